@@ -1,0 +1,148 @@
+#include "app/server.hpp"
+
+#include "creditpay/api.hpp"
+#include "http/router.hpp"
+#include "support/log.hpp"
+#include "transport/connection_tracker.hpp"
+#include "transport/listener.hpp"
+#include "uocs/api.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+namespace authsim::app {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+tcp::endpoint resolve_listen_address(net::io_context& ioc, const options& opts) {
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(opts.host, ec);
+  if (!ec) {
+    return {address, opts.port};
+  }
+  tcp::resolver resolver(ioc);
+  const auto results = resolver.resolve(opts.host, std::to_string(opts.port), tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    throw startup_error("--host: cannot resolve '" + opts.host + "' to an address" +
+                        (ec ? " (" + ec.message() + ")" : std::string()));
+  }
+  return results.begin()->endpoint();
+}
+
+std::string url_of(const tcp::endpoint& ep) {
+  const auto address = ep.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return "http://" + host + ":" + std::to_string(ep.port());
+}
+
+// Closes idle connections, then waits for busy ones to finish, at most
+// `timeout`, and stops the io_context. A second signal stops at once.
+net::awaitable<void> drain(net::io_context& ioc, transport::connection_tracker& tracker,
+                           std::chrono::milliseconds timeout) {
+  tracker.shutdown();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  net::steady_timer tick(co_await net::this_coro::executor);
+  while (tracker.active() > 0 && std::chrono::steady_clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    co_await tick.async_wait(use_tuple);
+  }
+  if (tracker.active() > 0) {
+    support::log_line(std::to_string(tracker.active()) + " connection(s) still busy after " +
+                      std::to_string(timeout.count()) + " ms; exiting anyway");
+  }
+  ioc.stop();
+}
+
+}  // namespace
+
+int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set> fixtures) {
+  net::io_context ioc(static_cast<int>(opts.threads));
+  auto control = net::make_strand(ioc);  // acceptor and signals live here
+
+  tcp::acceptor acceptor(control);
+  const tcp::endpoint wanted = resolve_listen_address(ioc, opts);
+  boost::system::error_code ec;
+  acceptor.open(wanted.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(wanted, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw startup_error("--host/--port: cannot listen on " + url_of(wanted) + ": " + ec.message());
+  }
+  const tcp::endpoint bound = acceptor.local_endpoint();
+  const std::string base_url = url_of(bound);
+
+  state::clock clock;
+  state::code_store codes;
+  state::token_store tokens;
+  creditpay::api creditpay_api(fixtures, clock, codes,
+                               opts.public_base_url.empty() ? base_url : opts.public_base_url);
+  uocs::api uocs_api(fixtures, clock, tokens);
+  http::router router([&creditpay_api](const http::request& req, const http::failure& f) {
+    // Paths outside both APIs answer in the Credit Pay shape
+    // ({"code","msg","data","trace"}), the simpler of the two envelopes.
+    return creditpay_api.render_failure(req, f);
+  });
+  creditpay_api.register_routes(router);
+  uocs_api.register_routes(router);
+
+  transport::connection_tracker tracker;
+  const transport::session_context ctx{
+      router, tracker, {opts.body_limit, 8 * 1024, opts.read_timeout}};
+
+  net::signal_set signals(control, SIGINT, SIGTERM);
+  bool draining = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& sec, int signo) {
+        if (sec) {
+          return;
+        }
+        if (draining) {
+          support::log_line("second signal: stopping now");
+          ioc.stop();
+          return;
+        }
+        draining = true;
+        support::log_line(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                          ", finishing in-flight requests");
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        net::co_spawn(control, drain(ioc, tracker, opts.shutdown_timeout), net::detached);
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+
+  net::co_spawn(control, transport::accept_loop(ioc, acceptor, ctx), net::detached);
+
+  std::printf("listening on %s\n", base_url.c_str());
+  std::fflush(stdout);
+
+  std::vector<std::thread> workers;
+  workers.reserve(opts.threads - 1);
+  for (unsigned i = 1; i < opts.threads; ++i) {
+    workers.emplace_back([&ioc] { ioc.run(); });
+  }
+  ioc.run();
+  for (auto& t : workers) {
+    t.join();
+  }
+  return 0;
+}
+
+}  // namespace authsim::app

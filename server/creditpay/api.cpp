@@ -1,0 +1,156 @@
+#include "creditpay/api.hpp"
+
+#include "creditpay/identify_request.hpp"
+#include "creditpay/signing.hpp"
+#include "http/json_response.hpp"
+#include "support/crypto.hpp"
+#include "support/jwt.hpp"
+#include "support/text.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace authsim::creditpay {
+namespace json = boost::json;
+
+namespace {
+
+// Codes of failures that the server decides before any endpoint runs.
+int failure_code(const http::failure& f) { return static_cast<int>(f.status) * 100; }
+
+std::string describe_time(std::int64_t ms) {
+  return support::format_date_time(ms, 0) + " UTC (" + std::to_string(ms) + ")";
+}
+
+}  // namespace
+
+http::response envelope(unsigned status, int code, const std::string& msg, json::value data,
+                        const http::request& req) {
+  json::object body;
+  body["code"] = code;
+  body["msg"] = msg;
+  body["data"] = std::move(data);
+  const std::string* trace = req.headers.find("trace");
+  body["trace"] = trace != nullptr ? json::value(*trace) : json::value(nullptr);
+  return http::json_response(status, body);
+}
+
+api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,
+         std::string public_base_url)
+    : fixtures_(std::move(fixtures)), clock_(clock), codes_(codes), public_base_url_(std::move(public_base_url)) {}
+
+void api::register_routes(http::router& r) const {
+  r.add_family(path_prefix, [this](const http::request& req, const http::failure& f) {
+    return render_failure(req, f);
+  });
+  r.add_route("POST", identify_path, [this](const http::request& req) { return identify(req); });
+  r.add_route("POST", redirect_path, [this](const http::request& req) { return redirect(req); });
+}
+
+http::response api::render_failure(const http::request& req, const http::failure& f) const {
+  return envelope(f.status, failure_code(f), f.message.in(http::request_language(req)), nullptr, req);
+}
+
+http::response api::reject(const http::request& req, const rejection& r) const {
+  const error_info& e = info(r.id);
+  return envelope(e.http_status, e.code, r.message(http::request_language(req)), nullptr, req);
+}
+
+http::response api::identify(const http::request& req) const {
+  std::optional<std::string> plat_id = req.query_param("platId");
+  if (!plat_id || plat_id->empty()) {
+    plat_id = req.query_param("plat_id");
+  }
+  if (!plat_id || plat_id->empty()) {
+    return reject(req, {error_id::missing_plat_id, {}});
+  }
+  const std::string* trace = req.headers.find("trace");
+  if (trace == nullptr || trace->empty()) {
+    return reject(req, {error_id::missing_trace, {}});
+  }
+  const fixtures::platform* platform = fixtures_->find_platform(*plat_id);
+  if (platform == nullptr) {
+    return reject(req, {error_id::unknown_platform, {support::excerpt(*plat_id)}});
+  }
+  const std::string* api_key = req.headers.find("api-key");
+  if (api_key == nullptr || api_key->empty()) {
+    return reject(req, {error_id::missing_api_key, {}});
+  }
+  if (!support::constant_time_equal(*api_key, platform->api_key)) {
+    return reject(req, {error_id::api_key_mismatch, {platform->plat_id}});
+  }
+  const scheme_description scheme = describe_scheme(*platform);
+  const std::string* signature = req.headers.find("signature");
+  if (signature == nullptr || signature->empty()) {
+    return reject(req, {error_id::missing_signature, {scheme.algorithm, scheme.encoding, signed_path(req.target)}});
+  }
+  const signature_check check = verify_signature(*platform, req.target, req.body, *signature);
+  if (!check.ok) {
+    return reject(req, {error_id::signature_mismatch,
+                        {scheme.algorithm, scheme.encoding, std::to_string(scheme.length), check.path,
+                         std::to_string(check.body_bytes), std::to_string(signature->size())}});
+  }
+
+  const std::int64_t now = clock_.now_ms();
+  identify_parse parsed = parse_identify_body(req.body, now);
+  if (parsed.error) {
+    return reject(req, *parsed.error);
+  }
+  identify_body& body = *parsed.body;
+
+  state::code_record record;
+  record.ident_code = support::random_hex(16);
+  record.plat_id = platform->plat_id;
+  record.custom_no = std::move(body.custom_no);
+  record.customer_token = std::move(body.customer_token);
+  record.token_expire = body.token_expire;
+  record.callback_url = std::move(body.callback_url);
+  record.client_ip = std::move(body.client_ip);
+  record.trace = *trace;
+  record.issued_at_ms = now;
+  record.expires_at_ms = now + fixtures_->creditpay.code_ttl_ms;
+
+  json::object data;
+  data["ident_code"] = record.ident_code;
+  data["url"] = public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code;
+  codes_.issue(std::move(record), now);
+  return envelope(200, 0, "success", std::move(data), req);
+}
+
+http::response api::redirect(const http::request& req) const {
+  const std::string* trace = req.headers.find("trace");
+  if (trace == nullptr || trace->empty()) {
+    return reject(req, {error_id::missing_trace, {}});
+  }
+  const redirect_parse parsed = parse_redirect_body(req.body);
+  if (parsed.error) {
+    return reject(req, *parsed.error);
+  }
+  const std::int64_t now = clock_.now_ms();
+  const state::redeem_result result = codes_.redeem(parsed.ident_code, now);
+  const std::string code = support::excerpt(parsed.ident_code, 64);
+  switch (result.outcome) {
+    case state::redeem_outcome::unknown:
+      return reject(req, {error_id::ident_code_unknown, {code}});
+    case state::redeem_outcome::expired:
+      return reject(req, {error_id::ident_code_expired,
+                          {code, describe_time(result.record.expires_at_ms), describe_time(now)}});
+    case state::redeem_outcome::already_redeemed:
+      return reject(req, {error_id::ident_code_redeemed,
+                          {code, describe_time(result.record.redeemed_at_ms.value_or(0))}});
+    case state::redeem_outcome::redeemed:
+      break;
+  }
+  const state::code_record& record = result.record;
+  const std::int64_t iat = now / 1000;
+  json::object claims;
+  claims["platformId"] = record.plat_id;
+  claims["platformUserId"] = record.custom_no;
+  claims["identCode"] = record.ident_code;
+  claims["iat"] = iat;
+  claims["exp"] = iat + fixtures_->creditpay.open_token_ttl_s;
+  json::object data;
+  data["open_token"] = "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret);
+  return envelope(200, 0, "success", std::move(data), req);
+}
+
+}  // namespace authsim::creditpay

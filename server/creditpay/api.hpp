@@ -1,0 +1,55 @@
+#pragma once
+// The simulated Credit Pay endpoints:
+//   POST /dg/v1/platform/identify/auth — issue a one-time code (signed)
+//   POST /dg/v1/identify/redirect      — redeem it for an open token
+// Handlers are plain functions of the request; the shared state they touch
+// (code store, clock) is thread-safe, the fixtures are read-only.
+
+#include "creditpay/messages.hpp"
+#include "fixtures/fixtures.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "state/clock.hpp"
+#include "state/code_store.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <memory>
+#include <string>
+
+namespace authsim::creditpay {
+
+inline constexpr const char* identify_path = "/dg/v1/platform/identify/auth";
+inline constexpr const char* redirect_path = "/dg/v1/identify/redirect";
+// Paths under this prefix answer failures in the Credit Pay envelope.
+inline constexpr const char* path_prefix = "/dg/";
+
+class api {
+ public:
+  api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,
+      std::string public_base_url);
+
+  [[nodiscard]] http::response identify(const http::request& req) const;
+  [[nodiscard]] http::response redirect(const http::request& req) const;
+
+  // A server-decided failure (404, 405, 413...) in the Credit Pay envelope.
+  [[nodiscard]] http::response render_failure(const http::request& req, const http::failure& f) const;
+
+  // Registers the routes and the failure envelope for paths under /dg/.
+  void register_routes(http::router& r) const;
+
+ private:
+  [[nodiscard]] http::response reject(const http::request& req, const rejection& r) const;
+
+  std::shared_ptr<const fixtures::fixture_set> fixtures_;
+  state::clock& clock_;
+  state::code_store& codes_;
+  std::string public_base_url_;
+};
+
+// {"code":..,"msg":..,"data":..,"trace":..}: the trace header echoed, or
+// null when the request had none.
+http::response envelope(unsigned status, int code, const std::string& msg, boost::json::value data,
+                        const http::request& req);
+
+}  // namespace authsim::creditpay

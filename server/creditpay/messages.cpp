@@ -1,0 +1,100 @@
+#include "creditpay/messages.hpp"
+
+#include "support/text.hpp"
+
+#include <stdexcept>
+
+namespace authsim::creditpay {
+
+namespace {
+
+// Kept in the order of the checks; codes group by cause: 400xx request
+// shape, 401xx authentication, 400 2x code redemption.
+const std::vector<error_info> catalogue = {
+    {error_id::missing_plat_id, 400, 40001,
+     "missing query parameter 'platId' (the platform id; 'plat_id' is also accepted)",
+     "缺少查询参数 'platId'（平台唯一 ID；也接受 'plat_id'）"},
+    {error_id::missing_trace, 400, 40002,
+     "missing required header 'trace' (your trace id, echoed back in the answer)",
+     "缺少必需的请求头 'trace'（链路追踪 ID，会在响应中原样返回）"},
+    {error_id::unknown_platform, 401, 40101,
+     "unknown platform: platId '{0}' is not configured in this simulator's fixtures",
+     "未知平台：platId '{0}' 未在模拟器的 fixtures 中配置"},
+    {error_id::missing_api_key, 401, 40102,
+     "missing required header 'api-key' (the platform's API key)",
+     "缺少必需的请求头 'api-key'（平台密钥）"},
+    {error_id::api_key_mismatch, 401, 40103,
+     "header 'api-key' does not match the API key of platform '{0}'",
+     "请求头 'api-key' 与平台 '{0}' 的密钥不一致"},
+    {error_id::missing_signature, 401, 40104,
+     "missing required header 'signature' ({0} in {1} of the path '{2}' followed by the raw body)",
+     "缺少必需的请求头 'signature'（对路径 '{2}' 加原始请求体计算的 {0}，{1} 编码）"},
+    {error_id::signature_mismatch, 401, 40105,
+     "signature mismatch: expected {0} in {1} ({2} characters) of the signed path '{3}' followed by "
+     "the raw body ({4} bytes), keyed with the platform's signature key; received {5} characters",
+     "签名不一致：应为使用平台签名密钥对签名路径 '{3}' 加原始请求体（{4} 字节）计算的 {0}，"
+     "{1} 编码（{2} 个字符）；收到的签名为 {5} 个字符"},
+    {error_id::body_empty, 400, 40010,
+     "the request body is empty; expected a JSON object",
+     "请求体为空；应为 JSON 对象"},
+    {error_id::body_not_json, 400, 40010,
+     "the request body is not valid JSON (stopped at byte {0}: {1})",
+     "请求体不是合法的 JSON（在第 {0} 字节处停止：{1}）"},
+    {error_id::body_not_object, 400, 40011,
+     "the request body must be a JSON object, got {0}",
+     "请求体必须是 JSON 对象，实际为 {0}"},
+    {error_id::missing_field, 400, 40012,
+     "missing required field '{0}' in the body",
+     "请求体缺少必填字段 '{0}'"},
+    {error_id::wrong_type, 400, 40013,
+     "field '{0}' must be {1}, got {2}",
+     "字段 '{0}' 的类型应为 {1}，实际为 {2}"},
+    {error_id::empty_field, 400, 40014,
+     "field '{0}' must not be empty",
+     "字段 '{0}' 不能为空"},
+    {error_id::conflicting_custom_no, 400, 40014,
+     "fields 'custom_no' ('{0}') and 'customer_no' ('{1}') are both present and differ; send one of them",
+     "字段 'custom_no'（'{0}'）与 'customer_no'（'{1}'）同时存在且不一致；请只传其中一个"},
+    {error_id::token_expire_format, 400, 40014,
+     "field 'token_expire' must be a 13-digit timestamp in milliseconds, got {0}",
+     "字段 'token_expire' 必须是 13 位毫秒时间戳，实际为 {0}"},
+    {error_id::token_expire_past, 400, 40014,
+     "field 'token_expire' ({0}) is already in the past (server time {1})",
+     "字段 'token_expire'（{0}）已过期（服务器时间 {1}）"},
+    {error_id::callback_url_invalid, 400, 40014,
+     "field 'callback_url' must be an absolute http:// or https:// URL, got '{0}'",
+     "字段 'callback_url' 必须是 http:// 或 https:// 开头的完整 URL，实际为 '{0}'"},
+    {error_id::client_ip_invalid, 400, 40014,
+     "field 'client_ip' must be an IPv4 or IPv6 address, got '{0}'",
+     "字段 'client_ip' 必须是 IPv4 或 IPv6 地址，实际为 '{0}'"},
+    {error_id::ident_code_unknown, 400, 40020,
+     "unknown ident_code '{0}': it was never issued by this simulator (or was forgotten long after expiring)",
+     "未知的 ident_code '{0}'：本模拟器未签发过该授权码（或已过期很久被清除）"},
+    {error_id::ident_code_expired, 400, 40021,
+     "ident_code '{0}' expired at {1} (server time {2}); ask for a new one",
+     "ident_code '{0}' 已于 {1} 过期（服务器时间 {2}）；请重新获取"},
+    {error_id::ident_code_redeemed, 400, 40022,
+     "ident_code '{0}' was already redeemed at {1}; a code works only once",
+     "ident_code '{0}' 已于 {1} 使用过；授权码只能使用一次"},
+};
+
+}  // namespace
+
+const std::vector<error_info>& all_errors() { return catalogue; }
+
+const error_info& info(error_id id) {
+  for (const auto& e : catalogue) {
+    if (e.id == id) {
+      return e;
+    }
+  }
+  throw std::logic_error("creditpay error id without a catalogue entry");
+}
+
+std::string rejection::message(http::language lang) const {
+  const error_info& e = info(id);
+  std::vector<std::string_view> views(args.begin(), args.end());
+  return support::substitute(lang == http::language::zh_cn ? e.zh : e.en, views);
+}
+
+}  // namespace authsim::creditpay

@@ -1,0 +1,57 @@
+#pragma once
+// Every Credit Pay rejection: its HTTP status, its `code` and its message in
+// both served languages (en-US, zh-CN). The README's error table lists the
+// same rows; a test checks that every entry has both texts.
+
+#include "http/message.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace authsim::creditpay {
+
+enum class error_id {
+  missing_plat_id,
+  missing_trace,
+  unknown_platform,
+  missing_api_key,
+  api_key_mismatch,
+  missing_signature,
+  signature_mismatch,
+  body_empty,
+  body_not_json,
+  body_not_object,
+  missing_field,
+  wrong_type,
+  empty_field,
+  conflicting_custom_no,
+  token_expire_format,
+  token_expire_past,
+  callback_url_invalid,
+  client_ip_invalid,
+  ident_code_unknown,
+  ident_code_expired,
+  ident_code_redeemed,
+};
+
+struct error_info {
+  error_id id;
+  unsigned http_status;
+  int code;
+  const char* en;  // with {0}, {1}... for the arguments
+  const char* zh;
+};
+
+const error_info& info(error_id id);
+const std::vector<error_info>& all_errors();
+
+// A rejection ready to render: which error and the values for its message.
+struct rejection {
+  error_id id;
+  std::vector<std::string> args;
+
+  [[nodiscard]] std::string message(http::language lang) const;
+};
+
+}  // namespace authsim::creditpay

@@ -1,0 +1,82 @@
+#pragma once
+// Maps method and path to a handler, and turns the failures that happen
+// before any handler runs (unknown path, wrong method, oversized or
+// malformed request) into answers in the envelope of the API the path
+// belongs to. No sockets: the transport calls dispatch() and error().
+//
+// Built once at start-up, then only read: safe to share between threads.
+
+#include "http/message.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace authsim::http {
+
+// Failures decided by the server rather than by an endpoint.
+enum class failure_kind {
+  not_found,           // 404: no endpoint at that path
+  method_not_allowed,  // 405: the path exists, the method does not
+  body_too_large,      // 413: Content-Length or chunked body over the limit
+  header_too_large,    // 431: the header block over the limit
+  bad_request,         // 400: not a valid HTTP request
+  timeout,             // 408: the request did not arrive in time
+  internal,            // 500: a handler threw (a bug)
+};
+
+struct failure {
+  failure_kind kind = failure_kind::internal;
+  unsigned status = 500;
+  text message;
+  std::string allow;  // for method_not_allowed: the Allow header value
+};
+
+// Builds the failure for `kind`, with the message in both languages;
+// `detail` is added to the message where it helps (the limit, the method).
+failure make_failure(failure_kind kind, std::string_view detail = {});
+
+using handler = std::function<response(const request&)>;
+// Renders a failure in one API's envelope.
+using failure_renderer = std::function<response(const request&, const failure&)>;
+
+class router {
+ public:
+  // Paths starting with `prefix` render failures with `renderer`; the
+  // longest matching prefix wins; paths no prefix matches use `fallback`.
+  explicit router(failure_renderer fallback);
+  void add_family(std::string prefix, failure_renderer renderer);
+  void add_route(std::string method, std::string path, handler h);
+
+  // Runs the handler for the request, or answers 404 / 405. A handler that
+  // throws is a bug: it is answered 500, never a dropped connection.
+  [[nodiscard]] response dispatch(const request& req) const;
+
+  // The answer for a failure detected outside dispatch (by the transport).
+  [[nodiscard]] response error(const request& req, const failure& f) const;
+
+  // For a failure met while reading: the request holds only what had
+  // arrived (perhaps just the target and headers).
+  [[nodiscard]] response error(const request& req, failure_kind kind, std::string_view detail = {}) const {
+    return error(req, make_failure(kind, detail));
+  }
+
+ private:
+  struct route {
+    std::string method;
+    std::string path;
+    handler h;
+  };
+  struct family {
+    std::string prefix;
+    failure_renderer renderer;
+  };
+  [[nodiscard]] const failure_renderer& renderer_for(std::string_view path) const;
+
+  failure_renderer fallback_;
+  std::vector<family> families_;
+  std::vector<route> routes_;
+};
+
+}  // namespace authsim::http

@@ -1,0 +1,52 @@
+#pragma once
+// UOCS login tokens: issued by /apis-auth/login/auth and carried in the
+// `token` header of every later UOCS call.
+//
+// Thread-safe: one mutex guards the map; callers pass the simulated time in.
+
+#include "state/expiring_map.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+namespace authsim::state {
+
+struct token_record {
+  std::string token;
+  std::string app_key;
+  std::string user_id;
+  std::string request_id;
+  std::int64_t issued_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+enum class token_status { valid, unknown, expired };
+
+struct token_lookup {
+  token_status status = token_status::unknown;
+  token_record record;  // filled unless `unknown`
+};
+
+class token_store {
+ public:
+  // Expired tokens are remembered this long, so a call with one is told
+  // "expired" rather than "unknown".
+  static constexpr std::int64_t default_retention_ms = 60 * 60 * 1000;
+
+  explicit token_store(std::int64_t retention_ms = default_retention_ms);
+
+  void issue(token_record record, std::int64_t now_ms);
+  // A token is valid while now < expires_at.
+  token_lookup find(const std::string& token, std::int64_t now_ms);
+
+  [[nodiscard]] std::size_t size(std::int64_t now_ms);
+  void clear();
+
+ private:
+  std::mutex mutex_;
+  expiring_map<token_record> tokens_;
+};
+
+}  // namespace authsim::state

@@ -1,0 +1,31 @@
+#pragma once
+// Small string helpers shared by the handlers and the fixture loader.
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace authsim::support {
+
+// Replaces {0}, {1}, ... in `pattern` with the matching argument. A placeholder
+// without an argument is left as written, so a mistake shows in the output
+// instead of being swallowed.
+std::string substitute(std::string_view pattern, std::span<const std::string_view> args);
+inline std::string substitute(std::string_view pattern, std::initializer_list<std::string_view> args) {
+  return substitute(pattern, std::span<const std::string_view>(args.begin(), args.size()));
+}
+
+std::string ascii_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+
+// A caller's value quoted back in a message: at most `max` bytes, with "..."
+// when cut. The cut never splits a UTF-8 sequence.
+std::string excerpt(std::string_view value, std::size_t max = 80);
+
+// Milliseconds since the Unix epoch as "yyyy-MM-dd HH:mm:ss" at the given
+// offset from UTC, in minutes.
+std::string format_date_time(std::int64_t epoch_ms, int utc_offset_minutes);
+
+}  // namespace authsim::support

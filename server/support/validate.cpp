@@ -1,0 +1,103 @@
+#include "support/validate.hpp"
+
+#include "support/text.hpp"
+
+#include <arpa/inet.h>
+
+#include <string>
+
+namespace authsim::support {
+
+bool is_http_url(std::string_view url) {
+  for (const char c : url) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b == 0x7f) {
+      return false;
+    }
+  }
+  std::string_view rest;
+  const std::string lower = ascii_lower(url.substr(0, 8));
+  if (lower.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (lower.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  const std::size_t authority_end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, authority_end);
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  if (authority.starts_with('[')) {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    const std::string literal(authority.substr(1, close - 1));
+    in6_addr addr{};
+    if (inet_pton(AF_INET6, literal.c_str(), &addr) != 1) {
+      return false;
+    }
+    host = authority.substr(0, close + 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') {
+        return false;
+      }
+      port = after.substr(1);
+      if (port.empty()) {
+        return false;
+      }
+    }
+  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) {
+      return false;
+    }
+  }
+  if (host.empty()) {
+    return false;
+  }
+  if (!port.empty()) {
+    if (port.size() > 5) {
+      return false;
+    }
+    unsigned value = 0;
+    for (const char c : port) {
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value == 0 || value > 65535) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_ip_address(std::string_view ip) {
+  if (ip.empty() || ip.size() > 45) {
+    return false;
+  }
+  // Only the characters an address can hold: this also keeps an embedded NUL
+  // from cutting the text short before inet_pton sees it, and refuses zone
+  // ids such as "fe80::1%eth0", which name an interface of the client's host.
+  for (const char c : ip) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                    c == '.' || c == ':';
+    if (!ok) {
+      return false;
+    }
+  }
+  const std::string text(ip);
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, text.c_str(), &v4) == 1 || inet_pton(AF_INET6, text.c_str(), &v6) == 1;
+}
+
+}  // namespace authsim::support

@@ -1,0 +1,52 @@
+#include "transport/listener.hpp"
+
+#include "support/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+
+namespace authsim::transport {
+
+namespace net = boost::asio;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& acceptor, const session_context& ctx) {
+  for (;;) {
+    net::ip::tcp::socket socket(net::make_strand(ioc));
+    auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
+    if (!acceptor.is_open() || ec == net::error::operation_aborted) {
+      co_return;
+    }
+    if (ec) {
+      support::log_line("accept: " + ec.message());
+      if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+        // Out of resources: back off briefly instead of spinning, then keep
+        // accepting; the connections being served will free some.
+        net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(use_tuple);
+      }
+      continue;
+    }
+    auto executor = socket.get_executor();
+    net::co_spawn(executor, serve(std::move(socket), ctx), [](const std::exception_ptr& error) {
+      // A session that ends normally passes a null exception_ptr; anything
+      // else is a bug worth a log line, never a crash of the whole server.
+      if (error) {
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          support::log_line(std::string("session ended by an exception: ") + e.what());
+        } catch (...) {
+          support::log_line("session ended by an unknown exception");
+        }
+      }
+    });
+  }
+}
+
+}  // namespace authsim::transport

@@ -1,0 +1,228 @@
+#include "transport/session.hpp"
+
+#include "support/log.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <array>
+#include <memory>
+
+namespace authsim::transport {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using error_code = boost::system::error_code;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+// A drained connection is read for at most this long and this much after a
+// refused upload, so the client sees our answer instead of a reset, without
+// letting it keep us busy.
+constexpr std::chrono::milliseconds drain_time{2'000};
+constexpr std::size_t drain_bytes = 1024 * 1024;
+
+// Errors that end a connection in the normal course of things: the peer
+// closed or reset it, our shutdown cancelled it, or it idled out. They are
+// not worth a log line.
+bool benign(const error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::not_connected || ec == beast::error::timeout;
+}
+
+// The parser's verdict on bytes that are not an HTTP request. A stream that
+// ends early (end_of_stream, partial_message) is the peer leaving instead.
+bool is_parse_error(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+void log_failure(const error_code& ec, const char* where) {
+  if (!benign(ec)) {
+    support::log_line(std::string(where) + ": " + ec.message());
+  }
+}
+
+// The handler's view of a request whose header (and perhaps body) was read.
+http::request to_request(const bhttp::request<bhttp::string_body>& in, const std::string& remote, bool with_body) {
+  http::request out;
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  for (const auto& field : in) {
+    out.headers.add(std::string(field.name_string()), std::string(field.value()));
+  }
+  if (with_body) {
+    out.body = in.body();
+  }
+  out.remote_address = remote;
+  return out;
+}
+
+bhttp::response<bhttp::string_body> to_wire(http::response res, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  for (auto& [name, value] : res.headers.fields()) {
+    out.set(name, value);
+  }
+  out.set(bhttp::field::server, "authsim");
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+// Shared between the session and the closer the tracker calls on shutdown;
+// only ever touched on the connection's strand.
+struct connection_state {
+  beast::tcp_stream* stream = nullptr;
+  bool idle = false;
+};
+
+net::awaitable<void> write_answer(beast::tcp_stream& stream, bhttp::response<bhttp::string_body>& res,
+                                  std::chrono::milliseconds timeout, bool& ok) {
+  stream.expires_after(timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
+  ok = !ec;
+  if (ec) {
+    log_failure(ec, "write");
+  }
+}
+
+// After answering a request whose body we refused: stop sending, then read
+// and discard what the client is still uploading, within a byte and time
+// cap, so that closing does not reset the connection under our answer.
+net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
+  error_code ec;
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  std::array<char, 16 * 1024> sink{};
+  std::size_t total = 0;
+  stream.expires_after(drain_time);
+  while (total < drain_bytes) {
+    auto [read_ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+    if (read_ec) {
+      break;
+    }
+    total += n;
+  }
+  stream.socket().close(ec);
+}
+
+}  // namespace
+
+net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& ctx) {
+  // Keep running after cancellation so a last answer can still be written
+  // during shutdown; cancellation shows up as operation_aborted instead.
+  co_await net::this_coro::throw_if_cancelled(false);
+
+  beast::tcp_stream stream(std::move(socket));
+  error_code ignored;
+  const auto remote_endpoint = stream.socket().remote_endpoint(ignored);
+  const std::string remote = remote_endpoint.address().to_string();
+
+  auto state = std::make_shared<connection_state>();
+  state->stream = &stream;
+  const auto registration = ctx.tracker.add([state, ex = stream.get_executor()] {
+    net::post(ex, [state] {
+      if (state->idle && state->stream != nullptr) {
+        error_code ec;
+        state->stream->socket().cancel(ec);
+      }
+    });
+  });
+
+  beast::flat_buffer buffer;
+  for (;;) {
+    // Checked on the strand just before waiting: a shutdown that came
+    // earlier is seen here, one that comes later finds `idle` set.
+    state->idle = true;
+    if (ctx.tracker.stopping()) {
+      break;
+    }
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(ctx.limits.header_limit));
+    parser.body_limit(ctx.limits.body_limit);
+    // One deadline for the whole request, header and body: a client that
+    // trickles bytes is cut off all the same.
+    stream.expires_after(ctx.limits.read_timeout);
+
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    state->idle = false;
+    if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+      stream.expires_after(ctx.limits.read_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
+      if (wec) {
+        log_failure(wec, "write 100-continue");
+        break;
+      }
+      stream.expires_after(ctx.limits.read_timeout);
+    }
+    if (!ec && !parser.is_done()) {
+      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+    }
+
+    if (ec) {
+      const bool got_header = parser.is_header_done() || ec == bhttp::error::body_limit;
+      const http::request partial = to_request(parser.get(), remote, false);
+      const unsigned version = got_header ? parser.get().version() : 11;
+      std::optional<http::response> answer;
+      bool drain = false;
+      if (ec == bhttp::error::body_limit) {
+        answer = ctx.router.error(partial, http::failure_kind::body_too_large,
+                                  std::to_string(ctx.limits.body_limit));
+        drain = true;
+      } else if (ec == bhttp::error::header_limit) {
+        answer = ctx.router.error(partial, http::failure_kind::header_too_large,
+                                  std::to_string(ctx.limits.header_limit));
+        drain = true;
+      } else if (ec == beast::error::timeout) {
+        // Only a request that had started gets a 408; an idle keep-alive
+        // connection is closed silently, as clients expect.
+        if (got_header || buffer.size() > 0) {
+          answer = ctx.router.error(partial, http::failure_kind::timeout,
+                                    std::to_string(ctx.limits.read_timeout.count()));
+        }
+      } else if (is_parse_error(ec)) {
+        answer = ctx.router.error(partial, http::failure_kind::bad_request, ec.message());
+        drain = true;
+      } else {
+        log_failure(ec, "read");
+      }
+      if (answer) {
+        auto wire = to_wire(std::move(*answer), version, false);
+        bool ok = false;
+        co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
+        if (ok && drain) {
+          co_await drain_and_close(stream);
+        }
+      }
+      break;
+    }
+
+    bhttp::request<bhttp::string_body> req = parser.release();
+    const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
+    auto wire = to_wire(ctx.router.dispatch(to_request(req, remote, true)), req.version(), keep_alive);
+    bool ok = false;
+    co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
+    if (!ok || !keep_alive) {
+      break;
+    }
+  }
+
+  state->stream = nullptr;
+  error_code ec;
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+}  // namespace authsim::transport

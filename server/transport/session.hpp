@@ -1,0 +1,33 @@
+#pragma once
+// One HTTP/1.1 connection, served by one coroutine on its own strand:
+// read a request (bounded in size and time), hand it to the router, write
+// the answer, repeat while the connection is kept alive.
+
+#include "http/router.hpp"
+#include "transport/connection_tracker.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+
+namespace authsim::transport {
+
+struct session_limits {
+  std::size_t body_limit = 64 * 1024;
+  std::size_t header_limit = 8 * 1024;
+  std::chrono::milliseconds read_timeout{10'000};
+};
+
+// Everything a session reads is immutable and outlives every session.
+struct session_context {
+  const http::router& router;
+  connection_tracker& tracker;
+  session_limits limits;
+};
+
+// The socket's executor must be a strand: the tracker's closer posts to it.
+boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket, const session_context& ctx);
+
+}  // namespace authsim::transport

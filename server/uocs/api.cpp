@@ -1,0 +1,187 @@
+#include "uocs/api.hpp"
+
+#include "http/json_body.hpp"
+#include "http/json_response.hpp"
+#include "support/crypto.hpp"
+#include "support/json_kind.hpp"
+#include "support/text.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <stdexcept>
+
+namespace authsim::uocs {
+namespace json = boost::json;
+
+namespace {
+
+const std::vector<error_info> catalogue = {
+    {error_id::invalid_json, "INVALID_JSON", "the request body must be a JSON object: {0}",
+     "请求体必须是 JSON 对象：{0}"},
+    {error_id::missing_parameter, "MISSING_PARAMETER", "missing required parameter '{0}'",
+     "缺少必填参数 '{0}'"},
+    {error_id::invalid_parameter, "INVALID_PARAMETER", "parameter '{0}' must be {1}, got {2}",
+     "参数 '{0}' 应为 {1}，实际为 {2}"},
+    {error_id::app_key_invalid, "APP_KEY_INVALID", "appKey '{0}' is not a known app",
+     "appKey '{0}' 不是已配置的应用"},
+    {error_id::app_secret_invalid, "APP_SECRET_INVALID", "appSecret does not match the secret of app '{0}'",
+     "appSecret 与应用 '{0}' 的秘钥不一致"},
+    {error_id::user_not_found, "USER_NOT_FOUND", "userId '{0}' is not an account of app '{1}'",
+     "userId '{0}' 不是应用 '{1}' 的账号"},
+    {error_id::password_invalid, "PASSWORD_INVALID", "password does not match account '{0}'",
+     "password 与账号 '{0}' 的密码不一致"},
+};
+
+const error_info& info(error_id id) {
+  for (const auto& e : catalogue) {
+    if (e.id == id) {
+      return e;
+    }
+  }
+  throw std::logic_error("uocs error id without a catalogue entry");
+}
+
+// Server-decided failures: the errorCode names the HTTP failure.
+const char* failure_code(http::failure_kind kind) {
+  switch (kind) {
+    case http::failure_kind::not_found: return "NOT_FOUND";
+    case http::failure_kind::method_not_allowed: return "METHOD_NOT_ALLOWED";
+    case http::failure_kind::body_too_large: return "BODY_TOO_LARGE";
+    case http::failure_kind::header_too_large: return "HEADER_TOO_LARGE";
+    case http::failure_kind::bad_request: return "BAD_REQUEST";
+    case http::failure_kind::timeout: return "REQUEST_TIMEOUT";
+    case http::failure_kind::internal: break;
+  }
+  return "INTERNAL_ERROR";
+}
+
+std::string new_request_id() { return support::random_hex(16); }
+
+}  // namespace
+
+const std::vector<error_info>& all_errors() { return catalogue; }
+
+api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::token_store& tokens)
+    : fixtures_(std::move(fixtures)), clock_(clock), tokens_(tokens) {}
+
+void api::register_routes(http::router& r) const {
+  auto renderer = [this](const http::request& req, const http::failure& f) { return render_failure(req, f); };
+  r.add_family(auth_prefix, renderer);
+  r.add_family(service_prefix, renderer);
+  r.add_route("POST", login_path, [this](const http::request& req) { return login(req); });
+}
+
+http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
+                             const std::string& error_message, json::value obj) const {
+  json::object body;
+  body["requestId"] = request_id;
+  body["success"] = error_code == nullptr;
+  body["business"] = nullptr;
+  body["errorCode"] = error_code != nullptr ? json::value(error_code) : json::value(nullptr);
+  body["errorMessage"] = error_code != nullptr ? json::value(error_message) : json::value(nullptr);
+  body["date"] = support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes);
+  body["version"] = "1.0";
+  body["obj"] = std::move(obj);
+  return http::json_response(status, body);
+}
+
+http::response api::render_failure(const http::request& req, const http::failure& f) const {
+  return envelope(f.status, new_request_id(), failure_code(f.kind), f.message.in(http::request_language(req)),
+                  nullptr);
+}
+
+http::response api::reject(const http::request& req, const std::string& request_id, error_id id,
+                           std::initializer_list<std::string_view> args) const {
+  const error_info& e = info(id);
+  const bool zh = http::request_language(req) == http::language::zh_cn;
+  return envelope(200, request_id, e.code, support::substitute(zh ? e.zh : e.en, args), nullptr);
+}
+
+http::response api::login(const http::request& req) const {
+  const http::json_body parsed = http::parse_json_object(req.body);
+  if (parsed.problem != http::body_problem::none) {
+    const bool zh = http::request_language(req) == http::language::zh_cn;
+    std::string why;
+    switch (parsed.problem) {
+      case http::body_problem::empty: why = zh ? "请求体为空" : "the body is empty"; break;
+      case http::body_problem::syntax:
+        why = support::substitute(zh ? "第 {0} 字节处 JSON 不合法（{1}）" : "invalid JSON at byte {0} ({1})",
+                                  {std::to_string(parsed.error_offset), parsed.error_detail});
+        break;
+      case http::body_problem::not_object: why = (zh ? "实际为 " : "got ") + parsed.kind; break;
+      case http::body_problem::none: break;
+    }
+    return reject(req, new_request_id(), error_id::invalid_json, {why});
+  }
+  const json::object& obj = parsed.object;
+
+  // requestId is optional and echoed; a missing one is generated, so every
+  // answer carries one the caller can quote.
+  std::string request_id;
+  if (const json::value* v = obj.if_contains("requestId"); v != nullptr && !v->is_null()) {
+    const json::string* s = v->if_string();
+    if (s == nullptr) {
+      return reject(req, new_request_id(), error_id::invalid_parameter,
+                    {"requestId", "a string", support::json_kind_name(*v)});
+    }
+    request_id.assign(s->data(), s->size());
+  }
+  if (request_id.empty()) {
+    request_id = new_request_id();
+  }
+
+  // Required strings, in the order of the upstream's parameter table.
+  static constexpr const char* required[] = {"appKey", "appSecret", "deviceId", "hostName", "ip", "userId",
+                                             "password"};
+  std::string values[std::size(required)];
+  for (std::size_t i = 0; i < std::size(required); ++i) {
+    const json::string* s = nullptr;
+    switch (http::string_field(obj, required[i], s)) {
+      case http::field_problem::none: values[i].assign(s->data(), s->size()); break;
+      case http::field_problem::missing:
+        return reject(req, request_id, error_id::missing_parameter, {required[i]});
+      case http::field_problem::empty:
+        return reject(req, request_id, error_id::invalid_parameter,
+                      {required[i], "a non-empty string", "an empty string"});
+      case http::field_problem::wrong_type:
+        return reject(req, request_id, error_id::invalid_parameter,
+                      {required[i], "a string", support::json_kind_name(obj.at(required[i]))});
+    }
+  }
+  const std::string& app_key = values[0];
+  const std::string& app_secret = values[1];
+  const std::string& user_id = values[5];
+  const std::string& password = values[6];
+
+  const fixtures::uocs_app* app = fixtures_->find_app(app_key);
+  if (app == nullptr) {
+    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
+  }
+  if (!support::constant_time_equal(app_secret, app->app_secret)) {
+    return reject(req, request_id, error_id::app_secret_invalid, {app->app_key});
+  }
+  const fixtures::uocs_account* account = app->find_account(user_id);
+  if (account == nullptr) {
+    return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key});
+  }
+  if (!support::constant_time_equal(password, account->password)) {
+    return reject(req, request_id, error_id::password_invalid, {account->user_id});
+  }
+
+  const std::int64_t now = clock_.now_ms();
+  state::token_record record;
+  record.token = "DEF_A3_" + support::random_hex(16) + std::to_string(now);
+  record.app_key = app->app_key;
+  record.user_id = account->user_id;
+  record.request_id = request_id;
+  record.issued_at_ms = now;
+  record.expires_at_ms = now + fixtures_->uocs.token_ttl_ms;
+
+  json::object result;
+  result["userId"] = record.user_id;
+  result["token"] = record.token;
+  tokens_.issue(std::move(record), now);
+  return envelope(200, request_id, nullptr, {}, std::move(result));
+}
+
+}  // namespace authsim::uocs
