@@ -34,11 +34,6 @@ failure make_failure(failure_kind kind, std::string_view detail) {
               {support::substitute("malformed HTTP request: {0}", {d}),
                support::substitute("HTTP 请求格式错误：{0}", {d})},
               {}};
-    case failure_kind::timeout:
-      return {kind, 408,
-              {support::substitute("the request did not arrive within {0} ms", {d}),
-               support::substitute("请求未在 {0} 毫秒内到达", {d})},
-              {}};
     case failure_kind::internal:
       break;
   }

@@ -22,7 +22,6 @@ enum class failure_kind {
   body_too_large,      // 413: Content-Length or chunked body over the limit
   header_too_large,    // 431: the header block over the limit
   bad_request,         // 400: not a valid HTTP request
-  timeout,             // 408: the request did not arrive in time
   internal,            // 500: a handler threw (a bug)
 };
 

@@ -152,7 +152,8 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     parser.header_limit(static_cast<std::uint32_t>(ctx.limits.header_limit));
     parser.body_limit(ctx.limits.body_limit);
     // One deadline for the whole request, header and body: a client that
-    // trickles bytes is cut off all the same.
+    // trickles bytes is cut off all the same. When it passes, tcp_stream
+    // closes the socket, so a late request gets no answer, only the close.
     stream.expires_after(ctx.limits.read_timeout);
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
@@ -185,13 +186,6 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         answer = ctx.router.error(partial, http::failure_kind::header_too_large,
                                   std::to_string(ctx.limits.header_limit));
         drain = true;
-      } else if (ec == beast::error::timeout) {
-        // Only a request that had started gets a 408; an idle keep-alive
-        // connection is closed silently, as clients expect.
-        if (got_header || buffer.size() > 0) {
-          answer = ctx.router.error(partial, http::failure_kind::timeout,
-                                    std::to_string(ctx.limits.read_timeout.count()));
-        }
       } else if (is_parse_error(ec)) {
         answer = ctx.router.error(partial, http::failure_kind::bad_request, ec.message());
         drain = true;

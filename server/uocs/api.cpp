@@ -49,7 +49,6 @@ const char* failure_code(http::failure_kind kind) {
     case http::failure_kind::body_too_large: return "BODY_TOO_LARGE";
     case http::failure_kind::header_too_large: return "HEADER_TOO_LARGE";
     case http::failure_kind::bad_request: return "BAD_REQUEST";
-    case http::failure_kind::timeout: return "REQUEST_TIMEOUT";
     case http::failure_kind::internal: break;
   }
   return "INTERNAL_ERROR";

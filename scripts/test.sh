@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up the machine (once), builds authsim with its tests, and runs every
+# test through CTest. Extra arguments go to ctest, e.g. scripts/test.sh -L unit
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+AUTHSIM_BUILD_DIR=${AUTHSIM_BUILD_DIR:-build} ./scripts/build.sh -DAUTHSIM_BUILD_TESTS=ON
+ctest --test-dir "${AUTHSIM_BUILD_DIR:-build}" --output-on-failure --timeout 300 -j "$(nproc)" "$@"

@@ -1,0 +1,48 @@
+#pragma once
+// Values and builders shared by the integration tests: the default
+// fixtures' credentials and a signed Credit Pay identify request.
+
+#include "support/crypto.hpp"
+#include "support/http_client.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace authsim::testing {
+
+inline const std::string plat_id = "328cf95950f54f89a2dd4c3bf98ac5fb";
+inline const std::string api_key = "kHm2nk3dgrBhn10v494XqwpPOV7gn1Uu0rUVMuxpxAowvNfXEs5UzZueUdq7vgNc";
+inline const std::string signature_key =
+    "18dd8a3c8003d2adcd13cb9981618bedd759a19f697a46d270542c6023479a08f541a5fa7f2e09a6f93cab7fe5de3b1b465abxxx";
+inline const std::string identify_target = "/dg/v1/platform/identify/auth?platId=" + plat_id;
+inline const std::string redirect_target = "/dg/v1/identify/redirect";
+inline const std::string login_target = "/apis-auth/login/auth";
+
+inline std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The upstream example's body with a token_expire one hour ahead.
+inline std::string identify_body(const std::string& custom_key = "customer_no") {
+  return R"({"customer_token":"a1472263c7b9709xxxb624adccc60_ad0975be-877c-4420-8e2e-8a156a3ec7b2app",")" +
+         custom_key + R"(":"473_32_86000698","callback_url":"https://credit-pre.aatest.online/payment/callback",)" +
+         R"("token_expire":)" + std::to_string(now_ms() + 3'600'000) + R"(,"client_ip":"192.168.1.166"})";
+}
+
+inline std::string sign(const std::string& body, const std::string& key = signature_key,
+                        const std::string& path = "/v1/platform/identify/auth") {
+  return support::base64_encode(support::hmac(support::hmac_algorithm::sha1, key, path + body));
+}
+
+inline header_pairs identify_headers(const std::string& body, const std::string& trace = "trace-1") {
+  return {{"trace", trace}, {"api-key", api_key}, {"signature", sign(body)}, {"lang", "en-US"}};
+}
+
+inline std::string uocs_login_body(const std::string& user = "fc0001", const std::string& password = "8bb2423a0e1c4d0a") {
+  return R"({"appKey":"IE-UOCS-OUT","appSecret":"fykj12345678","deviceId":"00:FF:16:4B:63:57",)"
+         R"("hostName":"SF0001304522C","requestId":"123456789","ip":"192.168.255.10","userId":")" +
+         user + R"(","password":")" + password + R"("})";
+}
+
+}  // namespace authsim::testing

@@ -1,0 +1,59 @@
+#pragma once
+// A small blocking HTTP/1.1 client over loopback, built on Beast, for the
+// integration tests: one connection, kept alive across requests, with raw
+// byte access for the tests that misbehave on purpose. Every read gives up
+// after 15 s so a hung server fails a test instead of hanging it.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace authsim::testing {
+
+struct http_response {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  // names in lowercase
+  std::string body;
+  bool keep_alive = false;
+
+  [[nodiscard]] std::string header(const std::string& lowercase_name) const;
+  // The body parsed as JSON; fails the test when it is not JSON.
+  [[nodiscard]] boost::json::value json() const;
+};
+
+using header_pairs = std::vector<std::pair<std::string, std::string>>;
+
+class http_client {
+ public:
+  explicit http_client(std::uint16_t port, const std::string& host = "127.0.0.1");
+
+  http_response request(const std::string& method, const std::string& target, const std::string& body = {},
+                        const header_pairs& headers = {});
+  http_response post(const std::string& target, const std::string& body, const header_pairs& headers = {}) {
+    return request("POST", target, body, headers);
+  }
+
+  // Writes bytes as they are, for requests Beast would not build.
+  void send_raw(std::string_view bytes);
+  // Reads one response from the connection.
+  http_response read_response();
+  // True when the server closed the connection (read sees end of stream
+  // or a reset) within the client's read timeout.
+  bool closed_by_server();
+  void shutdown_send();
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;
+};
+
+}  // namespace authsim::testing

@@ -1,0 +1,183 @@
+#include "support/server_process.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace authsim::testing {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+std::string temp_file(const char* stem) {
+  std::string pattern = std::string("/tmp/") + stem + "-XXXXXX";
+  const int fd = ::mkstemp(pattern.data());
+  if (fd < 0) {
+    throw std::runtime_error("mkstemp failed");
+  }
+  ::close(fd);
+  return pattern;
+}
+
+std::vector<std::string> with_defaults(std::vector<std::string> args) {
+  auto has = [&](const std::string& flag) {
+    for (const auto& a : args) {
+      if (a == flag || a.starts_with(flag + "=")) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (!has("--port")) {
+    args.insert(args.end(), {"--port", "0"});
+  }
+  if (!has("--fixtures")) {
+    args.insert(args.end(), {"--fixtures", AUTHSIM_FIXTURES_DIR});
+  }
+  return args;
+}
+
+// fork + exec with stdout to `out_fd` and stderr to `err_path`.
+pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::string& err_path) {
+  std::vector<char*> argv;
+  std::string binary = AUTHSIM_BINARY;
+  argv.push_back(binary.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) {
+    argv.push_back(a.data());
+  }
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    throw std::runtime_error("fork failed");
+  }
+  if (pid == 0) {
+    ::dup2(out_fd, STDOUT_FILENO);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
+    if (err >= 0) {
+      ::dup2(err, STDERR_FILENO);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::optional<exit_status> wait_for(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = steady::now() + timeout;
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      exit_status s;
+      s.exited = WIFEXITED(status);
+      s.code = s.exited ? WEXITSTATUS(status) : -1;
+      s.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      return s;
+    }
+    if (r < 0 || steady::now() >= deadline) {
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+server_process::server_process(std::vector<std::string> args) {
+  stderr_path_ = temp_file("authsim-stderr");
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
+  pid_ = spawn(with_defaults(std::move(args)), fds[1], stderr_path_);
+  ::close(fds[1]);
+
+  // Read the first line, bounded in time.
+  const auto deadline = steady::now() + std::chrono::seconds(20);
+  std::string buffer;
+  while (buffer.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
+    pollfd p{fds[0], POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      break;
+    }
+    char chunk[256];
+    const ssize_t n = ::read(fds[0], chunk, sizeof chunk);
+    if (n <= 0) {
+      break;
+    }
+    buffer.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  const std::size_t nl = buffer.find('\n');
+  if (nl == std::string::npos) {
+    stop(SIGKILL);
+    throw std::runtime_error("authsim did not print its listening line; stderr: " + stderr_text());
+  }
+  line_ = buffer.substr(0, nl);
+  const std::size_t colon = line_.rfind(':');
+  port_ = static_cast<std::uint16_t>(std::stoi(line_.substr(colon + 1)));
+}
+
+server_process::~server_process() {
+  if (!finished_ && pid_ > 0) {
+    if (!stop(SIGTERM, std::chrono::seconds(10))) {
+      stop(SIGKILL, std::chrono::seconds(10));
+    }
+  }
+  ::unlink(stderr_path_.c_str());
+}
+
+std::optional<exit_status> server_process::stop(int signo, std::chrono::milliseconds timeout) {
+  if (finished_) {
+    return std::nullopt;
+  }
+  ::kill(pid_, signo);
+  auto s = wait_for(pid_, timeout);
+  if (s) {
+    finished_ = true;
+  }
+  return s;
+}
+
+std::string server_process::stderr_text() const { return read_file(stderr_path_); }
+
+run_result run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  const std::string out_path = temp_file("authsim-stdout");
+  const std::string err_path = temp_file("authsim-stderr");
+  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_TRUNC);
+  const pid_t pid = spawn(args, out_fd, err_path);
+  ::close(out_fd);
+  run_result r;
+  auto s = wait_for(pid, timeout);
+  if (!s) {
+    ::kill(pid, SIGKILL);
+    s = wait_for(pid, std::chrono::seconds(10));
+  }
+  r.status = s.value_or(exit_status{});
+  r.out = read_file(out_path);
+  r.err = read_file(err_path);
+  ::unlink(out_path.c_str());
+  ::unlink(err_path.c_str());
+  return r;
+}
+
+}  // namespace authsim::testing

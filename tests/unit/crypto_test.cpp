@@ -1,0 +1,56 @@
+#include "support/crypto.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+using namespace authsim::support;
+
+// Known answers computed independently with:
+//   printf '%s' 'The quick brown fox jumps over the lazy dog' | openssl dgst -sha1 -hmac key -binary | base64
+TEST_SUITE("crypto") {
+  TEST_CASE("HMAC-SHA1 matches openssl's known answer") {
+    CHECK(base64_encode(hmac(hmac_algorithm::sha1, "key", "The quick brown fox jumps over the lazy dog")) ==
+          "3nybhbi3iqa8ino29wqQcBydtNk=");
+  }
+
+  TEST_CASE("HMAC-SHA256 matches openssl's known answer") {
+    CHECK(base64_encode(hmac(hmac_algorithm::sha256, "key", "The quick brown fox jumps over the lazy dog")) ==
+          "97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=");
+  }
+
+  TEST_CASE("Base64 pads to a multiple of four") {
+    CHECK(base64_encode("") == "");
+    CHECK(base64_encode("f") == "Zg==");
+    CHECK(base64_encode("fo") == "Zm8=");
+    CHECK(base64_encode("foo") == "Zm9v");
+    CHECK(base64_encode(std::string("\xfb\xff", 2)) == "+/8=");
+  }
+
+  TEST_CASE("Base64url drops padding and uses - and _") {
+    CHECK(base64url_encode(std::string("\xfb\xff", 2)) == "-_8");
+    CHECK(base64url_encode("foo") == "Zm9v");
+  }
+
+  TEST_CASE("hex encoding is lowercase, two digits a byte") {
+    CHECK(hex_encode(std::string("\x00\x0f\xab\xff", 4)) == "000fabff");
+  }
+
+  TEST_CASE("random hex has the asked length, only hex digits, and does not repeat") {
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string r = random_hex(16);
+      REQUIRE(r.size() == 32);
+      CHECK(r.find_first_not_of("0123456789abcdef") == std::string::npos);
+      seen.insert(r);
+    }
+    CHECK(seen.size() == 1000);
+  }
+
+  TEST_CASE("constant-time equality compares content and length") {
+    CHECK(constant_time_equal("abc", "abc"));
+    CHECK_FALSE(constant_time_equal("abc", "abd"));
+    CHECK_FALSE(constant_time_equal("abc", "abcd"));
+    CHECK(constant_time_equal("", ""));
+  }
+}

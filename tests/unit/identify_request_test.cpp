@@ -1,0 +1,115 @@
+#include "creditpay/identify_request.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace authsim::creditpay;
+
+namespace {
+
+constexpr std::int64_t now = 1'800'000'000'000;
+
+std::string body_with(const std::string& fields) { return "{" + fields + "}"; }
+
+const std::string valid_rest =
+    R"("customer_token":"tok","token_expire":1800000060000,"callback_url":"https://a.example/cb","client_ip":"192.168.1.166")";
+
+error_id error_of(const std::string& raw) {
+  const auto r = parse_identify_body(raw, now);
+  REQUIRE(r.error.has_value());
+  return r.error->id;
+}
+
+std::string first_arg(const std::string& raw) {
+  const auto r = parse_identify_body(raw, now);
+  REQUIRE(r.error.has_value());
+  REQUIRE_FALSE(r.error->args.empty());
+  return r.error->args[0];
+}
+
+}  // namespace
+
+TEST_CASE("a complete body is accepted with either spelling of the user number") {
+  for (const char* name : {"custom_no", "customer_no"}) {
+    const auto r = parse_identify_body(body_with(std::string("\"") + name + "\":\"473_32\"," + valid_rest), now);
+    REQUIRE(r.body.has_value());
+    CHECK(r.body->custom_no == "473_32");
+    CHECK(r.body->customer_token == "tok");
+    CHECK(r.body->token_expire == 1800000060000);
+    CHECK(r.body->client_ip == "192.168.1.166");
+  }
+}
+
+TEST_CASE("both spellings may be sent when they agree, not when they differ") {
+  CHECK(parse_identify_body(body_with(R"("custom_no":"a","customer_no":"a",)" + valid_rest), now).body);
+  CHECK(error_of(body_with(R"("custom_no":"a","customer_no":"b",)" + valid_rest)) ==
+        error_id::conflicting_custom_no);
+}
+
+TEST_CASE("bodies that are not JSON objects are refused with the reason") {
+  CHECK(error_of("") == error_id::body_empty);
+  CHECK(error_of("{") == error_id::body_not_json);
+  CHECK(error_of("{\"a\":1} x") == error_id::body_not_json);
+  CHECK(error_of("[1,2]") == error_id::body_not_object);
+  CHECK(first_arg("[1,2]") == "an array");
+  CHECK(error_of("\"text\"") == error_id::body_not_object);
+  CHECK(error_of("{\"custom_no\":\"\xff\"}") == error_id::body_not_json);
+}
+
+TEST_CASE("each missing field is named") {
+  CHECK(first_arg(body_with(valid_rest)) == "custom_no");
+  CHECK(first_arg(R"({"custom_no":"a","token_expire":1800000060000,"callback_url":"https://a/","client_ip":"::1"})") ==
+        "customer_token");
+  CHECK(first_arg(R"({"custom_no":"a","customer_token":"t","callback_url":"https://a/","client_ip":"::1"})") ==
+        "token_expire");
+  CHECK(first_arg(R"({"custom_no":"a","customer_token":"t","token_expire":1800000060000,"client_ip":"::1"})") ==
+        "callback_url");
+  CHECK(first_arg(R"({"custom_no":"a","customer_token":"t","token_expire":1800000060000,"callback_url":"https://a/"})") ==
+        "client_ip");
+}
+
+TEST_CASE("mistyped and empty fields are named with what was expected") {
+  const auto r = parse_identify_body(body_with(R"("custom_no":42,)" + valid_rest), now);
+  REQUIRE(r.error);
+  CHECK(r.error->id == error_id::wrong_type);
+  CHECK(r.error->args == std::vector<std::string>{"custom_no", "a string", "an integer"});
+  CHECK(error_of(body_with(R"("custom_no":"",)" + valid_rest)) == error_id::empty_field);
+  CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":"1800000060000","callback_url":"https://a/","client_ip":"::1"})") ==
+        error_id::wrong_type);
+  CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":1800000060000.5,"callback_url":"https://a/","client_ip":"::1"})") ==
+        error_id::wrong_type);
+}
+
+TEST_CASE("token_expire must be 13 digits and in the future") {
+  auto with_expire = [](const std::string& v) {
+    return R"({"custom_no":"a","customer_token":"t","token_expire":)" + v +
+           R"(,"callback_url":"https://a/","client_ip":"::1"})";
+  };
+  CHECK(error_of(with_expire("1800000060")) == error_id::token_expire_format);
+  CHECK(error_of(with_expire("18000000600000")) == error_id::token_expire_format);
+  CHECK(error_of(with_expire("-1800000060000")) == error_id::token_expire_format);
+  CHECK(error_of(with_expire("18446744073709551615")) == error_id::token_expire_format);
+  CHECK(error_of(with_expire("1732521424191")) == error_id::token_expire_past);
+  CHECK(error_of(with_expire(std::to_string(now))) == error_id::token_expire_past);
+  CHECK(parse_identify_body(with_expire(std::to_string(now + 1)), now).body);
+}
+
+TEST_CASE("callback_url and client_ip are checked for shape") {
+  CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":1800000060000,"callback_url":"ftp://a/","client_ip":"::1"})") ==
+        error_id::callback_url_invalid);
+  CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":1800000060000,"callback_url":"https://a/","client_ip":"999.1.1.1"})") ==
+        error_id::client_ip_invalid);
+}
+
+TEST_CASE("fields the upstream does not define are ignored") {
+  CHECK(parse_identify_body(body_with(R"("extra":{"x":[1]},"custom_no":"a",)" + valid_rest), now).body);
+}
+
+TEST_CASE("the redirect body needs a non-empty ident_code string") {
+  CHECK(parse_redirect_body(R"({"ident_code":"abc"})").ident_code == "abc");
+  CHECK(parse_redirect_body(R"({})").error->id == error_id::missing_field);
+  CHECK(parse_redirect_body(R"({"ident_code":7})").error->id == error_id::wrong_type);
+  CHECK(parse_redirect_body(R"({"ident_code":""})").error->id == error_id::empty_field);
+  CHECK(parse_redirect_body("[]").error->id == error_id::body_not_object);
+}

@@ -1,0 +1,57 @@
+#include "creditpay/messages.hpp"
+#include "uocs/api.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+namespace {
+
+std::set<std::string> placeholders(const std::string& text) {
+  std::set<std::string> out;
+  for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+    if (text[i] == '{' && text[i + 2] == '}' && text[i + 1] >= '0' && text[i + 1] <= '9') {
+      out.insert(text.substr(i, 3));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every Credit Pay message exists in both languages with the same placeholders") {
+  for (const auto& e : authsim::creditpay::all_errors()) {
+    CAPTURE(e.code);
+    CHECK(std::string(e.en).size() > 10);
+    CHECK(std::string(e.zh).size() > 10);
+    CHECK(placeholders(e.en) == placeholders(e.zh));
+    CHECK(e.code != 0);
+    CHECK(e.http_status >= 400);
+  }
+}
+
+TEST_CASE("each Credit Pay code always comes with the same HTTP status") {
+  std::map<int, unsigned> status_of;
+  for (const auto& e : authsim::creditpay::all_errors()) {
+    const auto [it, fresh] = status_of.emplace(e.code, e.http_status);
+    CHECK(it->second == e.http_status);
+  }
+}
+
+TEST_CASE("every UOCS message exists in both languages with a distinct errorCode") {
+  std::set<std::string> codes;
+  for (const auto& e : authsim::uocs::all_errors()) {
+    CAPTURE(e.code);
+    CHECK(codes.insert(e.code).second);
+    CHECK(std::string(e.zh).size() > 5);
+    CHECK(placeholders(e.en) == placeholders(e.zh));
+  }
+}
+
+TEST_CASE("a rejection renders in the asked language") {
+  const authsim::creditpay::rejection r{authsim::creditpay::error_id::missing_field, {"client_ip"}};
+  CHECK(r.message(authsim::http::language::en_us) == "missing required field 'client_ip' in the body");
+  CHECK(r.message(authsim::http::language::zh_cn) == "请求体缺少必填字段 'client_ip'");
+}

@@ -1,0 +1,96 @@
+#include "http/json_response.hpp"
+#include "http/router.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <stdexcept>
+
+using namespace authsim::http;
+
+namespace {
+
+response render(const char* family, const request&, const failure& f) {
+  boost::json::object o;
+  o["family"] = family;
+  o["en"] = f.message.en;
+  return json_response(200, o);  // the router sets the status
+}
+
+router make_router() {
+  router r([](const request& q, const failure& f) { return render("fallback", q, f); });
+  r.add_family("/dg/", [](const request& q, const failure& f) { return render("creditpay", q, f); });
+  r.add_family("/dg/v2/", [](const request& q, const failure& f) { return render("v2", q, f); });
+  r.add_route("POST", "/dg/v1/a", [](const request&) { return json_response(200, boost::json::object{{"ok", true}}); });
+  r.add_route("PUT", "/dg/v1/a", [](const request&) { return json_response(200, boost::json::object{}); });
+  r.add_route("POST", "/dg/v1/boom", [](const request&) -> response { throw std::runtime_error("kaput"); });
+  return r;
+}
+
+request make(const std::string& method, const std::string& target) {
+  request q;
+  q.method = method;
+  q.target = target;
+  return q;
+}
+
+std::string field(const response& res, const char* name) {
+  return std::string(boost::json::parse(res.body).at(name).as_string());
+}
+
+}  // namespace
+
+TEST_CASE("a known method and path reaches its handler, whatever the query") {
+  const router r = make_router();
+  const response res = r.dispatch(make("POST", "/dg/v1/a?x=1"));
+  CHECK(res.status == 200);
+  CHECK(res.body == R"({"ok":true})");
+  CHECK(*res.headers.find("content-type") == "application/json");
+}
+
+TEST_CASE("an unknown path is 404 in the envelope of the longest matching prefix") {
+  const router r = make_router();
+  const response a = r.dispatch(make("POST", "/dg/v1/zzz"));
+  CHECK(a.status == 404);
+  CHECK(field(a, "family") == "creditpay");
+  CHECK(field(a, "en") == "no endpoint at path '/dg/v1/zzz'");
+  CHECK(field(r.dispatch(make("GET", "/dg/v2/x")), "family") == "v2");
+  CHECK(field(r.dispatch(make("GET", "/other")), "family") == "fallback");
+}
+
+TEST_CASE("a wrong method on a known path is 405 with Allow listing the methods") {
+  const router r = make_router();
+  const response res = r.dispatch(make("GET", "/dg/v1/a"));
+  CHECK(res.status == 405);
+  REQUIRE(res.headers.find("Allow") != nullptr);
+  CHECK(*res.headers.find("Allow") == "POST, PUT");
+}
+
+TEST_CASE("a handler that throws is answered 500, not dropped") {
+  const router r = make_router();
+  const response res = r.dispatch(make("POST", "/dg/v1/boom"));
+  CHECK(res.status == 500);
+  CHECK(field(res, "en") == "internal error in authsim: kaput");
+}
+
+TEST_CASE("query parameters are percent-decoded and the first one wins") {
+  const request q = make("POST", "/p?platId=a%2Fb&x=1&platId=second&flag&sp=a+b");
+  CHECK(q.path() == "/p");
+  CHECK(q.query_param("platId") == "a/b");
+  CHECK(q.query_param("flag") == "");
+  CHECK(q.query_param("sp") == "a b");
+  CHECK_FALSE(q.query_param("missing").has_value());
+}
+
+TEST_CASE("the lang header selects Chinese for zh variants and English otherwise") {
+  request q = make("POST", "/");
+  CHECK(request_language(q) == language::en_us);
+  for (const char* zh : {"zh-CN", "zh", "ZH_cn", "zh-Hans"}) {
+    request z = q;
+    z.headers.add("lang", zh);
+    CHECK(request_language(z) == language::zh_cn);
+  }
+  q.headers.add("Lang", "fr-FR");
+  CHECK(request_language(q) == language::en_us);
+}

@@ -1,0 +1,144 @@
+#include "state/clock.hpp"
+#include "state/code_store.hpp"
+#include "state/expiring_map.hpp"
+#include "state/token_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+using namespace authsim::state;
+
+namespace {
+
+code_record code(const std::string& id, std::int64_t issued, std::int64_t ttl) {
+  code_record r;
+  r.ident_code = id;
+  r.plat_id = "p";
+  r.custom_no = "u";
+  r.issued_at_ms = issued;
+  r.expires_at_ms = issued + ttl;
+  return r;
+}
+
+}  // namespace
+
+TEST_SUITE("stores") {
+  TEST_CASE("a code is redeemed once, then reported as already redeemed") {
+    code_store store;
+    store.issue(code("c1", 1000, 300'000), 1000);
+    const auto first = store.redeem("c1", 2000);
+    CHECK(first.outcome == redeem_outcome::redeemed);
+    CHECK(first.record.custom_no == "u");
+    const auto second = store.redeem("c1", 3000);
+    CHECK(second.outcome == redeem_outcome::already_redeemed);
+    CHECK(second.record.redeemed_at_ms == 2000);
+  }
+
+  TEST_CASE("a code expires at issue time plus its ttl") {
+    code_store store;
+    store.issue(code("c1", 1000, 300'000), 1000);
+    CHECK(store.redeem("c1", 301'000).outcome == redeem_outcome::expired);
+    store.issue(code("c2", 1000, 300'000), 1000);
+    CHECK(store.redeem("c2", 300'999).outcome == redeem_outcome::redeemed);
+  }
+
+  TEST_CASE("an unknown code is unknown") {
+    code_store store;
+    CHECK(store.redeem("nope", 0).outcome == redeem_outcome::unknown);
+  }
+
+  TEST_CASE("expired codes are swept after the retention period, keeping memory bounded") {
+    code_store store(60'000);
+    for (int i = 0; i < 100; ++i) {
+      store.issue(code("c" + std::to_string(i), 0, 1000), 0);
+    }
+    CHECK(store.size(0) == 100);
+    CHECK(store.size(60'999) == 100);  // expired but retained: a late redeem says "expired"
+    CHECK(store.redeem("c1", 60'999).outcome == redeem_outcome::expired);
+    CHECK(store.size(61'000) == 0);
+    CHECK(store.redeem("c1", 61'000).outcome == redeem_outcome::unknown);
+  }
+
+  TEST_CASE("concurrent redemptions of one code: exactly one wins") {
+    for (int round = 0; round < 20; ++round) {
+      code_store store;
+      store.issue(code("shared", 0, 300'000), 0);
+      std::atomic<int> wins{0};
+      std::atomic<int> refused{0};
+      std::vector<std::thread> threads;
+      for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&] {
+          const auto r = store.redeem("shared", 10);
+          (r.outcome == redeem_outcome::redeemed ? wins : refused)++;
+        });
+      }
+      for (auto& t : threads) {
+        t.join();
+      }
+      CHECK(wins == 1);
+      CHECK(refused == 7);
+    }
+  }
+
+  TEST_CASE("concurrent issue and redeem from many threads lose nothing") {
+    code_store store;
+    constexpr int per_thread = 2000;
+    std::vector<std::thread> threads;
+    std::atomic<int> redeemed{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < per_thread; ++i) {
+          const std::string id = std::to_string(t) + "-" + std::to_string(i);
+          store.issue(code(id, 0, 300'000), 0);
+          if (store.redeem(id, 1).outcome == redeem_outcome::redeemed) {
+            ++redeemed;
+          }
+        }
+      });
+    }
+    for (auto& t : threads) {
+      t.join();
+    }
+    CHECK(redeemed == 4 * per_thread);
+    CHECK(store.size(1) == 4 * per_thread);
+  }
+
+  TEST_CASE("tokens are valid until expiry, then expired, then forgotten") {
+    token_store store(1000);
+    token_record r;
+    r.token = "DEF_A3_x";
+    r.user_id = "fc0001";
+    r.issued_at_ms = 0;
+    r.expires_at_ms = 7 * 24 * 3600 * 1000LL;
+    store.issue(r, 0);
+    CHECK(store.find("DEF_A3_x", r.expires_at_ms - 1).status == token_status::valid);
+    CHECK(store.find("DEF_A3_x", r.expires_at_ms).status == token_status::expired);
+    CHECK(store.find("DEF_A3_x", r.expires_at_ms + 1000).status == token_status::unknown);
+    CHECK(store.find("other", 0).status == token_status::unknown);
+  }
+
+  TEST_CASE("an entry inserted again under the same key replaces the first") {
+    expiring_map<int> m(0);
+    m.insert("k", 1, 100);
+    m.insert("k", 2, 50);
+    CHECK(m.size() == 1);
+    CHECK(*m.find("k") == 2);
+    CHECK(m.sweep(50) == 1);
+    CHECK(m.find("k") == nullptr);
+  }
+
+  TEST_CASE("the clock moves by advance and set, and returns to real time on reset") {
+    authsim::state::clock c;
+    const auto before = c.now_ms();
+    c.advance_ms(7LL * 24 * 3600 * 1000);
+    CHECK(c.now_ms() - before >= 7LL * 24 * 3600 * 1000);
+    c.set_ms(1'000'000'000'000);
+    CHECK(c.now_ms() >= 1'000'000'000'000);
+    CHECK(c.now_ms() < 1'000'000'060'000);
+    c.reset();
+    CHECK(c.offset_ms() == 0);
+  }
+}

@@ -1,0 +1,32 @@
+#include "support/text.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace authsim::support;
+
+TEST_CASE("substitute fills numbered placeholders and leaves unknown ones visible") {
+  CHECK(substitute("a {0} b {1} c {0}", {"x", "y"}) == "a x b y c x");
+  CHECK(substitute("missing {2}", {"x"}) == "missing {2}");
+  CHECK(substitute("{not a placeholder}", {"x"}) == "{not a placeholder}");
+}
+
+TEST_CASE("excerpt cuts long values without splitting a UTF-8 character") {
+  CHECK(excerpt("short", 10) == "short");
+  CHECK(excerpt("abcdefghij", 4) == "abcd...");
+  // "é" is two bytes; a cut in its middle steps back before it.
+  CHECK(excerpt("ab\xc3\xa9zz", 3) == "ab...");
+}
+
+TEST_CASE("iequals and ascii_lower ignore ASCII case only") {
+  CHECK(iequals("Content-Length", "content-length"));
+  CHECK_FALSE(iequals("abc", "abd"));
+  CHECK(ascii_lower("API-Key") == "api-key");
+}
+
+TEST_CASE("dates are formatted as yyyy-MM-dd HH:mm:ss at the given offset") {
+  // 2024-11-25 07:57:04.191 UTC
+  CHECK(format_date_time(1732521424191, 0) == "2024-11-25 07:57:04");
+  CHECK(format_date_time(1732521424191, 8 * 60) == "2024-11-25 15:57:04");
+  CHECK(format_date_time(1732521424191, -8 * 60) == "2024-11-24 23:57:04");
+  CHECK(format_date_time(0, 0) == "1970-01-01 00:00:00");
+}
