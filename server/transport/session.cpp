@@ -1,6 +1,7 @@
 #include "transport/session.hpp"
 
 #include "support/log.hpp"
+#include "support/text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -69,7 +70,10 @@ http::request to_request(const bhttp::request<bhttp::string_body>& in, const std
   return out;
 }
 
-bhttp::response<bhttp::string_body> to_wire(http::response res, unsigned version, bool keep_alive) {
+// For a HEAD request the headers describe the body that a GET would carry,
+// but the body itself is not sent.
+bhttp::response<bhttp::string_body> to_wire(http::response res, unsigned version, bool keep_alive,
+                                            bool head = false) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   for (auto& [name, value] : res.headers.fields()) {
     out.set(name, value);
@@ -78,6 +82,9 @@ bhttp::response<bhttp::string_body> to_wire(http::response res, unsigned version
   out.body() = std::move(res.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
+  if (head) {
+    out.body().clear();
+  }
   return out;
 }
 
@@ -158,7 +165,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     state->idle = false;
-    if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+    if (!ec && support::iequals(parser.get()[bhttp::field::expect], "100-continue") && !parser.is_done()) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
       stream.expires_after(ctx.limits.read_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
@@ -205,7 +212,8 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
 
     bhttp::request<bhttp::string_body> req = parser.release();
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
-    auto wire = to_wire(ctx.router.dispatch(to_request(req, remote, true)), req.version(), keep_alive);
+    auto wire = to_wire(ctx.router.dispatch(to_request(req, remote, true)), req.version(), keep_alive,
+                        req.method() == bhttp::verb::head);
     bool ok = false;
     co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
     if (!ok || !keep_alive) {

@@ -192,6 +192,40 @@ TEST_SUITE("server") {
     CHECK(c.closed_by_server());
   }
 
+  TEST_CASE("SIGTERM lets a request in flight finish, then exits 0") {
+    server_process server;
+    http_client c(server.port());
+    const std::string body = uocs_login_body();
+    // The 100 Continue proves the server has read the header and is now
+    // waiting for the body: the request is in flight.
+    c.send_raw("POST " + login_target + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n");
+    REQUIRE(c.read_response().status == 100);
+    server.signal(SIGTERM);
+    REQUIRE(server.wait_for_stderr("received SIGTERM"));
+    // No longer accepting, while the request in flight is still served.
+    CHECK_THROWS(http_client(server.port()));
+    c.send_raw(body);
+    const auto res = c.read_response();
+    CHECK(res.status == 200);
+    CHECK(res.json().at("success").as_bool());
+    CHECK_FALSE(res.keep_alive);
+    const auto status = server.wait_exit(std::chrono::seconds(5));
+    REQUIRE(status.has_value());
+    CHECK(status->code == 0);
+  }
+
+  TEST_CASE("HEAD gets the status and headers of a 405 without a body") {
+    server_process server;
+    http_client c(server.port());
+    c.send_raw("HEAD " + login_target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    // A body after a HEAD answer would be read here as the next response.
+    const std::string raw = c.read_raw_until_idle();
+    CHECK(raw.starts_with("HTTP/1.1 405"));
+    CHECK(raw.ends_with("\r\n\r\n"));
+    CHECK(c.post(login_target, uocs_login_body()).status == 200);
+  }
+
   TEST_CASE("SIGINT exits 0 too") {
     server_process server;
     const auto status = server.stop(SIGINT, std::chrono::seconds(3));

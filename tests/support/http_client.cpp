@@ -2,6 +2,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -11,8 +12,6 @@
 
 #include <stdexcept>
 
-#include <sys/socket.h>
-#include <sys/time.h>
 
 namespace authsim::testing {
 
@@ -32,12 +31,30 @@ boost::json::value http_response::json() const {
   return v;
 }
 
+namespace {
+
+constexpr auto io_timeout = std::chrono::seconds(15);
+
+}  // namespace
+
 http_client::http_client(std::uint16_t port, const std::string& host) : socket_(ioc_) {
   socket_.connect({net::ip::make_address(host), port});
-  // Blocking reads honour SO_RCVTIMEO; Beast's own timeouts are async only.
-  timeval tv{15, 0};
-  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+// Runs the pending asynchronous operation for at most `timeout`. Asio's
+// blocking calls wait forever whatever SO_RCVTIMEO says, so every read and
+// write here is asynchronous and bounded this way instead.
+boost::system::error_code http_client::run_for(std::chrono::milliseconds timeout) {
+  ioc_.restart();
+  ioc_.run_for(timeout);
+  if (!ioc_.stopped()) {
+    // Still pending: cancel, and let the handler see operation_aborted.
+    socket_.cancel();
+    ioc_.restart();
+    ioc_.run();
+    return net::error::timed_out;
+  }
+  return {};
 }
 
 http_response http_client::request(const std::string& method, const std::string& target, const std::string& body,
@@ -51,16 +68,40 @@ http_response http_client::request(const std::string& method, const std::string&
   if (!body.empty() || method == "POST" || method == "PUT") {
     req.prepare_payload();
   }
-  bhttp::write(socket_, req);
+  boost::system::error_code ec;
+  bhttp::async_write(socket_, req, [&](boost::system::error_code e, std::size_t) { ec = e; });
+  if (const auto t = run_for(io_timeout)) {
+    throw boost::system::system_error(t, "write request");
+  }
+  if (ec) {
+    throw boost::system::system_error(ec, "write request");
+  }
   return read_response();
 }
 
-void http_client::send_raw(std::string_view bytes) { net::write(socket_, net::buffer(bytes.data(), bytes.size())); }
+void http_client::send_raw(std::string_view bytes) {
+  boost::system::error_code ec;
+  net::async_write(socket_, net::buffer(bytes.data(), bytes.size()),
+                   [&](boost::system::error_code e, std::size_t) { ec = e; });
+  if (const auto t = run_for(io_timeout)) {
+    throw boost::system::system_error(t, "send");
+  }
+  if (ec) {
+    throw boost::system::system_error(ec, "send");
+  }
+}
 
 http_response http_client::read_response() {
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(16 * 1024 * 1024);
-  bhttp::read(socket_, buffer_, parser);
+  boost::system::error_code ec;
+  bhttp::async_read(socket_, buffer_, parser, [&](boost::system::error_code e, std::size_t) { ec = e; });
+  if (const auto t = run_for(io_timeout)) {
+    throw boost::system::system_error(t, "read response");
+  }
+  if (ec) {
+    throw boost::system::system_error(ec, "read response");
+  }
   const auto& res = parser.get();
   http_response out;
   out.status = res.result_int();
@@ -76,13 +117,35 @@ http_response http_client::read_response() {
   return out;
 }
 
+std::string http_client::read_raw_until_idle() {
+  std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  buffer_.consume(buffer_.size());
+  for (;;) {
+    char chunk[4096];
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    socket_.async_read_some(net::buffer(chunk), [&](boost::system::error_code e, std::size_t got) {
+      ec = e;
+      n = got;
+    });
+    if (run_for(std::chrono::milliseconds(200)) || ec) {
+      break;
+    }
+    out.append(chunk, n);
+  }
+  return out;
+}
+
 bool http_client::closed_by_server() {
-  char byte = 0;
-  boost::system::error_code ec;
   if (buffer_.size() > 0) {
     return false;
   }
-  socket_.read_some(net::buffer(&byte, 1), ec);
+  char byte = 0;
+  boost::system::error_code ec;
+  socket_.async_read_some(net::buffer(&byte, 1), [&](boost::system::error_code e, std::size_t) { ec = e; });
+  if (run_for(io_timeout)) {
+    return false;
+  }
   return ec == net::error::eof || ec == net::error::connection_reset;
 }
 

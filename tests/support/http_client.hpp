@@ -1,14 +1,15 @@
 #pragma once
 // A small blocking HTTP/1.1 client over loopback, built on Beast, for the
 // integration tests: one connection, kept alive across requests, with raw
-// byte access for the tests that misbehave on purpose. Every read gives up
-// after 15 s so a hung server fails a test instead of hanging it.
+// byte access for the tests that misbehave on purpose. Every read and write
+// gives up after 15 s, so a hung server fails a test instead of hanging it.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -43,6 +44,8 @@ class http_client {
 
   // Writes bytes as they are, for requests Beast would not build.
   void send_raw(std::string_view bytes);
+  // Reads whatever bytes arrive until none come for 200 ms.
+  std::string read_raw_until_idle();
   // Reads one response from the connection.
   http_response read_response();
   // True when the server closed the connection (read sees end of stream
@@ -51,6 +54,8 @@ class http_client {
   void shutdown_send();
 
  private:
+  boost::system::error_code run_for(std::chrono::milliseconds timeout);
+
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;

@@ -150,12 +150,32 @@ std::optional<exit_status> server_process::stop(int signo, std::chrono::millisec
   if (finished_) {
     return std::nullopt;
   }
-  ::kill(pid_, signo);
+  signal(signo);
+  return wait_exit(timeout);
+}
+
+void server_process::signal(int signo) const { ::kill(pid_, signo); }
+
+std::optional<exit_status> server_process::wait_exit(std::chrono::milliseconds timeout) {
+  if (finished_) {
+    return std::nullopt;
+  }
   auto s = wait_for(pid_, timeout);
   if (s) {
     finished_ = true;
   }
   return s;
+}
+
+bool server_process::wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout) const {
+  const auto deadline = steady::now() + timeout;
+  while (steady::now() < deadline) {
+    if (stderr_text().find(text) != std::string::npos) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 std::string server_process::stderr_text() const { return read_file(stderr_path_); }

@@ -37,6 +37,13 @@ class server_process {
 
   // Sends `signo` and waits up to `timeout` for the exit.
   std::optional<exit_status> stop(int signo, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Sends `signo` and returns at once.
+  void signal(int signo) const;
+  // Waits up to `timeout` for the process to exit.
+  std::optional<exit_status> wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Polls stderr until it contains `text`, at most `timeout`; true if seen.
+  [[nodiscard]] bool wait_for_stderr(const std::string& text,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   [[nodiscard]] std::string stderr_text() const;
 
  private:
