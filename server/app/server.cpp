@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
+#include <optional>
 #include <cstdio>
 #include <thread>
 #include <vector>
@@ -72,6 +73,18 @@ net::awaitable<void> drain(net::io_context& ioc, transport::connection_tracker& 
 }  // namespace
 
 int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set> fixtures) {
+  // Declared before the io_context so that they outlive it: when a drain
+  // times out, the io_context's destructor destroys the sessions still
+  // suspended, and their frames refer to the router and the tracker.
+  state::clock clock;
+  state::code_store codes;
+  state::token_store tokens;
+  transport::connection_tracker tracker;
+  std::optional<creditpay::api> creditpay_api;
+  std::optional<uocs::api> uocs_api;
+  std::optional<http::router> router;
+  std::optional<transport::session_context> ctx;
+
   net::io_context ioc(static_cast<int>(opts.threads));
   auto control = net::make_strand(ioc);  // acceptor and signals live here
 
@@ -85,26 +98,18 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   if (ec) {
     throw startup_error("--host/--port: cannot listen on " + url_of(wanted) + ": " + ec.message());
   }
-  const tcp::endpoint bound = acceptor.local_endpoint();
-  const std::string base_url = url_of(bound);
+  const std::string base_url = url_of(acceptor.local_endpoint());
 
-  state::clock clock;
-  state::code_store codes;
-  state::token_store tokens;
-  creditpay::api creditpay_api(fixtures, clock, codes,
-                               opts.public_base_url.empty() ? base_url : opts.public_base_url);
-  uocs::api uocs_api(fixtures, clock, tokens);
-  http::router router([&creditpay_api](const http::request& req, const http::failure& f) {
+  creditpay_api.emplace(fixtures, clock, codes, opts.public_base_url.empty() ? base_url : opts.public_base_url);
+  uocs_api.emplace(fixtures, clock, tokens);
+  router.emplace([&creditpay_api](const http::request& req, const http::failure& f) {
     // Paths outside both APIs answer in the Credit Pay shape
     // ({"code","msg","data","trace"}), the simpler of the two envelopes.
-    return creditpay_api.render_failure(req, f);
+    return creditpay_api->render_failure(req, f);
   });
-  creditpay_api.register_routes(router);
-  uocs_api.register_routes(router);
-
-  transport::connection_tracker tracker;
-  const transport::session_context ctx{
-      router, tracker, {opts.body_limit, 8 * 1024, opts.read_timeout}};
+  creditpay_api->register_routes(*router);
+  uocs_api->register_routes(*router);
+  ctx.emplace(transport::session_context{*router, tracker, {opts.body_limit, 8 * 1024, opts.read_timeout}});
 
   net::signal_set signals(control, SIGINT, SIGTERM);
   bool draining = false;
@@ -128,7 +133,7 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
       };
   signals.async_wait(on_signal);
 
-  net::co_spawn(control, transport::accept_loop(ioc, acceptor, ctx), net::detached);
+  net::co_spawn(control, transport::accept_loop(ioc, acceptor, *ctx), net::detached);
 
   std::printf("listening on %s\n", base_url.c_str());
   std::fflush(stdout);
