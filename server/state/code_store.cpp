@@ -5,39 +5,25 @@ namespace authsim::state {
 code_store::code_store(std::int64_t retention_ms) : codes_(retention_ms) {}
 
 void code_store::issue(code_record record, std::int64_t now_ms) {
-  const std::lock_guard lock(mutex_);
-  codes_.sweep(now_ms);
   const std::string key = record.ident_code;
   const std::int64_t expires = record.expires_at_ms;
-  codes_.insert(key, std::move(record), expires);
+  codes_.insert(key, std::move(record), expires, now_ms);
 }
 
 redeem_result code_store::redeem(const std::string& ident_code, std::int64_t now_ms) {
-  const std::lock_guard lock(mutex_);
-  codes_.sweep(now_ms);
-  code_record* found = codes_.find(ident_code);
-  if (found == nullptr) {
-    return {redeem_outcome::unknown, {}};
-  }
-  if (found->redeemed_at_ms) {
-    return {redeem_outcome::already_redeemed, *found};
-  }
-  if (now_ms >= found->expires_at_ms) {
-    return {redeem_outcome::expired, *found};
-  }
-  found->redeemed_at_ms = now_ms;
-  return {redeem_outcome::redeemed, *found};
-}
-
-std::size_t code_store::size(std::int64_t now_ms) {
-  const std::lock_guard lock(mutex_);
-  codes_.sweep(now_ms);
-  return codes_.size();
-}
-
-void code_store::clear() {
-  const std::lock_guard lock(mutex_);
-  codes_.clear();
+  return codes_.with(ident_code, now_ms, [now_ms](code_record* found) -> redeem_result {
+    if (found == nullptr) {
+      return {redeem_outcome::unknown, {}};
+    }
+    if (found->redeemed_at_ms) {
+      return {redeem_outcome::already_redeemed, *found};
+    }
+    if (now_ms >= found->expires_at_ms) {
+      return {redeem_outcome::expired, *found};
+    }
+    found->redeemed_at_ms = now_ms;
+    return {redeem_outcome::redeemed, *found};
+  });
 }
 
 }  // namespace authsim::state

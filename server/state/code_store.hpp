@@ -2,15 +2,13 @@
 // Credit Pay one-time authorization codes: issued by /identify/auth, redeemed
 // once by /identify/redirect.
 //
-// Thread-safe: one mutex guards the map; every call is short and never
-// blocks on I/O. Callers pass the simulated time in, so the store itself has
-// no clock and tests drive expiry directly.
+// Thread-safe (a locked_expiring_map). Callers pass the simulated time in,
+// so the store itself has no clock and tests drive expiry directly.
 
 #include "state/expiring_map.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -53,12 +51,11 @@ class code_store {
   // while now < expires_at.
   redeem_result redeem(const std::string& ident_code, std::int64_t now_ms);
 
-  [[nodiscard]] std::size_t size(std::int64_t now_ms);
-  void clear();
+  [[nodiscard]] std::size_t size(std::int64_t now_ms) { return codes_.size(now_ms); }
+  void clear() { codes_.clear(); }
 
  private:
-  std::mutex mutex_;
-  expiring_map<code_record> codes_;
+  locked_expiring_map<code_record> codes_;
 };
 
 }  // namespace authsim::state

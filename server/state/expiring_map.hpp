@@ -4,11 +4,14 @@
 // is due. An entry is kept for `retention_ms` past its expiry, so that a late
 // lookup can still say "expired" rather than "unknown"; then it is removed.
 //
-// Not thread-safe by itself: the stores that own one guard it with a mutex.
+// expiring_map is not thread-safe; locked_expiring_map wraps one in a mutex
+// and sweeps what is due on every call, so memory stays bounded without a
+// timer.
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -77,6 +80,42 @@ class expiring_map {
   std::int64_t retention_ms_;
   std::unordered_map<std::string, entry> entries_;
   index_type by_expiry_;
+};
+
+// Thread-safe: every call holds the mutex for a short, I/O-free section.
+template <class Value>
+class locked_expiring_map {
+ public:
+  explicit locked_expiring_map(std::int64_t retention_ms) : map_(retention_ms) {}
+
+  void insert(const std::string& key, Value value, std::int64_t expires_at_ms, std::int64_t now_ms) {
+    const std::lock_guard lock(mutex_);
+    map_.sweep(now_ms);
+    map_.insert(key, std::move(value), expires_at_ms);
+  }
+
+  // Calls f(Value* or nullptr) under the lock and returns what f returns.
+  template <class F>
+  auto with(const std::string& key, std::int64_t now_ms, F&& f) {
+    const std::lock_guard lock(mutex_);
+    map_.sweep(now_ms);
+    return f(map_.find(key));
+  }
+
+  [[nodiscard]] std::size_t size(std::int64_t now_ms) {
+    const std::lock_guard lock(mutex_);
+    map_.sweep(now_ms);
+    return map_.size();
+  }
+
+  void clear() {
+    const std::lock_guard lock(mutex_);
+    map_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  expiring_map<Value> map_;
 };
 
 }  // namespace authsim::state

@@ -5,32 +5,18 @@ namespace authsim::state {
 token_store::token_store(std::int64_t retention_ms) : tokens_(retention_ms) {}
 
 void token_store::issue(token_record record, std::int64_t now_ms) {
-  const std::lock_guard lock(mutex_);
-  tokens_.sweep(now_ms);
   const std::string key = record.token;
   const std::int64_t expires = record.expires_at_ms;
-  tokens_.insert(key, std::move(record), expires);
+  tokens_.insert(key, std::move(record), expires, now_ms);
 }
 
 token_lookup token_store::find(const std::string& token, std::int64_t now_ms) {
-  const std::lock_guard lock(mutex_);
-  tokens_.sweep(now_ms);
-  const token_record* found = tokens_.find(token);
-  if (found == nullptr) {
-    return {token_status::unknown, {}};
-  }
-  return {now_ms < found->expires_at_ms ? token_status::valid : token_status::expired, *found};
-}
-
-std::size_t token_store::size(std::int64_t now_ms) {
-  const std::lock_guard lock(mutex_);
-  tokens_.sweep(now_ms);
-  return tokens_.size();
-}
-
-void token_store::clear() {
-  const std::lock_guard lock(mutex_);
-  tokens_.clear();
+  return tokens_.with(token, now_ms, [now_ms](const token_record* found) -> token_lookup {
+    if (found == nullptr) {
+      return {token_status::unknown, {}};
+    }
+    return {now_ms < found->expires_at_ms ? token_status::valid : token_status::expired, *found};
+  });
 }
 
 }  // namespace authsim::state

@@ -2,13 +2,12 @@
 // UOCS login tokens: issued by /apis-auth/login/auth and carried in the
 // `token` header of every later UOCS call.
 //
-// Thread-safe: one mutex guards the map; callers pass the simulated time in.
+// Thread-safe (a locked_expiring_map); callers pass the simulated time in.
 
 #include "state/expiring_map.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string>
 
 namespace authsim::state {
@@ -41,12 +40,11 @@ class token_store {
   // A token is valid while now < expires_at.
   token_lookup find(const std::string& token, std::int64_t now_ms);
 
-  [[nodiscard]] std::size_t size(std::int64_t now_ms);
-  void clear();
+  [[nodiscard]] std::size_t size(std::int64_t now_ms) { return tokens_.size(now_ms); }
+  void clear() { tokens_.clear(); }
 
  private:
-  std::mutex mutex_;
-  expiring_map<token_record> tokens_;
+  locked_expiring_map<token_record> tokens_;
 };
 
 }  // namespace authsim::state
