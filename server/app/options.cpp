@@ -38,7 +38,7 @@ Options:
                             for the next one on a kept-alive connection (default 10000)
   --shutdown-timeout-ms MS  on SIGINT/SIGTERM, how long in-flight requests may
                             take to finish before the process exits (default 5000)
-  --help                    print this help and exit
+  -h, --help                print this help and exit
   --version                 print the version and exit
 
 Once bound, the first line on stdout is: listening on http://HOST:PORT

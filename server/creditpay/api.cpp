@@ -30,7 +30,7 @@ http::response envelope(unsigned status, int code, const std::string& msg, json:
   body["msg"] = msg;
   body["data"] = std::move(data);
   const std::string* trace = req.headers.find("trace");
-  body["trace"] = trace != nullptr ? json::value(*trace) : json::value(nullptr);
+  body["trace"] = trace != nullptr && !trace->empty() ? json::value(*trace) : json::value(nullptr);
   return http::json_response(status, body);
 }
 

@@ -48,7 +48,7 @@ class api {
 };
 
 // {"code":..,"msg":..,"data":..,"trace":..}: the trace header echoed, or
-// null when the request had none.
+// null when the request had none (or an empty one).
 http::response envelope(unsigned status, int code, const std::string& msg, boost::json::value data,
                         const http::request& req);
 

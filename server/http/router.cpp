@@ -6,8 +6,9 @@
 
 namespace authsim::http {
 
-failure make_failure(failure_kind kind, std::string_view detail) {
+failure make_failure(failure_kind kind, std::string_view detail, std::string_view method) {
   const std::string d(detail);
+  const std::string m = support::excerpt(method, 20);
   switch (kind) {
     case failure_kind::not_found:
       return {kind, 404,
@@ -16,8 +17,8 @@ failure make_failure(failure_kind kind, std::string_view detail) {
               {}};
     case failure_kind::method_not_allowed:
       return {kind, 405,
-              {support::substitute("method not allowed on this path; allowed: {0}", {d}),
-               support::substitute("此路径不支持该请求方法；允许的方法：{0}", {d})},
+              {support::substitute("method {1} is not allowed on this path; allowed: {0}", {d, m}),
+               support::substitute("此路径不支持 {1} 方法；允许的方法：{0}", {d, m})},
               d};
     case failure_kind::body_too_large:
       return {kind, 413,

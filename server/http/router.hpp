@@ -33,8 +33,9 @@ struct failure {
 };
 
 // Builds the failure for `kind`, with the message in both languages;
-// `detail` is added to the message where it helps (the limit, the method).
-failure make_failure(failure_kind kind, std::string_view detail = {});
+// `detail` is added to the message where it helps (the limit, the path, the
+// allowed methods); for method_not_allowed, `method` is the one refused.
+failure make_failure(failure_kind kind, std::string_view detail = {}, std::string_view method = {});
 
 using handler = std::function<response(const request&)>;
 // Renders a failure in one API's envelope.
@@ -58,7 +59,7 @@ class router {
   // For a failure met while reading: the request holds only what had
   // arrived (perhaps just the target and headers).
   [[nodiscard]] response error(const request& req, failure_kind kind, std::string_view detail = {}) const {
-    return error(req, make_failure(kind, detail));
+    return error(req, make_failure(kind, detail, req.method));
   }
 
  private:

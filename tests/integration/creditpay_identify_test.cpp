@@ -187,6 +187,9 @@ TEST_SUITE("creditpay identify") {
     CHECK(j.at("msg").as_string() == "请求头 'api-key' 与平台 '" + plat_id + "' 的密钥不一致");
     const auto missing = identify(c, identify_target, body, without(h, "trace")).json();
     CHECK(missing.at("trace").is_null());
+    const auto empty = identify(c, identify_target, body, replaced(h, "trace", "")).json();
+    CHECK(empty.at("code").as_int64() == 40002);
+    CHECK(empty.at("trace").is_null());
   }
 
   TEST_CASE("platforms can sign with HMAC-SHA256 and hex digests") {

@@ -112,6 +112,15 @@ TEST_SUITE("fixtures") {
     CHECK(load_error(good_creditpay, "[1]") == "uocs.json: (top level): expected an object, got an array");
   }
 
+  TEST_CASE("a key written twice in one object is an error, not a silent overwrite") {
+    CHECK(load_error(R"({"settings":{"jwt_secret":"s","code_ttl_seconds":0,"code_ttl_seconds":5},"platforms":[]})",
+                     good_uocs) == "creditpay.json: settings.code_ttl_seconds: key appears twice in the same object");
+    CHECK(load_error(good_creditpay,
+                     R"({"apps":[{"app_key":"A","app_secret":"S","accounts":[]},)"
+                     R"({"app_key":"B","app_secret":"S","accounts":[{"user_id":"u","password":"p","password":"q"}]}]})") ==
+          "uocs.json: apps[1].accounts[0].password: key appears twice in the same object");
+  }
+
   TEST_CASE("a JSON syntax error gives the line and column") {
     const std::string e = load_error("{\n  \"settings\": {,\n}", good_uocs);
     CHECK(e.starts_with("creditpay.json: invalid JSON at line 2, column 16"));

@@ -65,6 +65,7 @@ TEST_CASE("a wrong method on a known path is 405 with Allow listing the methods"
   CHECK(res.status == 405);
   REQUIRE(res.headers.find("Allow") != nullptr);
   CHECK(*res.headers.find("Allow") == "POST, PUT");
+  CHECK(field(res, "en") == "method GET is not allowed on this path; allowed: POST, PUT");
 }
 
 TEST_CASE("a handler that throws is answered 500, not dropped") {
