@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <thread>
 
 namespace authsim::app {
@@ -38,6 +39,9 @@ Options:
                             for the next one on a kept-alive connection (default 10000)
   --shutdown-timeout-ms MS  on SIGINT/SIGTERM, how long in-flight requests may
                             take to finish before the process exits (default 5000)
+  --scenario NAME           start with scenario NAME (FIXTURES/scenarios/NAME.json) active
+  --seed N                  seed of the scenarios' random choices (probability,
+                            delays), to replay a run; default: drawn and logged
   -h, --help                print this help and exit
   --version                 print the version and exit
 
@@ -107,6 +111,13 @@ options parse_options(const std::vector<std::string>& args) {
       opts.read_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 1, 3'600'000));
     } else if (flag == "--shutdown-timeout-ms") {
       opts.shutdown_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 0, 600'000));
+    } else if (flag == "--scenario") {
+      opts.scenario = take_value();
+      if (opts.scenario.empty()) {
+        throw options_error("--scenario: expected a scenario name, got an empty value");
+      }
+    } else if (flag == "--seed") {
+      opts.seed = parse_unsigned(flag, take_value(), 0, std::numeric_limits<std::uint64_t>::max());
     } else {
       throw options_error(flag + ": unknown option (see --help)");
     }

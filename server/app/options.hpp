@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct options {
   std::size_t body_limit = 64 * 1024;
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds shutdown_timeout{5'000};
+  std::string scenario;                // empty: no active scenario
+  std::optional<std::uint64_t> seed;   // empty: drawn at start and logged
   bool show_help = false;
   bool show_version = false;
 };

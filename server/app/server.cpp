@@ -1,6 +1,8 @@
 #include "app/server.hpp"
 
+#include "admin/scenarios_api.hpp"
 #include "creditpay/api.hpp"
+#include "faults/engine.hpp"
 #include "http/router.hpp"
 #include "support/log.hpp"
 #include "transport/connection_tracker.hpp"
@@ -18,6 +20,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <csignal>
+#include <filesystem>
+#include <random>
 #include <optional>
 #include <cstdio>
 #include <thread>
@@ -82,6 +86,21 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   transport::connection_tracker tracker;
   std::optional<creditpay::api> creditpay_api;
   std::optional<uocs::api> uocs_api;
+  const std::uint64_t seed = opts.seed ? *opts.seed : std::random_device{}();
+  faults::engine engine(std::filesystem::path(opts.fixtures_dir) / "scenarios",
+                        {creditpay::identify_path, creditpay::redirect_path, uocs::login_path}, clock,
+                        fixtures->uocs.date_utc_offset_minutes, seed);
+  engine.load();
+  if (!opts.scenario.empty() && !engine.select(opts.scenario)) {
+    std::string known;
+    for (const auto& s : engine.list()) {
+      known += (known.empty() ? "" : ", ") + s.name;
+    }
+    throw startup_error("--scenario: no scenario named '" + opts.scenario + "' in " +
+                        (std::filesystem::path(opts.fixtures_dir) / "scenarios").string() +
+                        " (loaded: " + (known.empty() ? "none" : known) + ")");
+  }
+  admin::scenarios_api scenarios_admin(engine);
   std::optional<http::router> router;
   std::optional<transport::session_context> ctx;
 
@@ -109,7 +128,28 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   });
   creditpay_api->register_routes(*router);
   uocs_api->register_routes(*router);
-  ctx.emplace(transport::session_context{*router, tracker, {opts.body_limit, 8 * 1024, opts.read_timeout}});
+  scenarios_admin.register_routes(*router);
+  ctx.emplace(
+      transport::session_context{*router, tracker, {opts.body_limit, 8 * 1024, opts.read_timeout}, &engine});
+  support::log_line(std::to_string(engine.list().size()) + " scenario(s) loaded, active: " +
+                    engine.active().value_or("none") + ", random seed " + std::to_string(seed) +
+                    " (replay with --seed " + std::to_string(seed) + ")");
+
+  // SIGHUP re-reads the scenarios, as POST /__admin/scenarios/reload does.
+  net::signal_set reload_signal(control, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_reload = [&](const boost::system::error_code& sec,
+                                                                             int) {
+    if (sec) {
+      return;
+    }
+    if (const auto error = engine.reload()) {
+      support::log_line("SIGHUP: scenario reload failed, previous scenarios kept: " + *error);
+    } else {
+      support::log_line("SIGHUP: scenarios reloaded (" + std::to_string(engine.list().size()) + " loaded)");
+    }
+    reload_signal.async_wait(on_reload);
+  };
+  reload_signal.async_wait(on_reload);
 
   net::signal_set signals(control, SIGINT, SIGTERM);
   bool draining = false;
@@ -128,6 +168,7 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
                           ", finishing in-flight requests");
         boost::system::error_code ignored;
         acceptor.close(ignored);
+        reload_signal.cancel(ignored);
         net::co_spawn(control, drain(ioc, tracker, opts.shutdown_timeout), net::detached);
         signals.async_wait(on_signal);
       };

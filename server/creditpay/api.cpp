@@ -14,9 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-// Codes of failures that the server decides before any endpoint runs.
-int failure_code(const http::failure& f) { return static_cast<int>(f.status) * 100; }
-
 std::string describe_time(std::int64_t ms) {
   return support::format_date_time(ms, 0) + " UTC (" + std::to_string(ms) + ")";
 }
@@ -47,7 +44,7 @@ void api::register_routes(http::router& r) const {
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
-  return envelope(f.status, failure_code(f), f.message.in(http::request_language(req)), nullptr, req);
+  return envelope(f.status, f.code, f.message.in(http::request_language(req)), nullptr, req);
 }
 
 http::response api::reject(const http::request& req, const rejection& r) const {

@@ -22,12 +22,16 @@ enum class failure_kind {
   body_too_large,      // 413: Content-Length or chunked body over the limit
   header_too_large,    // 431: the header block over the limit
   bad_request,         // 400: not a valid HTTP request
+  unknown_scenario,    // 400: X-Authsim-Scenario names no scenario
+  rate_limited,        // 429: a scenario's rate limit was exceeded
   internal,            // 500: a handler threw (a bug)
 };
 
 struct failure {
   failure_kind kind = failure_kind::internal;
   unsigned status = 500;
+  int code = 50000;                      // the Credit Pay `code`
+  const char* name = "INTERNAL_ERROR";  // the UOCS `errorCode`
   text message;
   std::string allow;  // for method_not_allowed: the Allow header value
 };

@@ -60,13 +60,15 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
-std::string random_hex(std::size_t bytes) {
+std::string random_bytes(std::size_t bytes) {
   std::string raw(bytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("the system random generator (OpenSSL RAND_bytes) failed");
   }
-  return hex_encode(raw);
+  return raw;
 }
+
+std::string random_hex(std::size_t bytes) { return hex_encode(random_bytes(bytes)); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {

@@ -20,6 +20,9 @@ std::string base64url_encode(std::string_view bytes);
 // Lowercase hexadecimal.
 std::string hex_encode(std::string_view bytes);
 
+// `bytes` raw bytes from OpenSSL's CSPRNG.
+std::string random_bytes(std::size_t bytes);
+
 // `bytes` bytes from OpenSSL's CSPRNG, as lowercase hex (2 * bytes characters).
 // Throws std::runtime_error if the generator fails, which only happens when the
 // system has no entropy source: a start-up class of failure, not a request one.

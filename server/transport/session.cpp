@@ -1,10 +1,13 @@
 #include "transport/session.hpp"
 
+#include "faults/engine.hpp"
 #include "support/log.hpp"
+#include "transport/connection_faults.hpp"
 #include "support/text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -212,10 +215,61 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
 
     bhttp::request<bhttp::string_body> req = parser.release();
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
-    auto wire = to_wire(ctx.router.dispatch(to_request(req, remote, true)), req.version(), keep_alive,
-                        req.method() == bhttp::verb::head);
+    const bool head = req.method() == bhttp::verb::head;
+    const http::request request = to_request(req, remote, true);
+    faults::decision d = ctx.engine != nullptr ? ctx.engine->decide(request) : faults::decision{};
+
+    if (d.delay.count() > 0) {
+      net::steady_timer pause(stream.get_executor(), d.delay);
+      co_await pause.async_wait(use_tuple);
+    }
+    if (d.failure) {
+      switch (d.failure->kind) {
+        case faults::fault_kind::connection_reset: reset_connection(stream); break;
+        case faults::fault_kind::empty_response: close_without_answer(stream); break;
+        case faults::fault_kind::hang:
+          // A hanging connection is as good as idle: shutdown may close it.
+          state->idle = true;
+          if (!ctx.tracker.stopping()) {
+            co_await hang(stream, std::chrono::milliseconds(d.failure->max_ms));
+          }
+          break;
+        case faults::fault_kind::random_data_then_close:
+          co_await random_data_then_close(stream, static_cast<std::size_t>(d.failure->bytes));
+          break;
+        case faults::fault_kind::malformed_body:
+        case faults::fault_kind::slow_body: break;
+      }
+      if (!stream.socket().is_open()) {
+        break;
+      }
+    }
+
+    http::response answer;
+    if (!d.unknown_scenario.empty()) {
+      answer = ctx.router.error(request, http::failure_kind::unknown_scenario, d.unknown_scenario);
+    } else if (d.rate_limited) {
+      answer = ctx.router.error(request, http::failure_kind::rate_limited, d.rate_detail);
+      answer.headers.set("Retry-After", std::to_string(d.retry_after_s));
+    } else if (d.answer) {
+      answer = std::move(*d.answer);
+    } else {
+      answer = ctx.router.dispatch(request);
+    }
+    if (d.applies()) {
+      answer.headers.set(faults::rule_header, d.rule_label);
+    }
+    const bool slow = d.failure && d.failure->kind == faults::fault_kind::slow_body;
+    if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
+      faults::make_malformed(answer);
+    }
+    auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
     bool ok = false;
-    co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
+    if (slow) {
+      ok = co_await slow_answer(stream, wire, std::chrono::milliseconds(d.failure->duration_ms));
+    } else {
+      co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
+    }
     if (!ok || !keep_alive) {
       break;
     }

@@ -3,6 +3,7 @@
 // read a request (bounded in size and time), hand it to the router, write
 // the answer, repeat while the connection is kept alive.
 
+#include "faults/engine.hpp"
 #include "http/router.hpp"
 #include "transport/connection_tracker.hpp"
 
@@ -20,11 +21,13 @@ struct session_limits {
   std::chrono::milliseconds read_timeout{10'000};
 };
 
-// Everything a session reads is immutable and outlives every session.
+// Everything here outlives every session. The router is immutable; the
+// tracker and the engine are thread-safe.
 struct session_context {
   const http::router& router;
   connection_tracker& tracker;
   session_limits limits;
+  faults::engine* engine = nullptr;  // null: no scenarios
 };
 
 // The socket's executor must be a strand: the tracker's closer posts to it.

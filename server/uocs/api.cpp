@@ -41,19 +41,6 @@ const error_info& info(error_id id) {
   throw std::logic_error("uocs error id without a catalogue entry");
 }
 
-// Server-decided failures: the errorCode names the HTTP failure.
-const char* failure_code(http::failure_kind kind) {
-  switch (kind) {
-    case http::failure_kind::not_found: return "NOT_FOUND";
-    case http::failure_kind::method_not_allowed: return "METHOD_NOT_ALLOWED";
-    case http::failure_kind::body_too_large: return "BODY_TOO_LARGE";
-    case http::failure_kind::header_too_large: return "HEADER_TOO_LARGE";
-    case http::failure_kind::bad_request: return "BAD_REQUEST";
-    case http::failure_kind::internal: break;
-  }
-  return "INTERNAL_ERROR";
-}
-
 std::string new_request_id() { return support::random_hex(16); }
 
 }  // namespace
@@ -85,7 +72,7 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
-  return envelope(f.status, new_request_id(), failure_code(f.kind), f.message.in(http::request_language(req)),
+  return envelope(f.status, new_request_id(), f.name, f.message.in(http::request_language(req)),
                   nullptr);
 }
 

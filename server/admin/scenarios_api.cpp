@@ -1,0 +1,84 @@
+#include "admin/scenarios_api.hpp"
+
+#include "http/json_body.hpp"
+#include "http/json_response.hpp"
+#include "support/json_kind.hpp"
+#include "support/log.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace authsim::admin {
+namespace json = boost::json;
+
+http::response error_answer(unsigned status, const char* code, const std::string& message) {
+  json::object error;
+  error["code"] = code;
+  error["message"] = message;
+  return http::json_response(status, json::object{{"error", std::move(error)}});
+}
+
+http::response render_failure(const http::request&, const http::failure& f) {
+  return error_answer(f.status, f.name, f.message.en);
+}
+
+void scenarios_api::register_routes(http::router& r) const {
+  r.add_family(prefix, render_failure);
+  r.add_route("GET", "/__admin/scenarios", [this](const http::request& req) { return list(req); });
+  r.add_route("PUT", "/__admin/scenario", [this](const http::request& req) { return select(req); });
+  r.add_route("POST", "/__admin/scenarios/reload", [this](const http::request& req) { return reload(req); });
+}
+
+http::response scenarios_api::list(const http::request&) const {
+  json::array scenarios;
+  for (const auto& s : engine_.list()) {
+    scenarios.push_back(json::object{{"name", s.name}, {"description", s.description}, {"rules", s.rules}});
+  }
+  const auto active = engine_.active();
+  json::object body;
+  body["active"] = active ? json::value(*active) : json::value(nullptr);
+  body["seed"] = engine_.seed();
+  body["scenarios"] = std::move(scenarios);
+  return http::json_response(200, body);
+}
+
+http::response scenarios_api::select(const http::request& req) const {
+  const http::json_body parsed = http::parse_json_object(req.body);
+  if (parsed.problem != http::body_problem::none) {
+    return error_answer(400, "INVALID_BODY", "expected a JSON object such as {\"name\": \"slow\"} or {\"name\": null}");
+  }
+  const json::value* name = parsed.object.if_contains("name");
+  if (name == nullptr) {
+    return error_answer(400, "MISSING_FIELD", "missing field 'name' (a scenario name, or null for none)");
+  }
+  if (!name->is_null() && !name->is_string()) {
+    return error_answer(400, "INVALID_FIELD",
+                        "field 'name' must be a string or null, got " + support::json_kind_name(*name));
+  }
+  std::optional<std::string> wanted;
+  if (name->is_string()) {
+    wanted = std::string(name->get_string());
+  }
+  if (!engine_.select(wanted)) {
+    std::string known;
+    for (const auto& s : engine_.list()) {
+      known += (known.empty() ? "" : ", ") + s.name;
+    }
+    return error_answer(404, "UNKNOWN_SCENARIO",
+                        "no scenario named '" + *wanted + "' is loaded (loaded: " + (known.empty() ? "none" : known) +
+                            ")");
+  }
+  support::log_line("active scenario: " + wanted.value_or("none"));
+  return http::json_response(200, json::object{{"active", wanted ? json::value(*wanted) : json::value(nullptr)}});
+}
+
+http::response scenarios_api::reload(const http::request& req) const {
+  if (const auto error = engine_.reload()) {
+    support::log_line("scenario reload failed, previous scenarios kept: " + *error);
+    return error_answer(422, "INVALID_SCENARIO", *error + " (the previous scenarios stay loaded)");
+  }
+  support::log_line("scenarios reloaded");
+  return list(req);
+}
+
+}  // namespace authsim::admin

@@ -1,0 +1,36 @@
+#pragma once
+// The admin routes that select and reload fault-injection scenarios:
+//   GET  /__admin/scenarios         list them, with the active one and the seed
+//   PUT  /__admin/scenario          {"name": NAME} or {"name": null}
+//   POST /__admin/scenarios/reload  re-read fixtures/scenarios/
+// Answers are plain JSON objects; failures are
+// {"error": {"code": "...", "message": "..."}}.
+
+#include "faults/engine.hpp"
+#include "http/router.hpp"
+
+namespace authsim::admin {
+
+inline constexpr const char* prefix = "/__admin/";
+
+// The admin envelope for failures decided by the server (404, 405, 413...).
+http::response render_failure(const http::request& req, const http::failure& f);
+
+// {"error": {"code": code, "message": message}} with `status`.
+http::response error_answer(unsigned status, const char* code, const std::string& message);
+
+class scenarios_api {
+ public:
+  explicit scenarios_api(faults::engine& engine) : engine_(engine) {}
+
+  [[nodiscard]] http::response list(const http::request& req) const;
+  [[nodiscard]] http::response select(const http::request& req) const;
+  [[nodiscard]] http::response reload(const http::request& req) const;
+
+  void register_routes(http::router& r) const;
+
+ private:
+  faults::engine& engine_;
+};
+
+}  // namespace authsim::admin

@@ -1,0 +1,311 @@
+#include "faults/engine.hpp"
+
+#include "faults/placeholders.hpp"
+#include "faults/scenario_loader.hpp"
+#include "fixtures/json_reader.hpp"
+#include "http/json_body.hpp"
+#include "support/crypto.hpp"
+#include "support/text.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <cmath>
+
+namespace authsim::faults {
+namespace json = boost::json;
+
+namespace {
+
+// Counters and windows are keyed by client-chosen session ids; past these
+// sizes the stale entries go, so a client inventing ids cannot grow them
+// without bound.
+constexpr std::size_t max_counters = 100'000;
+constexpr std::size_t max_windows = 100'000;
+constexpr std::size_t max_session_id = 128;
+
+// The request body as JSON, parsed once and only when a rule needs it.
+class lazy_body {
+ public:
+  explicit lazy_body(const std::string& raw) : raw_(raw) {}
+  const json::object* get() {
+    if (!parsed_) {
+      parsed_ = true;
+      result_ = http::parse_json_object(raw_);
+    }
+    return result_.problem == http::body_problem::none ? &result_.object : nullptr;
+  }
+
+ private:
+  const std::string& raw_;
+  bool parsed_ = false;
+  http::json_body result_;
+};
+
+bool static_match(const match& m, const http::request& req, lazy_body& body) {
+  if (m.endpoint && req.path() != *m.endpoint) {
+    return false;
+  }
+  if (m.method && req.method != *m.method) {
+    return false;
+  }
+  for (const auto& [name, value] : m.headers) {
+    const std::string* h = req.headers.find(name);
+    if (h == nullptr || *h != value) {
+      return false;
+    }
+  }
+  for (const auto& [name, value] : m.query) {
+    if (req.query_param(name) != value) {
+      return false;
+    }
+  }
+  if (!m.body.empty()) {
+    const json::object* obj = body.get();
+    if (obj == nullptr) {
+      return false;
+    }
+    const json::value root(*obj);
+    for (const auto& [pointer, expected] : m.body) {
+      boost::system::error_code ec;
+      const json::value* found = root.find_pointer(pointer, ec);
+      if (found == nullptr || *found != expected) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::string rate_key_value(rate_key key, const http::request& req, lazy_body& body) {
+  switch (key) {
+    case rate_key::api_key: {
+      const std::string* h = req.headers.find("api-key");
+      return h != nullptr ? *h : std::string();
+    }
+    case rate_key::plat_id: {
+      auto id = req.query_param("platId");
+      if (!id || id->empty()) id = req.query_param("plat_id");
+      return id.value_or("");
+    }
+    case rate_key::user_id: {
+      const json::object* obj = body.get();
+      const json::value* v = obj != nullptr ? obj->if_contains("userId") : nullptr;
+      return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    }
+    case rate_key::client: return req.remote_address;
+  }
+  return {};
+}
+
+http::response render(const respond& r, const http::request& req, lazy_body& body, std::int64_t now_ms,
+                      int date_offset_minutes) {
+  placeholder_values values;
+  values.req = &req;
+  if (const std::string* trace = req.headers.find("trace")) values.trace = *trace;
+  values.id = support::random_hex(16);
+  const json::object* obj = body.get();
+  const json::value* request_id = obj != nullptr ? obj->if_contains("requestId") : nullptr;
+  values.request_id = request_id != nullptr && request_id->is_string() && !request_id->get_string().empty()
+                          ? std::string(request_id->get_string())
+                          : support::random_hex(16);
+  values.now_ms = std::to_string(now_ms);
+  values.date = support::format_date_time(now_ms, date_offset_minutes);
+
+  http::response res;
+  res.status = r.status;
+  if (r.body) {
+    json::value filled = *r.body;
+    fill_placeholders(filled, values);
+    res.body = json::serialize(filled);
+    res.headers.set("Content-Type", "application/json");
+  } else {
+    res.body = fill_placeholders(*r.raw_body, values);
+    res.headers.set("Content-Type", "text/plain; charset=utf-8");
+  }
+  for (const auto& [name, value] : r.headers) {
+    res.headers.set(name, fill_placeholders(value, values));
+  }
+  return res;
+}
+
+}  // namespace
+
+void make_malformed(http::response& res) {
+  res.status = 200;
+  res.headers.set("Content-Type", "application/json");
+  if (res.body.size() < 2) {
+    res.body = "{";
+  } else {
+    res.body.resize(res.body.size() / 2);
+  }
+}
+
+engine::engine(std::filesystem::path dir, std::vector<std::string> endpoints, const state::clock& clock,
+               int date_utc_offset_minutes, std::uint64_t seed)
+    : dir_(std::move(dir)),
+      endpoints_(std::move(endpoints)),
+      clock_(clock),
+      date_offset_minutes_(date_utc_offset_minutes),
+      seed_(seed),
+      random_(seed) {}
+
+void engine::load() {
+  scenario_set loaded = load_scenarios(dir_, endpoints_);
+  const std::lock_guard lock(mutex_);
+  scenarios_ = std::move(loaded);
+}
+
+std::optional<std::string> engine::reload() {
+  scenario_set loaded;
+  try {
+    loaded = load_scenarios(dir_, endpoints_);
+  } catch (const fixtures::fixture_error& e) {
+    return std::string(e.what());
+  }
+  const std::lock_guard lock(mutex_);
+  scenarios_ = std::move(loaded);
+  counters_.clear();
+  windows_.clear();
+  if (active_ && scenarios_.find(*active_) == scenarios_.end()) {
+    active_.reset();
+  }
+  return std::nullopt;
+}
+
+bool engine::select(const std::optional<std::string>& name) {
+  const std::lock_guard lock(mutex_);
+  if (name && scenarios_.find(*name) == scenarios_.end()) {
+    return false;
+  }
+  active_ = name;
+  return true;
+}
+
+std::optional<std::string> engine::active() const {
+  const std::lock_guard lock(mutex_);
+  return active_;
+}
+
+bool engine::has(const std::string& name) const {
+  const std::lock_guard lock(mutex_);
+  return scenarios_.find(name) != scenarios_.end();
+}
+
+std::vector<scenario_info> engine::list() const {
+  const std::lock_guard lock(mutex_);
+  std::vector<scenario_info> out;
+  for (const auto& [name, s] : scenarios_) {
+    out.push_back({name, s->description, s->rules.size()});
+  }
+  return out;
+}
+
+void engine::reset_counters() {
+  const std::lock_guard lock(mutex_);
+  counters_.clear();
+  windows_.clear();
+}
+
+std::chrono::milliseconds engine::sample(const delay& d) {
+  switch (d.type) {
+    case delay::kind::fixed: return std::chrono::milliseconds(d.fixed_ms);
+    case delay::kind::uniform:
+      return std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(d.min_ms, d.max_ms)(random_));
+    case delay::kind::lognormal: {
+      std::lognormal_distribution<double> dist(std::log(d.median_ms), d.sigma);
+      const double ms = std::min(dist(random_), static_cast<double>(d.cap_ms));
+      return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
+    }
+  }
+  return std::chrono::milliseconds(0);
+}
+
+void engine::bound_tables(std::int64_t now_ms) {
+  if (counters_.size() > max_counters) {
+    // Counters carry no time; when clients have made too many sessions the
+    // oldest information cannot be told apart, so all counts start over.
+    counters_.clear();
+  }
+  if (windows_.size() > max_windows) {
+    std::erase_if(windows_, [&](const auto& entry) { return entry.second.start_ms + 86'400'000 <= now_ms; });
+    if (windows_.size() > max_windows) {
+      windows_.clear();
+    }
+  }
+}
+
+decision engine::decide(const http::request& req) {
+  decision d;
+  if (req.path().starts_with(admin_prefix)) {
+    return d;
+  }
+  const std::lock_guard lock(mutex_);
+  std::shared_ptr<const scenario> chosen;
+  if (const std::string* named = req.headers.find(scenario_header)) {
+    if (*named == "none") {
+      return d;
+    }
+    const auto it = scenarios_.find(*named);
+    if (it == scenarios_.end()) {
+      std::string known;
+      for (const auto& [name, s] : scenarios_) {
+        known += (known.empty() ? "" : ", ") + name;
+      }
+      d.unknown_scenario = "'" + support::excerpt(*named, 64) + "' (loaded: " + (known.empty() ? "none" : known) +
+                           "; 'none' turns scenarios off for this request)";
+      return d;
+    }
+    chosen = it->second;
+  } else if (active_) {
+    chosen = scenarios_.at(*active_);
+  }
+  if (!chosen) {
+    return d;
+  }
+
+  const std::string* session_value = req.headers.find(session_header);
+  const std::string session = session_value != nullptr ? session_value->substr(0, max_session_id) : std::string();
+  const std::int64_t now = clock_.now_ms();
+  bound_tables(now);
+  lazy_body body(req.body);
+
+  for (std::size_t i = 0; i < chosen->rules.size(); ++i) {
+    const rule& r = chosen->rules[i];
+    if (!static_match(r.when, req, body)) {
+      continue;
+    }
+    const std::int64_t call = ++counters_[counter_key{chosen->name, i, session}];
+    if (r.when.calls && !r.when.calls->admits(call)) {
+      continue;
+    }
+    if (r.when.probability && !(std::uniform_real_distribution<double>(0.0, 1.0)(random_) < *r.when.probability)) {
+      continue;
+    }
+    if (r.limit) {
+      window& w = windows_[window_key{chosen->name, i, session, rate_key_value(r.limit->key, req, body)}];
+      if (w.count == 0 || now >= w.start_ms + r.limit->window_ms || now < w.start_ms) {
+        w = {now, 0};
+      }
+      if (++w.count <= r.limit->limit) {
+        continue;  // within the limit: this rule lets the request through
+      }
+      d.rate_limited = true;
+      d.retry_after_s = std::max<std::int64_t>(1, (w.start_ms + r.limit->window_ms - now + 999) / 1000);
+      d.rate_detail = "at most " + std::to_string(r.limit->limit) + " calls per " +
+                      std::to_string(r.limit->window_ms) + " ms per " + rate_key_name(r.limit->key) +
+                      "; retry after " + std::to_string(d.retry_after_s) + " s";
+    }
+    d.rule_label = chosen->name + "#" + std::to_string(i);
+    if (r.wait) {
+      d.delay = sample(*r.wait);
+    }
+    if (r.answer) {
+      d.answer = render(*r.answer, req, body, now, date_offset_minutes_);
+    }
+    d.failure = r.failure;
+    return d;
+  }
+  return d;
+}
+
+}  // namespace authsim::faults

@@ -1,0 +1,102 @@
+#pragma once
+// The scenario model: what a fixture file in fixtures/scenarios/ declares.
+// A scenario is an ordered list of rules; the first rule whose match holds
+// decides the answer. Immutable once loaded.
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace authsim::faults {
+
+// Which calls of a rule it applies to, counting from 1 the calls whose
+// other conditions held. Every given bound must hold.
+struct call_filter {
+  std::int64_t from = 1;
+  std::optional<std::int64_t> to;
+  std::optional<std::int64_t> every;
+
+  [[nodiscard]] bool admits(std::int64_t call) const {
+    return call >= from && (!to || call <= *to) && (!every || call % *every == 0);
+  }
+};
+
+struct match {
+  std::optional<std::string> endpoint;  // a simulated endpoint's path; absent: any path
+  std::optional<std::string> method;
+  std::vector<std::pair<std::string, std::string>> headers;  // name (any case) → exact value
+  std::vector<std::pair<std::string, std::string>> query;    // name → exact decoded value
+  std::vector<std::pair<std::string, boost::json::value>> body;  // JSON pointer → equal value
+  std::optional<call_filter> calls;
+  std::optional<double> probability;  // 0..1
+};
+
+struct delay {
+  enum class kind { fixed, uniform, lognormal } type = kind::fixed;
+  std::int64_t fixed_ms = 0;
+  std::int64_t min_ms = 0;  // uniform
+  std::int64_t max_ms = 0;  // uniform
+  double median_ms = 0;     // lognormal
+  double sigma = 0;         // lognormal
+  std::int64_t cap_ms = 60'000;  // lognormal samples are cut here
+};
+
+struct respond {
+  unsigned status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Exactly one of the two: a JSON body (serialised), or raw text as is.
+  std::optional<boost::json::value> body;
+  std::optional<std::string> raw_body;
+};
+
+enum class fault_kind {
+  connection_reset,
+  empty_response,
+  hang,
+  malformed_body,
+  random_data_then_close,
+  slow_body,
+};
+
+struct fault {
+  fault_kind kind = fault_kind::connection_reset;
+  std::int64_t max_ms = 60'000;       // hang: close after this long at most
+  std::int64_t bytes = 256;           // random_data_then_close
+  std::int64_t duration_ms = 3'000;   // slow_body
+};
+
+enum class rate_key { api_key, plat_id, user_id, client };
+
+struct rate_limit {
+  std::int64_t limit = 1;
+  std::int64_t window_ms = 1'000;
+  rate_key key = rate_key::client;
+};
+
+struct rule {
+  match when;
+  std::optional<delay> wait;
+  std::optional<respond> answer;
+  std::optional<fault> failure;
+  std::optional<rate_limit> limit;
+};
+
+struct scenario {
+  std::string name;
+  std::string description;
+  std::vector<rule> rules;
+};
+
+// Every loaded scenario by name.
+using scenario_set = std::map<std::string, std::shared_ptr<const scenario>>;
+
+const char* fault_name(fault_kind kind);
+const char* rate_key_name(rate_key key);
+
+}  // namespace authsim::faults
