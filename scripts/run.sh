@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-AUTHSIM_BUILD_DIR=${AUTHSIM_BUILD_DIR:-build} ./scripts/build.sh -DAUTHSIM_BUILD_TESTS=OFF
+AUTHSIM_BUILD_DIR=${AUTHSIM_BUILD_DIR:-build} ./scripts/build.sh authsim
 exec "${AUTHSIM_BUILD_DIR:-build}/server/authsim" --fixtures fixtures "$@"

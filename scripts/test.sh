@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-AUTHSIM_BUILD_DIR=${AUTHSIM_BUILD_DIR:-build} ./scripts/build.sh -DAUTHSIM_BUILD_TESTS=ON
+AUTHSIM_BUILD_DIR=${AUTHSIM_BUILD_DIR:-build} AUTHSIM_CMAKE_ARGS="-DAUTHSIM_BUILD_TESTS=ON ${AUTHSIM_CMAKE_ARGS:-}" ./scripts/build.sh
 ctest --test-dir "${AUTHSIM_BUILD_DIR:-build}" --output-on-failure --timeout 300 -j "$(nproc)" "$@"

@@ -31,12 +31,6 @@ boost::json::value http_response::json() const {
   return v;
 }
 
-namespace {
-
-constexpr auto io_timeout = std::chrono::seconds(15);
-
-}  // namespace
-
 http_client::http_client(std::uint16_t port, const std::string& host) : socket_(ioc_) {
   socket_.connect({net::ip::make_address(host), port});
 }
@@ -70,7 +64,7 @@ http_response http_client::request(const std::string& method, const std::string&
   }
   boost::system::error_code ec;
   bhttp::async_write(socket_, req, [&](boost::system::error_code e, std::size_t) { ec = e; });
-  if (const auto t = run_for(io_timeout)) {
+  if (const auto t = run_for(timeout_)) {
     throw boost::system::system_error(t, "write request");
   }
   if (ec) {
@@ -83,7 +77,7 @@ void http_client::send_raw(std::string_view bytes) {
   boost::system::error_code ec;
   net::async_write(socket_, net::buffer(bytes.data(), bytes.size()),
                    [&](boost::system::error_code e, std::size_t) { ec = e; });
-  if (const auto t = run_for(io_timeout)) {
+  if (const auto t = run_for(timeout_)) {
     throw boost::system::system_error(t, "send");
   }
   if (ec) {
@@ -96,7 +90,7 @@ http_response http_client::read_response() {
   parser.body_limit(16 * 1024 * 1024);
   boost::system::error_code ec;
   bhttp::async_read(socket_, buffer_, parser, [&](boost::system::error_code e, std::size_t) { ec = e; });
-  if (const auto t = run_for(io_timeout)) {
+  if (const auto t = run_for(timeout_)) {
     throw boost::system::system_error(t, "read response");
   }
   if (ec) {
@@ -128,7 +122,11 @@ std::string http_client::read_raw_until_idle() {
       ec = e;
       n = got;
     });
-    if (run_for(std::chrono::milliseconds(200)) || ec) {
+    if (run_for(std::chrono::milliseconds(200))) {
+      break;
+    }
+    if (ec) {
+      closed_ = ec == net::error::eof || ec == net::error::connection_reset;
       break;
     }
     out.append(chunk, n);
@@ -137,13 +135,16 @@ std::string http_client::read_raw_until_idle() {
 }
 
 bool http_client::closed_by_server() {
+  if (closed_) {
+    return true;
+  }
   if (buffer_.size() > 0) {
     return false;
   }
   char byte = 0;
   boost::system::error_code ec;
   socket_.async_read_some(net::buffer(&byte, 1), [&](boost::system::error_code e, std::size_t) { ec = e; });
-  if (run_for(io_timeout)) {
+  if (run_for(timeout_)) {
     return false;
   }
   return ec == net::error::eof || ec == net::error::connection_reset;

@@ -52,6 +52,8 @@ class http_client {
   // or a reset) within the client's read timeout.
   bool closed_by_server();
   void shutdown_send();
+  // How long each later read or write may take (15 s unless changed).
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
 
  private:
   boost::system::error_code run_for(std::chrono::milliseconds timeout);
@@ -59,6 +61,8 @@ class http_client {
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
+  std::chrono::milliseconds timeout_{15'000};
+  bool closed_ = false;  // a read already saw the server's end of stream
 };
 
 }  // namespace authsim::testing

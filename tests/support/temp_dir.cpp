@@ -27,3 +27,17 @@ std::filesystem::path temp_dir::write(const std::string& name, const std::string
 }
 
 }  // namespace authsim::testing
+
+namespace authsim::testing {
+
+fixture_copy::fixture_copy() {
+  for (const char* name : {"creditpay.json", "uocs.json"}) {
+    std::filesystem::copy_file(std::filesystem::path(AUTHSIM_FIXTURES_DIR) / name, path() / name);
+  }
+}
+
+void fixture_copy::scenario(const std::string& name, const std::string& json) const {
+  write("scenarios/" + name + ".json", json);
+}
+
+}  // namespace authsim::testing

@@ -22,3 +22,16 @@ class temp_dir {
 };
 
 }  // namespace authsim::testing
+
+namespace authsim::testing {
+
+// A fixtures directory holding copies of the default creditpay.json and
+// uocs.json, for tests that add scenarios or change one file.
+class fixture_copy : public temp_dir {
+ public:
+  fixture_copy();
+  // Writes scenarios/NAME.json.
+  void scenario(const std::string& name, const std::string& json) const;
+};
+
+}  // namespace authsim::testing
