@@ -1,5 +1,7 @@
 #include "app/options.hpp"
 
+#include "support/validate.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -96,8 +98,8 @@ options parse_options(const std::vector<std::string>& args) {
       }
     } else if (flag == "--public-base-url") {
       std::string url = take_value();
-      if (!url.starts_with("http://") && !url.starts_with("https://")) {
-        throw options_error("--public-base-url: expected an http:// or https:// URL, got '" + url + "'");
+      if (!support::is_http_url(url)) {
+        throw options_error("--public-base-url: expected an http:// or https:// URL with a host, got '" + url + "'");
       }
       while (url.ends_with('/')) {
         url.pop_back();

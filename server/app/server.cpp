@@ -164,11 +164,13 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
           return;
         }
         draining = true;
-        support::log_line(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
-                          ", finishing in-flight requests");
         boost::system::error_code ignored;
         acceptor.close(ignored);
         reload_signal.cancel(ignored);
+        // Logged once no new connection can be accepted, so that a client
+        // that sees this line also sees the port closed.
+        support::log_line(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") +
+                          ", finishing in-flight requests");
         net::co_spawn(control, drain(ioc, tracker, opts.shutdown_timeout), net::detached);
         signals.async_wait(on_signal);
       };

@@ -27,7 +27,8 @@ http::response envelope(unsigned status, int code, const std::string& msg, json:
   body["msg"] = msg;
   body["data"] = std::move(data);
   const std::string* trace = req.headers.find("trace");
-  body["trace"] = trace != nullptr && !trace->empty() ? json::value(*trace) : json::value(nullptr);
+  body["trace"] =
+      trace != nullptr && !trace->empty() ? json::value(support::valid_utf8(*trace)) : json::value(nullptr);
   return http::json_response(status, body);
 }
 

@@ -5,6 +5,9 @@
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
+#include <cmath>
+#include <sstream>
+
 namespace authsim::creditpay {
 namespace json = boost::json;
 
@@ -18,6 +21,8 @@ std::optional<rejection> body_rejection(const http::json_body& body) {
     case http::body_problem::syntax:
       return rejection{error_id::body_not_json, {std::to_string(body.error_offset), body.error_detail}};
     case http::body_problem::not_object: return rejection{error_id::body_not_object, {body.kind}};
+    case http::body_problem::duplicate_key:
+      return rejection{error_id::body_duplicate_key, {support::excerpt(body.duplicate_path)}};
   }
   return std::nullopt;
 }
@@ -79,6 +84,13 @@ std::optional<rejection> read_token_expire(const json::object& obj, std::int64_t
   }
   if (const auto* u = v->if_uint64()) {
     return rejection{error_id::token_expire_format, {std::to_string(*u)}};
+  }
+  if (const auto* d = v->if_double(); d != nullptr && std::isfinite(*d) && std::floor(*d) == *d) {
+    // A whole number too large for 64 bits arrives as a double: still a
+    // number of the wrong size, not of the wrong type.
+    std::ostringstream text;
+    text << *d;
+    return rejection{error_id::token_expire_format, {text.str()}};
   }
   return rejection{error_id::wrong_type,
                    {"token_expire", "an integer (13-digit milliseconds)", support::json_kind_name(*v)}};

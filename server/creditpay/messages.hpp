@@ -22,6 +22,7 @@ enum class error_id {
   body_empty,
   body_not_json,
   body_not_object,
+  body_duplicate_key,
   missing_field,
   wrong_type,
   empty_field,

@@ -1,5 +1,7 @@
 #include "faults/placeholders.hpp"
 
+#include "support/text.hpp"
+
 namespace authsim::faults {
 namespace json = boost::json;
 
@@ -60,7 +62,9 @@ std::optional<std::string> first_unknown_placeholder(const json::value& v) {
 }
 
 std::string fill_placeholders(std::string_view text, const placeholder_values& values) {
-  return expand(text, [&](std::string_view name) -> std::string {
+  // Request values are caller's bytes: made valid UTF-8 so that a JSON body
+  // stays JSON.
+  return support::valid_utf8(expand(text, [&](std::string_view name) -> std::string {
     if (name == "trace") return values.trace;
     if (name == "requestId") return values.request_id;
     if (name == "id") return values.id;
@@ -74,7 +78,7 @@ std::string fill_placeholders(std::string_view text, const placeholder_values& v
       return values.req->query_param(name.substr(6)).value_or("");
     }
     return "{{" + std::string(name) + "}}";
-  });
+  }));
 }
 
 void fill_placeholders(json::value& v, const placeholder_values& values) {

@@ -1,5 +1,6 @@
 #include "http/json_body.hpp"
 
+#include "support/json_duplicates.hpp"
 #include "support/json_kind.hpp"
 
 #include <boost/json/stream_parser.hpp>
@@ -25,6 +26,11 @@ json_body parse_json_object(std::string_view raw) {
     out.problem = body_problem::syntax;
     out.error_offset = used;
     out.error_detail = ec.message();
+    return out;
+  }
+  if (auto duplicate = support::find_duplicate_key(raw)) {
+    out.problem = body_problem::duplicate_key;
+    out.duplicate_path = std::move(*duplicate);
     return out;
   }
   json::value v = parser.release();

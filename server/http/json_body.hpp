@@ -17,6 +17,7 @@ enum class body_problem {
   empty,       // no bytes at all
   syntax,      // not JSON (including invalid UTF-8, trailing data, too deep)
   not_object,  // valid JSON, but an array, string, number...
+  duplicate_key,  // an object holds the same key twice
 };
 
 struct json_body {
@@ -25,10 +26,12 @@ struct json_body {
   std::size_t error_offset = 0;  // syntax: the byte where parsing stopped
   std::string error_detail;      // syntax: the parser's reason, in English
   std::string kind;              // not_object: what it was, e.g. "an array"
+  std::string duplicate_path;    // duplicate_key: its JSON path, e.g. "custom_no"
 };
 
 // Parses strictly: UTF-8 must be valid, comments and trailing commas are not
-// JSON, nesting is limited to 64 levels.
+// JSON, nesting is limited to 64 levels, and no object may hold a key twice
+// (which JSON parsers would otherwise resolve silently, each its own way).
 json_body parse_json_object(std::string_view raw);
 
 enum class field_problem { none, missing, wrong_type, empty };

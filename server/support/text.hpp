@@ -20,8 +20,12 @@ inline std::string substitute(std::string_view pattern, std::initializer_list<st
 std::string ascii_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
-// A caller's value quoted back in a message: at most `max` bytes, with "..."
-// when cut. The cut never splits a UTF-8 sequence.
+// `s` with every byte that is not part of a well-formed UTF-8 sequence
+// replaced by U+FFFD, so that a caller's bytes can go into JSON text.
+std::string valid_utf8(std::string_view s);
+
+// A caller's value quoted back in a message: valid UTF-8 (see valid_utf8),
+// at most `max` bytes, with "..." when cut. The cut never splits a character.
 std::string excerpt(std::string_view value, std::size_t max = 80);
 
 // Milliseconds since the Unix epoch as "yyyy-MM-dd HH:mm:ss" at the given

@@ -52,7 +52,8 @@ bool is_http_url(std::string_view url) {
         return false;
       }
     }
-  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+  } else if (const std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    // Without brackets a host holds no colon: "a:1:2" is not host "a:1".
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
     if (port.empty()) {

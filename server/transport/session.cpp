@@ -40,7 +40,8 @@ constexpr std::size_t drain_bytes = 1024 * 1024;
 // closed or reset it, our shutdown cancelled it, or it idled out. They are
 // not worth a log line.
 bool benign(const error_code& ec) {
-  return ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
+         ec == net::error::operation_aborted ||
          ec == net::error::connection_reset || ec == net::error::broken_pipe ||
          ec == net::error::not_connected || ec == beast::error::timeout;
 }
@@ -164,19 +165,22 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     // One deadline for the whole request, header and body: a client that
     // trickles bytes is cut off all the same. When it passes, tcp_stream
     // closes the socket, so a late request gets no answer, only the close.
-    stream.expires_after(ctx.limits.read_timeout);
+    const auto deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
+    stream.expires_at(deadline);
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     state->idle = false;
-    if (!ec && support::iequals(parser.get()[bhttp::field::expect], "100-continue") && !parser.is_done()) {
+    // HTTP/1.0 has no 100 Continue: its clients send the body anyway.
+    if (!ec && parser.get().version() >= 11 && support::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
+        !parser.is_done()) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
-      stream.expires_after(ctx.limits.read_timeout);
+      stream.expires_at(deadline);
       auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
       if (wec) {
         log_failure(wec, "write 100-continue");
         break;
       }
-      stream.expires_after(ctx.limits.read_timeout);
+      stream.expires_at(deadline);
     }
     if (!ec && !parser.is_done()) {
       std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
@@ -203,7 +207,8 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         log_failure(ec, "read");
       }
       if (answer) {
-        auto wire = to_wire(std::move(*answer), version, false);
+        const bool head = got_header && parser.get().method() == bhttp::verb::head;
+        auto wire = to_wire(std::move(*answer), version, false, head);
         bool ok = false;
         co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
         if (ok && drain) {

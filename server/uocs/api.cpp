@@ -95,6 +95,10 @@ http::response api::login(const http::request& req) const {
                                   {std::to_string(parsed.error_offset), parsed.error_detail});
         break;
       case http::body_problem::not_object: why = (zh ? "实际为 " : "got ") + parsed.kind; break;
+      case http::body_problem::duplicate_key:
+        why = support::substitute(zh ? "键 '{0}' 出现了两次" : "the key '{0}' appears twice",
+                                  {support::excerpt(parsed.duplicate_path)});
+        break;
       case http::body_problem::none: break;
     }
     return reject(req, new_request_id(), error_id::invalid_json, {why});

@@ -78,6 +78,26 @@ TEST_SUITE("creditpay identify") {
     CHECK(identify(c, "/dg/v1/platform/identify/auth?plat_id=" + plat_id, body, identify_headers(body)).status == 200);
   }
 
+  TEST_CASE("platId is percent-decoded and wins over plat_id") {
+    server_process server;
+    http_client c(server.port());
+    const std::string body = identify_body();
+    // %62 is 'b', the platform id's last letter.
+    CHECK(c.post("/dg/v1/platform/identify/auth?platId=328cf95950f54f89a2dd4c3bf98ac5f%62", body,
+                 identify_headers(body)).status == 200);
+    CHECK(c.post("/dg/v1/platform/identify/auth?plat_id=nope&platId=" + plat_id, body, identify_headers(body))
+              .status == 200);
+  }
+
+  TEST_CASE("a body field sent twice is refused") {
+    server_process server;
+    http_client c(server.port());
+    std::string body = identify_body("custom_no");
+    body.insert(1, R"("custom_no":"other",)");
+    check_rejected(c.post(identify_target, body, identify_headers(body)), 400, 40010,
+                   "holds the key 'custom_no' twice");
+  }
+
   TEST_CASE("issued codes use --public-base-url and differ every time") {
     server_process server({"--public-base-url", "https://pay.sim.test/"});
     http_client c(server.port());

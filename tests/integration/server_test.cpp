@@ -226,6 +226,72 @@ TEST_SUITE("server") {
     CHECK(c.post(login_target, uocs_login_body()).status == 200);
   }
 
+  TEST_CASE("a header block over 8 KiB gets 431 in the API's envelope") {
+    server_process server;
+    http_client c(server.port());
+    c.send_raw("POST " + login_target + " HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') +
+               "\r\nContent-Length: 2\r\n\r\n{}");
+    const auto res = c.read_response();
+    CHECK(res.status == 431);
+    CHECK(res.json().at("errorCode").as_string() == "HEADER_TOO_LARGE");
+  }
+
+  TEST_CASE("an upload announced too large gets 413, not 100 Continue") {
+    server_process server;
+    http_client c(server.port());
+    c.send_raw("POST " + login_target +
+               " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000000\r\n\r\n");
+    CHECK(c.read_response().status == 413);
+  }
+
+  TEST_CASE("HTTP/1.0: kept alive only when asked, and never sent 100 Continue") {
+    server_process server;
+    const std::string body = uocs_login_body();
+    const std::string request = "POST " + login_target + " HTTP/1.0\r\nContent-Length: " +
+                                std::to_string(body.size()) + "\r\n";
+    {
+      http_client c(server.port());
+      c.send_raw(request + "Connection: keep-alive\r\n\r\n" + body);
+      const auto first = c.read_response();
+      CHECK(first.status == 200);
+      CHECK(first.keep_alive);
+      c.send_raw(request + "\r\n" + body);
+      const auto second = c.read_response();
+      CHECK(second.status == 200);
+      CHECK_FALSE(second.keep_alive);
+      CHECK(c.closed_by_server());
+    }
+    http_client c(server.port());
+    c.send_raw(request + "Expect: 100-continue\r\n\r\n" + body);
+    CHECK(c.read_response().status == 200);
+  }
+
+  TEST_CASE("bytes that are not UTF-8 come back as U+FFFD, so every answer stays JSON") {
+    server_process server;
+    http_client c(server.port());
+    c.send_raw("POST /dg/\xff\xfe HTTP/1.1\r\nHost: x\r\ntrace: caf\xe9\r\nContent-Length: 0\r\n\r\n");
+    const auto res = c.read_response();
+    CHECK(res.status == 404);
+    const auto j = res.json();
+    CHECK(j.at("trace").as_string() == "caf\xef\xbf\xbd");
+    CHECK(std::string(j.at("msg").as_string()).find("/dg/\xef\xbf\xbd\xef\xbf\xbd") != std::string::npos);
+  }
+
+  TEST_CASE("a second signal stops at once, still with exit 0") {
+    server_process server({"--shutdown-timeout-ms", "60000"});
+    http_client c(server.port());
+    c.send_raw("POST " + login_target +
+               " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+    REQUIRE(c.read_response().status == 100);
+    server.signal(SIGTERM);
+    REQUIRE(server.wait_for_stderr("received SIGTERM"));
+    server.signal(SIGTERM);
+    const auto status = server.wait_exit(std::chrono::seconds(5));
+    REQUIRE(status.has_value());
+    CHECK(status->code == 0);
+    CHECK(server.stderr_text().find("second signal: stopping now") != std::string::npos);
+  }
+
   TEST_CASE("SIGINT exits 0 too") {
     server_process server;
     const auto status = server.stop(SIGINT, std::chrono::seconds(3));

@@ -1,5 +1,7 @@
 #include "integration/helpers.hpp"
 #include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
+#include "support/text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -92,6 +94,28 @@ TEST_SUITE("uocs login") {
     check_failure(c.post(login_target, replace(good, "fykj12345678", "x")), "APP_SECRET_INVALID", "appSecret");
     check_failure(c.post(login_target, replace(good, "fc0001", "nobody")), "USER_NOT_FOUND", "'nobody'");
     check_failure(c.post(login_target, replace(good, "8bb2423a0e1c4d0a", "bad")), "PASSWORD_INVALID", "'fc0001'");
+  }
+
+  TEST_CASE("date is the time of the answer at the configured UTC offset") {
+    fixture_copy dir;
+    dir.write("uocs.json", R"({"settings":{"date_utc_offset":"-05:30"},"apps":[{"app_key":"IE-UOCS-OUT",
+      "app_secret":"fykj12345678","accounts":[{"user_id":"fc0001","password":"8bb2423a0e1c4d0a"}]}]})");
+    server_process server({"--fixtures", dir.path().string()});
+    http_client c(server.port());
+    const std::int64_t offset = -(5 * 60 + 30) * 60'000LL;
+    const std::string before = authsim::support::format_date_time(now_ms() + offset - 1000, 0);
+    const std::string date(c.post(login_target, uocs_login_body()).json().at("date").as_string());
+    const std::string after = authsim::support::format_date_time(now_ms() + offset + 1000, 0);
+    CHECK(date >= before);
+    CHECK(date <= after);
+  }
+
+  TEST_CASE("a parameter sent twice is refused") {
+    server_process server;
+    http_client c(server.port());
+    std::string body = uocs_login_body();
+    body.insert(1, R"("userId":"xcy0001",)");
+    check_failure(c.post(login_target, body), "INVALID_JSON", "the key 'userId' appears twice");
   }
 
   TEST_CASE("the password of one account does not open another") {

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <doctest/doctest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -139,9 +141,14 @@ server_process::server_process(std::vector<std::string> args) {
 
 server_process::~server_process() {
   if (!finished_ && pid_ > 0) {
-    if (!stop(SIGTERM, std::chrono::seconds(10))) {
+    const auto status = stop(SIGTERM, std::chrono::seconds(10));
+    if (!status) {
       stop(SIGKILL, std::chrono::seconds(10));
     }
+    // Every test's server must stop cleanly: a crash, a hang on shutdown or
+    // a sanitizer report (which changes the exit code) fails the test.
+    CHECK_MESSAGE((status && status->exited && status->code == 0),
+                  "authsim did not exit 0 on SIGTERM; its stderr:\n", stderr_text());
   }
   ::unlink(stderr_path_.c_str());
 }

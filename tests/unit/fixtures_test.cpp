@@ -121,6 +121,13 @@ TEST_SUITE("fixtures") {
           "uocs.json: apps[1].accounts[0].password: key appears twice in the same object");
   }
 
+  TEST_CASE("an api_key that no header could carry is refused") {
+    CHECK(load_error(R"({"settings":{"jwt_secret":"s"},"platforms":[{"plat_id":"p","api_key":" k","signature_key":"x"}]})",
+                     good_uocs) ==
+          "creditpay.json: platforms[0].api_key: must not start or end with white space nor hold control characters: "
+          "it is compared with the api-key header, which can carry neither");
+  }
+
   TEST_CASE("a JSON syntax error gives the line and column") {
     const std::string e = load_error("{\n  \"settings\": {,\n}", good_uocs);
     CHECK(e.starts_with("creditpay.json: invalid JSON at line 2, column 16"));

@@ -102,6 +102,18 @@ TEST_CASE("callback_url and client_ip are checked for shape") {
         error_id::client_ip_invalid);
 }
 
+TEST_CASE("a key sent twice is refused instead of one value winning silently") {
+  const auto r = parse_identify_body(body_with(R"("custom_no":"a","custom_no":"b",)" + valid_rest), now);
+  REQUIRE(r.error);
+  CHECK(r.error->id == error_id::body_duplicate_key);
+  CHECK(r.error->args.at(0) == "custom_no");
+}
+
+TEST_CASE("a whole number too large for 64 bits is a format error, not a type error") {
+  CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":99999999999999999999999,"callback_url":"https://a/","client_ip":"::1"})") ==
+        error_id::token_expire_format);
+}
+
 TEST_CASE("fields the upstream does not define are ignored") {
   CHECK(parse_identify_body(body_with(R"("extra":{"x":[1]},"custom_no":"a",)" + valid_rest), now).body);
 }

@@ -40,7 +40,9 @@ TEST_CASE("bad flags are refused with a message naming the flag") {
   CHECK_THROWS_WITH_AS(parse_options({"--frobnicate"}), "--frobnicate: unknown option (see --help)", options_error);
   CHECK_THROWS_WITH_AS(parse_options({"--help=yes"}), "--help: takes no value", options_error);
   CHECK_THROWS_WITH_AS(parse_options({"--public-base-url", "sim.example"}),
-                       "--public-base-url: expected an http:// or https:// URL, got 'sim.example'", options_error);
+                       "--public-base-url: expected an http:// or https:// URL with a host, got 'sim.example'",
+                       options_error);
+  CHECK_THROWS_AS(parse_options({"--public-base-url", "http://"}), options_error);
 }
 
 TEST_CASE("help and version are recognised") {

@@ -30,3 +30,15 @@ TEST_CASE("dates are formatted as yyyy-MM-dd HH:mm:ss at the given offset") {
   CHECK(format_date_time(1732521424191, -8 * 60) == "2024-11-24 23:57:04");
   CHECK(format_date_time(0, 0) == "1970-01-01 00:00:00");
 }
+
+TEST_CASE("valid_utf8 keeps well-formed text and replaces every bad byte with U+FFFD") {
+  CHECK(valid_utf8("plain ascii") == "plain ascii");
+  CHECK(valid_utf8("\xe4\xb8\xad\xe6\x96\x87") == "\xe4\xb8\xad\xe6\x96\x87");  // 中文
+  CHECK(valid_utf8("caf\xe9") == "caf\xef\xbf\xbd");                            // Latin-1 é
+  CHECK(valid_utf8("\xff\xfe") == "\xef\xbf\xbd\xef\xbf\xbd");
+  CHECK(valid_utf8("\xc0\xaf") == "\xef\xbf\xbd\xef\xbf\xbd");                // overlong '/'
+  CHECK(valid_utf8("\xed\xa0\x80") == "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // a surrogate
+  CHECK(valid_utf8("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");                // U+1F600
+  CHECK(valid_utf8("\xe4\xb8") == "\xef\xbf\xbd\xef\xbf\xbd");                // cut short
+  CHECK(excerpt("\xff", 10) == "\xef\xbf\xbd");
+}

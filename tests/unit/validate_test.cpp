@@ -24,6 +24,7 @@ TEST_CASE("other schemes, missing hosts, bad ports and whitespace are refused") 
   CHECK_FALSE(is_http_url("https://example.com:65536/"));
   CHECK_FALSE(is_http_url("https://example.com:80a/"));
   CHECK_FALSE(is_http_url("https://example.com:/"));
+  CHECK_FALSE(is_http_url("http://a:1:2/"));
   CHECK_FALSE(is_http_url("https://exa mple.com/"));
   CHECK_FALSE(is_http_url("https://[zz::1]/"));
   CHECK_FALSE(is_http_url(std::string("https://a.com/\0x", 16)));
