@@ -1,5 +1,7 @@
 #include "admin/scenarios_api.hpp"
 
+#include "admin/access.hpp"
+
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
 #include "support/json_kind.hpp"
@@ -22,11 +24,11 @@ http::response render_failure(const http::request&, const http::failure& f) {
   return error_answer(f.status, f.name, f.message.en);
 }
 
-void scenarios_api::register_routes(http::router& r) const {
-  r.add_family(prefix, render_failure);
-  r.add_route("GET", "/__admin/scenarios", [this](const http::request& req) { return list(req); });
-  r.add_route("PUT", "/__admin/scenario", [this](const http::request& req) { return select(req); });
-  r.add_route("POST", "/__admin/scenarios/reload", [this](const http::request& req) { return reload(req); });
+void scenarios_api::register_routes(http::router& r, const access_guard& guard) const {
+  r.add_route("GET", "/__admin/scenarios", guard.wrap([this](const http::request& req) { return list(req); }));
+  r.add_route("PUT", "/__admin/scenario", guard.wrap([this](const http::request& req) { return select(req); }));
+  r.add_route("POST", "/__admin/scenarios/reload",
+              guard.wrap([this](const http::request& req) { return reload(req); }));
 }
 
 http::response scenarios_api::list(const http::request&) const {

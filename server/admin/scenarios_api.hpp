@@ -27,7 +27,7 @@ class scenarios_api {
   [[nodiscard]] http::response select(const http::request& req) const;
   [[nodiscard]] http::response reload(const http::request& req) const;
 
-  void register_routes(http::router& r) const;
+  void register_routes(http::router& r, const class access_guard& guard) const;
 
  private:
   faults::engine& engine_;

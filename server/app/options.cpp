@@ -44,6 +44,10 @@ Options:
   --scenario NAME           start with scenario NAME (FIXTURES/scenarios/NAME.json) active
   --seed N                  seed of the scenarios' random choices (probability,
                             delays), to replay a run; default: drawn and logged
+  --admin-token T           require "Authorization: Bearer T" on every /__admin call
+  --no-admin                turn the /__admin API off
+  --admin-open              serve /__admin without a token on a non-loopback address
+  --journal-size N          requests kept in the admin journal (default 1000)
   -h, --help                print this help and exit
   --version                 print the version and exit
 
@@ -118,6 +122,19 @@ options parse_options(const std::vector<std::string>& args) {
       if (opts.scenario.empty()) {
         throw options_error("--scenario: expected a scenario name, got an empty value");
       }
+    } else if (flag == "--admin-token") {
+      opts.admin_token = take_value();
+      if (opts.admin_token.empty()) {
+        throw options_error("--admin-token: expected a token, got an empty value");
+      }
+    } else if (flag == "--no-admin") {
+      no_value();
+      opts.admin_enabled = false;
+    } else if (flag == "--admin-open") {
+      no_value();
+      opts.admin_open = true;
+    } else if (flag == "--journal-size") {
+      opts.journal_size = parse_unsigned(flag, take_value(), 1, 1'000'000);
     } else if (flag == "--seed") {
       opts.seed = parse_unsigned(flag, take_value(), 0, std::numeric_limits<std::uint64_t>::max());
     } else {

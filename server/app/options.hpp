@@ -22,6 +22,10 @@ struct options {
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds shutdown_timeout{5'000};
   std::string scenario;                // empty: no active scenario
+  std::string admin_token;             // empty: no token required
+  bool admin_enabled = true;           // --no-admin turns it off
+  bool admin_open = false;             // --admin-open: serve admin without a token off loopback
+  std::size_t journal_size = 1000;
   std::optional<std::uint64_t> seed;   // empty: drawn at start and logged
   bool show_help = false;
   bool show_version = false;

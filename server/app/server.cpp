@@ -1,5 +1,7 @@
 #include "app/server.hpp"
 
+#include "admin/access.hpp"
+#include "admin/admin_api.hpp"
 #include "admin/scenarios_api.hpp"
 #include "creditpay/api.hpp"
 #include "faults/engine.hpp"
@@ -83,12 +85,19 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   state::clock clock;
   state::code_store codes;
   state::token_store tokens;
+  state::journal journal(opts.journal_size);
+  state::metrics metrics;
+  state::verification_modes modes(*fixtures);
   transport::connection_tracker tracker;
   std::optional<creditpay::api> creditpay_api;
   std::optional<uocs::api> uocs_api;
   const std::uint64_t seed = opts.seed ? *opts.seed : std::random_device{}();
-  faults::engine engine(std::filesystem::path(opts.fixtures_dir) / "scenarios",
-                        {creditpay::identify_path, creditpay::redirect_path, uocs::login_path}, clock,
+  // Scenario rules may name every simulated endpoint, stubs included.
+  std::vector<std::string> endpoints = {creditpay::identify_path, creditpay::redirect_path, uocs::login_path};
+  for (const auto& stub : fixtures->stubs) {
+    endpoints.push_back(stub.path);
+  }
+  faults::engine engine(std::filesystem::path(opts.fixtures_dir) / "scenarios", std::move(endpoints), clock,
                         fixtures->uocs.date_utc_offset_minutes, seed);
   engine.load();
   if (!opts.scenario.empty() && !engine.select(opts.scenario)) {
@@ -101,6 +110,8 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
                         " (loaded: " + (known.empty() ? "none" : known) + ")");
   }
   admin::scenarios_api scenarios_admin(engine);
+  admin::admin_api admin_routes({fixtures, clock, codes, tokens, journal, metrics, modes, engine});
+  std::optional<admin::access_guard> guard;
   std::optional<http::router> router;
   std::optional<transport::session_context> ctx;
 
@@ -118,8 +129,15 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
     throw startup_error("--host/--port: cannot listen on " + url_of(wanted) + ": " + ec.message());
   }
   const std::string base_url = url_of(acceptor.local_endpoint());
+  guard.emplace(admin::access_config{opts.admin_token, acceptor.local_endpoint().address().is_loopback(),
+                                     opts.admin_open});
+  if (opts.admin_enabled && guard->unprotected_off_loopback()) {
+    support::log_line("warning: the admin API is open to anyone who can reach " + base_url +
+                      " (--admin-open without --admin-token)");
+  }
 
-  creditpay_api.emplace(fixtures, clock, codes, opts.public_base_url.empty() ? base_url : opts.public_base_url);
+  creditpay_api.emplace(fixtures, clock, codes, modes,
+                        opts.public_base_url.empty() ? base_url : opts.public_base_url);
   uocs_api.emplace(fixtures, clock, tokens);
   router.emplace([&creditpay_api](const http::request& req, const http::failure& f) {
     // Paths outside both APIs answer in the Credit Pay shape
@@ -128,9 +146,18 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   });
   creditpay_api->register_routes(*router);
   uocs_api->register_routes(*router);
-  scenarios_admin.register_routes(*router);
-  ctx.emplace(
-      transport::session_context{*router, tracker, {opts.body_limit, 8 * 1024, opts.read_timeout}, &engine});
+  if (opts.admin_enabled) {
+    router->add_family(admin::prefix, admin::render_failure);
+    scenarios_admin.register_routes(*router, *guard);
+    admin_routes.register_routes(*router, *guard);
+  }
+  ctx.emplace(transport::session_context{*router,
+                                         tracker,
+                                         {opts.body_limit, 8 * 1024, opts.read_timeout},
+                                         &engine,
+                                         &journal,
+                                         &metrics,
+                                         &clock});
   support::log_line(std::to_string(engine.list().size()) + " scenario(s) loaded, active: " +
                     engine.active().value_or("none") + ", random seed " + std::to_string(seed) +
                     " (replay with --seed " + std::to_string(seed) + ")");

@@ -33,8 +33,12 @@ http::response envelope(unsigned status, int code, const std::string& msg, json:
 }
 
 api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,
-         std::string public_base_url)
-    : fixtures_(std::move(fixtures)), clock_(clock), codes_(codes), public_base_url_(std::move(public_base_url)) {}
+         const state::verification_modes& modes, std::string public_base_url)
+    : fixtures_(std::move(fixtures)),
+      clock_(clock),
+      codes_(codes),
+      modes_(modes),
+      public_base_url_(std::move(public_base_url)) {}
 
 void api::register_routes(http::router& r) const {
   r.add_family(path_prefix, [this](const http::request& req, const http::failure& f) {
@@ -50,7 +54,9 @@ http::response api::render_failure(const http::request& req, const http::failure
 
 http::response api::reject(const http::request& req, const rejection& r) const {
   const error_info& e = info(r.id);
-  return envelope(e.http_status, e.code, r.message(http::request_language(req)), nullptr, req);
+  http::response res = envelope(e.http_status, e.code, r.message(http::request_language(req)), nullptr, req);
+  res.note.check = e.name;
+  return res;
 }
 
 http::response api::identify(const http::request& req) const {
@@ -76,22 +82,56 @@ http::response api::identify(const http::request& req) const {
   if (!support::constant_time_equal(*api_key, platform->api_key)) {
     return reject(req, {error_id::api_key_mismatch, {platform->plat_id}});
   }
-  const scheme_description scheme = describe_scheme(*platform);
-  const std::string* signature = req.headers.find("signature");
-  if (signature == nullptr || signature->empty()) {
-    return reject(req, {error_id::missing_signature, {scheme.algorithm, scheme.encoding, signed_path(req.target)}});
-  }
-  const signature_check check = verify_signature(*platform, req.target, req.body, *signature);
-  if (!check.ok) {
-    return reject(req, {error_id::signature_mismatch,
-                        {scheme.algorithm, scheme.encoding, std::to_string(scheme.length), check.path,
-                         std::to_string(check.body_bytes), std::to_string(signature->size())}});
+  // Signature, as the platform's verification mode says: enforce refuses
+  // a bad one, log-only records it for the journal and goes on, off skips.
+  const fixtures::verification_mode mode = modes_.get(platform->plat_id).value_or(platform->verification);
+  json::object signature_diagnostics;
+  if (mode != fixtures::verification_mode::off) {
+    const scheme_description scheme = describe_scheme(*platform);
+    const std::string* signature = req.headers.find("signature");
+    const signature_check check =
+        verify_signature(*platform, req.target, req.body, signature != nullptr ? *signature : std::string_view());
+    if (signature == nullptr || signature->empty() || !check.ok) {
+      // The exact input and both signatures: for the admin journal only,
+      // never for the answer.
+      constexpr std::size_t max_signed = 16 * 1024;
+      const std::string signed_string = check.path + req.body;
+      signature_diagnostics["signed_path"] = check.path;
+      signature_diagnostics["body_bytes"] = check.body_bytes;
+      signature_diagnostics["signed_string"] = support::valid_utf8(signed_string.substr(0, max_signed));
+      signature_diagnostics["signed_string_truncated"] = signed_string.size() > max_signed;
+      signature_diagnostics["algorithm"] = scheme.algorithm;
+      signature_diagnostics["encoding"] = scheme.encoding;
+      signature_diagnostics["received"] =
+          signature != nullptr ? json::value(support::valid_utf8(*signature)) : json::value(nullptr);
+      signature_diagnostics["expected"] = check.expected;
+      signature_diagnostics["verification"] = fixtures::verification_mode_name(mode);
+      if (mode == fixtures::verification_mode::enforce) {
+        const bool missing = signature == nullptr || signature->empty();
+        http::response res =
+            missing ? reject(req, {error_id::missing_signature, {scheme.algorithm, scheme.encoding, check.path}})
+                    : reject(req, {error_id::signature_mismatch,
+                                   {scheme.algorithm, scheme.encoding, std::to_string(scheme.length), check.path,
+                                    std::to_string(check.body_bytes), std::to_string(signature->size())}});
+        res.note.diagnostics["signature"] = std::move(signature_diagnostics);
+        return res;
+      }
+    }
   }
 
   const std::int64_t now = clock_.now_ms();
   identify_parse parsed = parse_identify_body(req.body, now);
+  // A signature problem let through by log-only stays visible in the journal
+  // whatever the body check says next.
+  auto with_logged_signature = [&](http::response res) {
+    if (!signature_diagnostics.empty()) {
+      res.note.diagnostics["signature"] = signature_diagnostics;
+      res.note.check += " (signature mismatch let through: log-only)";
+    }
+    return res;
+  };
   if (parsed.error) {
-    return reject(req, *parsed.error);
+    return with_logged_signature(reject(req, *parsed.error));
   }
   identify_body& body = *parsed.body;
 
@@ -111,7 +151,9 @@ http::response api::identify(const http::request& req) const {
   data["ident_code"] = record.ident_code;
   data["url"] = public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code;
   codes_.issue(std::move(record), now);
-  return envelope(200, 0, "success", std::move(data), req);
+  http::response res = envelope(200, 0, "success", std::move(data), req);
+  res.note.check = "ok";
+  return with_logged_signature(std::move(res));
 }
 
 http::response api::redirect(const http::request& req) const {
@@ -148,7 +190,9 @@ http::response api::redirect(const http::request& req) const {
   claims["exp"] = iat + fixtures_->creditpay.open_token_ttl_s;
   json::object data;
   data["open_token"] = "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret);
-  return envelope(200, 0, "success", std::move(data), req);
+  http::response res = envelope(200, 0, "success", std::move(data), req);
+  res.note.check = "ok";
+  return res;
 }
 
 }  // namespace authsim::creditpay

@@ -11,6 +11,7 @@
 #include "http/router.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
+#include "state/verification_modes.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -27,7 +28,7 @@ inline constexpr const char* path_prefix = "/dg/";
 class api {
  public:
   api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,
-      std::string public_base_url);
+      const state::verification_modes& modes, std::string public_base_url);
 
   [[nodiscard]] http::response identify(const http::request& req) const;
   [[nodiscard]] http::response redirect(const http::request& req) const;
@@ -44,6 +45,7 @@ class api {
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   state::clock& clock_;
   state::code_store& codes_;
+  const state::verification_modes& modes_;
   std::string public_base_url_;
 };
 

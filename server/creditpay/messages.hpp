@@ -38,6 +38,7 @@ enum class error_id {
 
 struct error_info {
   error_id id;
+  const char* name;  // the check's name in the admin journal, e.g. "signature_mismatch"
   unsigned http_status;
   int code;
   const char* en;  // with {0}, {1}... for the arguments

@@ -3,6 +3,11 @@
 // sockets and no Beast types, so every handler is a function that unit tests
 // can call directly. The transport converts to and from the wire.
 
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,10 +43,29 @@ struct request {
   [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
 };
 
+struct response;
+
+// What a handler tells the admin journal about its decision, beyond the
+// answer itself; never sent to the client.
+struct journal_note {
+  std::string check;                // the check that decided, e.g. "signature_mismatch"
+  boost::json::object diagnostics;  // details for the journal only (expected signature...)
+};
+
+// An answer that is not ready yet (a long poll): the transport calls
+// `poll(false)` every few milliseconds until it returns an answer, and
+// `poll(true)` once the deadline has passed or the server is stopping.
+struct deferred {
+  std::chrono::steady_clock::time_point deadline;
+  std::function<std::optional<response>(bool final)> poll;
+};
+
 struct response {
   unsigned status = 200;
   header_list headers;
   std::string body;
+  journal_note note;
+  std::shared_ptr<const deferred> later;  // set: answer with what poll() gives
 };
 
 enum class language { en_us, zh_cn };

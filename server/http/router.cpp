@@ -2,6 +2,7 @@
 
 #include "support/text.hpp"
 
+#include <algorithm>
 #include <exception>
 
 namespace authsim::http {
@@ -61,7 +62,30 @@ void router::add_family(std::string prefix, failure_renderer renderer) {
 }
 
 void router::add_route(std::string method, std::string path, handler h) {
-  routes_.push_back({std::move(method), std::move(path), std::move(h)});
+  routes_.push_back({std::move(method), std::move(path), std::move(h), false});
+}
+
+void router::add_prefix_route(std::string method, std::string prefix, handler h) {
+  routes_.push_back({std::move(method), std::move(prefix), std::move(h), true});
+}
+
+bool router::knows(std::string_view path) const {
+  for (const auto& r : routes_) {
+    if (r.serves(path)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> router::paths() const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_) {
+    if (!r.prefix && std::find(out.begin(), out.end(), r.path) == out.end()) {
+      out.push_back(r.path);
+    }
+  }
+  return out;
 }
 
 const failure_renderer& router::renderer_for(std::string_view path) const {
@@ -85,25 +109,28 @@ response router::error(const request& req, const failure& f) const {
 
 response router::dispatch(const request& req) const {
   const std::string_view path = req.path();
-  std::string allow;
-  for (const auto& r : routes_) {
-    if (r.path != path) {
-      continue;
-    }
-    if (r.method == req.method) {
-      try {
-        return r.h(req);
-      } catch (const std::exception& e) {
-        return error(req, failure_kind::internal, e.what());
+  // Exact routes first; prefix routes only for a path no exact route serves.
+  for (const bool prefix : {false, true}) {
+    std::string allow;
+    for (const auto& r : routes_) {
+      if (r.prefix != prefix || !r.serves(path)) {
+        continue;
       }
+      if (r.method == req.method) {
+        try {
+          return r.h(req);
+        } catch (const std::exception& e) {
+          return error(req, failure_kind::internal, e.what());
+        }
+      }
+      allow += allow.empty() ? "" : ", ";
+      allow += r.method;
     }
-    allow += allow.empty() ? "" : ", ";
-    allow += r.method;
+    if (!allow.empty()) {
+      return error(req, failure_kind::method_not_allowed, allow);
+    }
   }
-  if (allow.empty()) {
-    return error(req, failure_kind::not_found, support::excerpt(path));
-  }
-  return error(req, failure_kind::method_not_allowed, allow);
+  return error(req, failure_kind::not_found, support::excerpt(path));
 }
 
 }  // namespace authsim::http

@@ -52,6 +52,13 @@ class router {
   explicit router(failure_renderer fallback);
   void add_family(std::string prefix, failure_renderer renderer);
   void add_route(std::string method, std::string path, handler h);
+  // A route for every path that starts with `prefix` (and has no exact
+  // route); the handler reads the rest of the path itself.
+  void add_prefix_route(std::string method, std::string prefix, handler h);
+  // True when some route, exact or prefix, serves this path.
+  [[nodiscard]] bool knows(std::string_view path) const;
+  // The exact paths of every route, for scenario rules to name.
+  [[nodiscard]] std::vector<std::string> paths() const;
 
   // Runs the handler for the request, or answers 404 / 405. A handler that
   // throws is a bug: it is answered 500, never a dropped connection.
@@ -71,6 +78,9 @@ class router {
     std::string method;
     std::string path;
     handler h;
+    bool prefix = false;
+
+    [[nodiscard]] bool serves(std::string_view p) const { return prefix ? p.starts_with(path) : p == path; }
   };
   struct family {
     std::string prefix;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace authsim::state {
 
@@ -53,6 +54,13 @@ class code_store {
 
   [[nodiscard]] std::size_t size(std::int64_t now_ms) { return codes_.size(now_ms); }
   void clear() { codes_.clear(); }
+
+  // A copy of every retained entry (live, used or recently expired).
+  [[nodiscard]] std::vector<code_record> snapshot(std::int64_t now_ms) {
+    std::vector<code_record> out;
+    codes_.for_each(now_ms, [&](const std::string&, const code_record& r, std::int64_t) { out.push_back(r); });
+    return out;
+  }
 
  private:
   locked_expiring_map<code_record> codes_;

@@ -108,6 +108,14 @@ class locked_expiring_map {
     return map_.size();
   }
 
+  // Calls f(key, value, expires_at_ms) for every retained entry, under the lock.
+  template <class F>
+  void for_each(std::int64_t now_ms, F&& f) {
+    const std::lock_guard lock(mutex_);
+    map_.sweep(now_ms);
+    map_.for_each(f);
+  }
+
   void clear() {
     const std::lock_guard lock(mutex_);
     map_.clear();

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace authsim::state {
 
@@ -42,6 +43,13 @@ class token_store {
 
   [[nodiscard]] std::size_t size(std::int64_t now_ms) { return tokens_.size(now_ms); }
   void clear() { tokens_.clear(); }
+
+  // A copy of every retained entry (live, used or recently expired).
+  [[nodiscard]] std::vector<token_record> snapshot(std::int64_t now_ms) {
+    std::vector<token_record> out;
+    tokens_.for_each(now_ms, [&](const std::string&, const token_record& r, std::int64_t) { out.push_back(r); });
+    return out;
+  }
 
  private:
   locked_expiring_map<token_record> tokens_;

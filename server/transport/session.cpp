@@ -1,6 +1,7 @@
 #include "transport/session.hpp"
 
 #include "faults/engine.hpp"
+#include "http/exchange_record.hpp"
 #include "support/log.hpp"
 #include "transport/connection_faults.hpp"
 #include "support/text.hpp"
@@ -128,6 +129,36 @@ net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
   stream.socket().close(ec);
 }
 
+// Puts the exchange in the journal and the metrics. Admin calls are left
+// out of both: they are the observer, not the traffic observed.
+void record(const session_context& ctx, const http::request& req, const http::response* res,
+            const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started) {
+  const std::string_view path = req.path();
+  if (path.starts_with(faults::admin_prefix)) {
+    return;
+  }
+  http::exchange x;
+  x.req = &req;
+  x.res = res;
+  x.rule = d.rule_label;
+  x.fault = d.failure ? faults::fault_name(d.failure->kind) : "";
+  x.time_ms = sim_time;
+  x.duration_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  const std::string outcome = http::outcome_of(x);
+  if (ctx.journal != nullptr) {
+    ctx.journal->add(std::string(path), outcome, http::describe(x));
+  }
+  if (ctx.metrics != nullptr) {
+    ctx.metrics->record_request(ctx.router.knows(path) ? std::string(path) : "other", outcome,
+                                static_cast<double>(x.duration_us) / 1e6);
+    if (d.delay.count() > 0) ctx.metrics->record_fault("delay");
+    if (d.answer) ctx.metrics->record_fault("respond");
+    if (d.rate_limited) ctx.metrics->record_fault("rate_limit");
+    if (d.failure) ctx.metrics->record_fault(x.fault);
+  }
+}
+
 }  // namespace
 
 net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& ctx) {
@@ -219,16 +250,20 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     }
 
     bhttp::request<bhttp::string_body> req = parser.release();
+    const auto started = std::chrono::steady_clock::now();
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
     const bool head = req.method() == bhttp::verb::head;
     const http::request request = to_request(req, remote, true);
+    const std::int64_t sim_time = ctx.clock != nullptr ? ctx.clock->now_ms() : 0;
     faults::decision d = ctx.engine != nullptr ? ctx.engine->decide(request) : faults::decision{};
 
     if (d.delay.count() > 0) {
       net::steady_timer pause(stream.get_executor(), d.delay);
       co_await pause.async_wait(use_tuple);
     }
-    if (d.failure) {
+    // Connection-level faults that send no answer end the connection here.
+    if (d.failure && d.failure->kind != faults::fault_kind::malformed_body &&
+        d.failure->kind != faults::fault_kind::slow_body) {
       switch (d.failure->kind) {
         case faults::fault_kind::connection_reset: reset_connection(stream); break;
         case faults::fault_kind::empty_response: close_without_answer(stream); break;
@@ -238,6 +273,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
           if (!ctx.tracker.stopping()) {
             co_await hang(stream, std::chrono::milliseconds(d.failure->max_ms));
           }
+          close_without_answer(stream);
           break;
         case faults::fault_kind::random_data_then_close:
           co_await random_data_then_close(stream, static_cast<std::size_t>(d.failure->bytes));
@@ -245,9 +281,8 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         case faults::fault_kind::malformed_body:
         case faults::fault_kind::slow_body: break;
       }
-      if (!stream.socket().is_open()) {
-        break;
-      }
+      record(ctx, request, nullptr, d, sim_time, started);
+      break;
     }
 
     http::response answer;
@@ -261,6 +296,18 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     } else {
       answer = ctx.router.dispatch(request);
     }
+    // A long poll: ask again every few milliseconds until there is an
+    // answer, the deadline passes, or the server stops.
+    while (answer.later) {
+      const auto later = answer.later;
+      const bool final = std::chrono::steady_clock::now() >= later->deadline || ctx.tracker.stopping();
+      if (auto ready = later->poll(final)) {
+        answer = std::move(*ready);
+        break;
+      }
+      net::steady_timer tick(stream.get_executor(), std::chrono::milliseconds(10));
+      co_await tick.async_wait(use_tuple);
+    }
     if (d.applies()) {
       answer.headers.set(faults::rule_header, d.rule_label);
     }
@@ -268,6 +315,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
       faults::make_malformed(answer);
     }
+    const http::response sent = answer;  // for the journal; `answer` moves to the wire
     auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
     bool ok = false;
     if (slow) {
@@ -275,6 +323,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     } else {
       co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
     }
+    record(ctx, request, &sent, d, sim_time, started);
     if (!ok || !keep_alive) {
       break;
     }

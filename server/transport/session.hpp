@@ -5,6 +5,9 @@
 
 #include "faults/engine.hpp"
 #include "http/router.hpp"
+#include "state/clock.hpp"
+#include "state/journal.hpp"
+#include "state/metrics.hpp"
 #include "transport/connection_tracker.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -28,6 +31,9 @@ struct session_context {
   connection_tracker& tracker;
   session_limits limits;
   faults::engine* engine = nullptr;  // null: no scenarios
+  state::journal* journal = nullptr;  // null: nothing recorded
+  state::metrics* metrics = nullptr;
+  const state::clock* clock = nullptr;
 };
 
 // The socket's executor must be a strand: the tracker's closer posts to it.

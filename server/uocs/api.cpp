@@ -30,6 +30,13 @@ const std::vector<error_info> catalogue = {
      "userId '{0}' 不是应用 '{1}' 的账号"},
     {error_id::password_invalid, "PASSWORD_INVALID", "password does not match account '{0}'",
      "password 与账号 '{0}' 的密码不一致"},
+    {error_id::token_missing, "TOKEN_MISSING",
+     "missing header 'token': log in with POST /apis-auth/login/auth and send its obj.token",
+     "缺少请求头 'token'：请先调用 POST /apis-auth/login/auth 登录并携带返回的 obj.token"},
+    {error_id::token_invalid, "TOKEN_INVALID", "header 'token' holds a token this simulator never issued: '{0}'",
+     "请求头 'token' 中的令牌不是本模拟器签发的：'{0}'"},
+    {error_id::token_expired, "TOKEN_EXPIRED", "the token expired at {0} (server time {1}); log in again",
+     "令牌已于 {0} 过期（服务器时间 {1}）；请重新登录"},
 };
 
 const error_info& info(error_id id) {
@@ -55,6 +62,9 @@ void api::register_routes(http::router& r) const {
   r.add_family(auth_prefix, renderer);
   r.add_family(service_prefix, renderer);
   r.add_route("POST", login_path, [this](const http::request& req) { return login(req); });
+  for (const auto& s : fixtures_->stubs) {
+    r.add_route(s.method, s.path, [this, &s](const http::request& req) { return stub(req, s); });
+  }
 }
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
@@ -80,7 +90,9 @@ http::response api::reject(const http::request& req, const std::string& request_
                            std::initializer_list<std::string_view> args) const {
   const error_info& e = info(id);
   const bool zh = http::request_language(req) == http::language::zh_cn;
-  return envelope(200, request_id, e.code, support::substitute(zh ? e.zh : e.en, args), nullptr);
+  http::response res = envelope(200, request_id, e.code, support::substitute(zh ? e.zh : e.en, args), nullptr);
+  res.note.check = e.code;
+  return res;
 }
 
 http::response api::login(const http::request& req) const {
@@ -171,7 +183,50 @@ http::response api::login(const http::request& req) const {
   result["userId"] = record.user_id;
   result["token"] = record.token;
   tokens_.issue(std::move(record), now);
-  return envelope(200, request_id, nullptr, {}, std::move(result));
+  http::response res = envelope(200, request_id, nullptr, {}, std::move(result));
+  res.note.check = "ok";
+  return res;
+}
+
+http::response api::stub(const http::request& req, const fixtures::uocs_stub& stub) const {
+  // requestId is echoed from a JSON body that has one, as login does.
+  std::string request_id;
+  const http::json_body parsed = http::parse_json_object(req.body);
+  if (parsed.problem == http::body_problem::none) {
+    if (const json::value* v = parsed.object.if_contains("requestId"); v != nullptr && v->is_string()) {
+      request_id = std::string(v->get_string());
+    }
+  }
+  if (request_id.empty()) {
+    request_id = new_request_id();
+  }
+  const std::string* token = req.headers.find("token");
+  if (token == nullptr || token->empty()) {
+    return reject(req, request_id, error_id::token_missing, {});
+  }
+  const std::int64_t now = clock_.now_ms();
+  const state::token_lookup found = tokens_.find(*token, now);
+  switch (found.status) {
+    case state::token_status::unknown:
+      return reject(req, request_id, error_id::token_invalid, {support::excerpt(*token, 64)});
+    case state::token_status::expired: {
+      auto when = [](std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; };
+      return reject(req, request_id, error_id::token_expired, {when(found.record.expires_at_ms), when(now)});
+    }
+    case state::token_status::valid: break;
+  }
+  json::object body;
+  body["requestId"] = request_id;
+  body["success"] = true;
+  body["business"] = stub.business;
+  body["errorCode"] = nullptr;
+  body["errorMessage"] = nullptr;
+  body["date"] = support::format_date_time(now, fixtures_->uocs.date_utc_offset_minutes);
+  body["version"] = "1.0";
+  body["obj"] = stub.obj;
+  http::response res = http::json_response(200, body);
+  res.note.check = "ok (stub " + stub.name + ", user " + found.record.user_id + ")";
+  return res;
 }
 
 }  // namespace authsim::uocs

@@ -30,6 +30,9 @@ enum class error_id {
   app_secret_invalid,
   user_not_found,
   password_invalid,
+  token_missing,
+  token_invalid,
+  token_expired,
 };
 
 struct error_info {
@@ -45,6 +48,8 @@ class api {
   api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::token_store& tokens);
 
   [[nodiscard]] http::response login(const http::request& req) const;
+  // A call to a stubbed path: needs a live token in the `token` header.
+  [[nodiscard]] http::response stub(const http::request& req, const fixtures::uocs_stub& stub) const;
   [[nodiscard]] http::response render_failure(const http::request& req, const http::failure& f) const;
   void register_routes(http::router& r) const;
 

@@ -15,6 +15,7 @@ struct world {
   std::shared_ptr<fixtures::fixture_set> set = std::make_shared<fixtures::fixture_set>();
   state::clock clock;
   state::code_store codes;
+  std::unique_ptr<state::verification_modes> modes;
   std::unique_ptr<creditpay::api> api;
 
   world() {
@@ -25,7 +26,8 @@ struct world {
     set->platforms.push_back(p);
     set->creditpay.jwt_secret = "jwt";
     set->creditpay.code_ttl_ms = 300'000;
-    api = std::make_unique<creditpay::api>(set, clock, codes, "https://sim.example");
+    modes = std::make_unique<state::verification_modes>(*set);
+    api = std::make_unique<creditpay::api>(set, clock, codes, *modes, "https://sim.example");
   }
 
   http::request identify_request() const {

@@ -1,0 +1,39 @@
+#include "admin/access.hpp"
+
+#include "admin/scenarios_api.hpp"
+#include "support/crypto.hpp"
+
+namespace authsim::admin {
+
+std::optional<http::response> access_guard::refuse(const http::request& req) const {
+  if (!config_.token.empty()) {
+    const std::string* auth = req.headers.find("Authorization");
+    const std::string expected = "Bearer " + config_.token;
+    if (auth == nullptr || !support::constant_time_equal(*auth, expected)) {
+      http::response res =
+          error_answer(401, auth == nullptr ? "ADMIN_TOKEN_MISSING" : "ADMIN_TOKEN_INVALID",
+                       auth == nullptr ? "this admin API needs the header 'Authorization: Bearer <token>' (--admin-token)"
+                                       : "the Authorization header does not carry the admin token (--admin-token)");
+      res.headers.set("WWW-Authenticate", "Bearer realm=\"authsim admin\"");
+      return res;
+    }
+    return std::nullopt;
+  }
+  if (!config_.bound_to_loopback && !config_.open) {
+    return error_answer(403, "ADMIN_FORBIDDEN",
+                        "authsim is bound to a non-loopback address and no --admin-token is set, so the admin API "
+                        "is off; restart with --admin-token T (or --admin-open to serve it unprotected)");
+  }
+  return std::nullopt;
+}
+
+http::handler access_guard::wrap(http::handler h) const {
+  return [this, h = std::move(h)](const http::request& req) {
+    if (auto refusal = refuse(req)) {
+      return std::move(*refusal);
+    }
+    return h(req);
+  };
+}
+
+}  // namespace authsim::admin

@@ -1,0 +1,63 @@
+#pragma once
+// The admin API's own routes (the scenario routes are in scenarios_api):
+//   GET    /__admin/health                      status, version, uptime, fixture counts
+//   POST   /__admin/reset                       forget codes, tokens, journal, scenario counters
+//   GET    /__admin/state                       live codes and tokens (?platform=&custom_no=&userId=)
+//   GET    /__admin/requests                    the journal (?limit=&path=&outcome=)
+//   DELETE /__admin/requests                    clear it
+//   GET    /__admin/requests/wait               long-poll (?path=&outcome=&count=&timeout_ms=)
+//   GET    /__admin/clock, PUT /__admin/clock   read and move the simulated clock
+//   GET    /__admin/metrics                     Prometheus text
+//   GET|PUT /__admin/platforms/{platId}/verification
+// Every part it touches is thread-safe; the fixtures are read-only.
+
+#include "admin/access.hpp"
+#include "faults/engine.hpp"
+#include "fixtures/fixtures.hpp"
+#include "http/router.hpp"
+#include "state/clock.hpp"
+#include "state/code_store.hpp"
+#include "state/journal.hpp"
+#include "state/metrics.hpp"
+#include "state/token_store.hpp"
+#include "state/verification_modes.hpp"
+
+#include <chrono>
+#include <memory>
+
+namespace authsim::admin {
+
+struct admin_parts {
+  std::shared_ptr<const fixtures::fixture_set> fixtures;
+  state::clock& clock;
+  state::code_store& codes;
+  state::token_store& tokens;
+  state::journal& journal;
+  state::metrics& metrics;
+  state::verification_modes& modes;
+  faults::engine& engine;
+};
+
+class admin_api {
+ public:
+  explicit admin_api(admin_parts parts);
+
+  void register_routes(http::router& r, const access_guard& guard) const;
+
+  [[nodiscard]] http::response health(const http::request& req) const;
+  [[nodiscard]] http::response reset(const http::request& req) const;
+  [[nodiscard]] http::response state(const http::request& req) const;
+  [[nodiscard]] http::response requests(const http::request& req) const;
+  [[nodiscard]] http::response clear_requests(const http::request& req) const;
+  [[nodiscard]] http::response wait(const http::request& req) const;
+  [[nodiscard]] http::response clock(const http::request& req) const;
+  [[nodiscard]] http::response move_clock(const http::request& req) const;
+  [[nodiscard]] http::response metrics(const http::request& req) const;
+  [[nodiscard]] http::response verification(const http::request& req) const;
+
+ private:
+  admin_parts parts_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace authsim::admin

@@ -1,0 +1,65 @@
+#pragma once
+// The request journal: the last N exchanges with the simulated APIs, as
+// JSON objects for the admin API, plus counts since the last clear so that
+// a test can wait for "at least 2 calls to this path".
+//
+// Thread-safe: one mutex guards the ring and the counts.
+
+#include <boost/json/object.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace authsim::state {
+
+struct journal_filter {
+  std::optional<std::string> path;     // exact path
+  std::optional<std::string> outcome;  // "ok", "rejected" or "fault"
+
+  [[nodiscard]] bool admits(const std::string& p, const std::string& o) const {
+    return (!path || *path == p) && (!outcome || *outcome == o);
+  }
+};
+
+class journal {
+ public:
+  explicit journal(std::size_t capacity);
+
+  // Stores an entry; its "id" (1, 2, ... since the last clear) is set here.
+  void add(const std::string& path, const std::string& outcome, boost::json::object entry);
+
+  // Up to `limit` entries that pass the filter, newest first.
+  [[nodiscard]] std::vector<boost::json::object> list(std::size_t limit, const journal_filter& filter) const;
+  // How many entries passing the filter were added since the last clear,
+  // including those the ring has since dropped.
+  [[nodiscard]] std::uint64_t count(const journal_filter& filter) const;
+
+  void clear();
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  [[nodiscard]] std::size_t size() const;
+
+ private:
+  struct record {
+    std::string path;
+    std::string outcome;
+    boost::json::object entry;
+  };
+  static std::string key(const std::optional<std::string>& path, const std::optional<std::string>& outcome);
+  void bump(const std::string& k);
+
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::deque<record> ring_;
+  std::uint64_t next_id_ = 1;
+  // Counts per (path, outcome), with "any" for either; bounded in keys so
+  // that clients inventing paths cannot grow it without end.
+  std::map<std::string, std::uint64_t> counts_;
+};
+
+}  // namespace authsim::state

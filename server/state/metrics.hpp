@@ -1,0 +1,52 @@
+#pragma once
+// Counters for GET /__admin/metrics, rendered in the Prometheus text format.
+//
+// Thread-safe: one mutex guards the maps; recording is a few map updates.
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace authsim::state {
+
+class metrics {
+ public:
+  // Upper bounds of the latency histogram's buckets, in seconds.
+  static constexpr std::array<double, 12> buckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,   1,    2.5,   5,    10};
+
+  // `endpoint` is a known path or "other", so labels stay few.
+  void record_request(const std::string& endpoint, const std::string& outcome, double seconds);
+  // `kind`: "delay", "respond", "rate_limit" or a fault kind.
+  void record_fault(const std::string& kind);
+  // Codes and tokens evicted because their store was full.
+  void record_eviction(const std::string& store);
+
+  struct gauges {
+    std::size_t live_codes = 0;
+    std::size_t live_tokens = 0;
+    double uptime_seconds = 0;
+    std::size_t journal_entries = 0;
+  };
+  [[nodiscard]] std::string render(const gauges& g) const;
+
+  void clear();
+
+ private:
+  struct histogram {
+    std::array<std::uint64_t, buckets.size()> counts{};
+    std::uint64_t count = 0;
+    double sum = 0;
+  };
+
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> requests_;
+  std::map<std::string, histogram> latency_;
+  std::map<std::string, std::uint64_t> faults_;
+  std::map<std::string, std::uint64_t> evictions_;
+};
+
+}  // namespace authsim::state
