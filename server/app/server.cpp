@@ -100,7 +100,8 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   faults::engine engine(std::filesystem::path(opts.fixtures_dir) / "scenarios", std::move(endpoints), clock,
                         fixtures->uocs.date_utc_offset_minutes, seed);
   engine.load();
-  if (!opts.scenario.empty() && !engine.select(opts.scenario)) {
+  // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
+  if (!opts.scenario.empty() && opts.scenario != "none" && !engine.select(opts.scenario)) {
     std::string known;
     for (const auto& s : engine.list()) {
       known += (known.empty() ? "" : ", ") + s.name;

@@ -7,6 +7,7 @@
 #include "support/crypto.hpp"
 #include "support/text.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cmath>
@@ -97,6 +98,16 @@ std::string rate_key_value(rate_key key, const http::request& req, lazy_body& bo
   return {};
 }
 
+// Keys come from clients; long ones are shortened to a digest so that a
+// window costs little memory whatever the client sends.
+std::string bounded_key(std::string key) {
+  constexpr std::size_t max_key = 64;
+  if (key.size() <= max_key) {
+    return key;
+  }
+  return "sha256:" + support::hex_encode(support::hmac(support::hmac_algorithm::sha256, "authsim-rate-key", key));
+}
+
 http::response render(const respond& r, const http::request& req, lazy_body& body, std::int64_t now_ms,
                       int date_offset_minutes) {
   placeholder_values values;
@@ -123,7 +134,15 @@ http::response render(const respond& r, const http::request& req, lazy_body& bod
     res.headers.set("Content-Type", "text/plain; charset=utf-8");
   }
   for (const auto& [name, value] : r.headers) {
-    res.headers.set(name, fill_placeholders(value, values));
+    // Request values can hold CR or LF (percent-decoded query parameters):
+    // they must not split the answer's header block.
+    std::string filled = fill_placeholders(value, values);
+    for (char& c : filled) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        c = ' ';
+      }
+    }
+    res.headers.set(name, std::move(filled));
   }
   return res;
 }
@@ -137,6 +156,13 @@ void make_malformed(http::response& res) {
     res.body = "{";
   } else {
     res.body.resize(res.body.size() / 2);
+  }
+  // Half of some JSON texts is still JSON ("123456" → "123"); never let the
+  // promised parse failure slip.
+  boost::system::error_code ec;
+  json::parse(res.body, ec);
+  if (!ec) {
+    res.body += '{';
   }
 }
 
@@ -159,7 +185,9 @@ std::optional<std::string> engine::reload() {
   scenario_set loaded;
   try {
     loaded = load_scenarios(dir_, endpoints_);
-  } catch (const fixtures::fixture_error& e) {
+  } catch (const std::exception& e) {
+    // fixture_error above all; anything else (the file system) is reported
+    // the same way, never allowed to take the server down.
     return std::string(e.what());
   }
   const std::lock_guard lock(mutex_);
@@ -178,6 +206,12 @@ bool engine::select(const std::optional<std::string>& name) {
     return false;
   }
   active_ = name;
+  if (name) {
+    // Activating a scenario starts it afresh: "calls 1-2 fail" means the
+    // first two calls after this selection.
+    std::erase_if(counters_, [&](const auto& e) { return std::get<0>(e.first) == *name; });
+    std::erase_if(windows_, [&](const auto& e) { return std::get<0>(e.first) == *name; });
+  }
   return true;
 }
 
@@ -222,12 +256,15 @@ std::chrono::milliseconds engine::sample(const delay& d) {
 
 void engine::bound_tables(std::int64_t now_ms) {
   if (counters_.size() > max_counters) {
-    // Counters carry no time; when clients have made too many sessions the
-    // oldest information cannot be told apart, so all counts start over.
-    counters_.clear();
+    // Sessions idle for ten minutes go first; a run in progress keeps its
+    // counts unless clients keep inventing session ids faster than that.
+    std::erase_if(counters_, [&](const auto& e) { return e.second.last_used_ms + 600'000 <= now_ms; });
+    if (counters_.size() > max_counters) {
+      counters_.clear();
+    }
   }
   if (windows_.size() > max_windows) {
-    std::erase_if(windows_, [&](const auto& entry) { return entry.second.start_ms + 86'400'000 <= now_ms; });
+    std::erase_if(windows_, [&](const auto& e) { return e.second.start_ms + e.second.window_ms <= now_ms; });
     if (windows_.size() > max_windows) {
       windows_.clear();
     }
@@ -274,7 +311,9 @@ decision engine::decide(const http::request& req) {
     if (!static_match(r.when, req, body)) {
       continue;
     }
-    const std::int64_t call = ++counters_[counter_key{chosen->name, i, session}];
+    counter& c = counters_[counter_key{chosen->name, i, session}];
+    c.last_used_ms = now;
+    const std::int64_t call = ++c.calls;
     if (r.when.calls && !r.when.calls->admits(call)) {
       continue;
     }
@@ -282,9 +321,9 @@ decision engine::decide(const http::request& req) {
       continue;
     }
     if (r.limit) {
-      window& w = windows_[window_key{chosen->name, i, session, rate_key_value(r.limit->key, req, body)}];
+      window& w = windows_[window_key{chosen->name, i, session, bounded_key(rate_key_value(r.limit->key, req, body))}];
       if (w.count == 0 || now >= w.start_ms + r.limit->window_ms || now < w.start_ms) {
-        w = {now, 0};
+        w = {now, 0, r.limit->window_ms};
       }
       if (++w.count <= r.limit->limit) {
         continue;  // within the limit: this rule lets the request through

@@ -70,7 +70,8 @@ class engine {
   // error (file, JSON path, reason) is returned.
   std::optional<std::string> reload();
 
-  // Makes `name` the active scenario (nullopt: none). False when unknown.
+  // Makes `name` the active scenario (nullopt: none), its call counters and
+  // rate-limit windows starting afresh. False when unknown.
   bool select(const std::optional<std::string>& name);
   [[nodiscard]] std::optional<std::string> active() const;
   [[nodiscard]] std::vector<scenario_info> list() const;
@@ -88,6 +89,11 @@ class engine {
   struct window {
     std::int64_t start_ms = 0;
     std::int64_t count = 0;
+    std::int64_t window_ms = 0;
+  };
+  struct counter {
+    std::int64_t calls = 0;
+    std::int64_t last_used_ms = 0;
   };
 
   std::chrono::milliseconds sample(const delay& d);
@@ -102,7 +108,7 @@ class engine {
   mutable std::mutex mutex_;
   scenario_set scenarios_;
   std::optional<std::string> active_;
-  std::map<counter_key, std::int64_t> counters_;
+  std::map<counter_key, counter> counters_;
   std::map<window_key, window> windows_;
   std::mt19937_64 random_;
 };

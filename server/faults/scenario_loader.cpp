@@ -5,6 +5,7 @@
 #include "support/json_kind.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 
 namespace authsim::faults {
@@ -152,9 +153,24 @@ delay read_delay(object_reader& d) {
 
 respond read_respond(object_reader& r) {
   respond out;
-  out.status = static_cast<unsigned>(r.integer("status", 200, 100, 599));
+  // 1xx would promise a final answer that never comes; 204 and 304 carry no
+  // body, and every respond has one.
+  out.status = static_cast<unsigned>(r.integer("status", 200, 200, 599));
+  if (out.status == 204 || out.status == 304) {
+    throw r.error("status", "must not be 204 or 304: those answers carry no body, and a respond always has one");
+  }
   out.headers = string_map(r, "headers");
   for (const auto& [name, value] : out.headers) {
+    const bool token = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+      return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (!token) {
+      throw fixture_error(r.file(), r.path_of("headers") + "." + name,
+                          "is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)");
+    }
+    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      throw fixture_error(r.file(), r.path_of("headers") + "." + name, "a header value cannot hold control characters");
+    }
     std::string lower(name);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     if (lower == "content-length" || lower == "transfer-encoding" || lower == "connection") {
@@ -353,11 +369,21 @@ scenario_set load_scenarios(const std::filesystem::path& dir, const std::vector<
   if (!std::filesystem::is_directory(dir, ec)) {
     throw fixture_error(dir.string(), "", "not a directory");
   }
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const auto& path = entry.path();
-    if (path.extension() != ".json" || !entry.is_regular_file()) {
-      continue;
+  std::vector<std::filesystem::path> files;
+  try {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      std::error_code type_ec;
+      if (entry.path().extension() == ".json" && entry.is_regular_file(type_ec)) {
+        files.push_back(entry.path());
+      } else if (entry.path().extension() == ".json" && type_ec) {
+        throw fixture_error(entry.path().string(), "", "cannot read: " + type_ec.message());
+      }
     }
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw fixture_error(dir.string(), "", std::string("cannot list the directory: ") + e.code().message());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
     const std::string name = path.stem().string();
     if (!valid_name(name)) {
       throw fixture_error(path.string(), "",

@@ -251,7 +251,6 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
 
     bhttp::request<bhttp::string_body> req = parser.release();
     const auto started = std::chrono::steady_clock::now();
-    const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
     const bool head = req.method() == bhttp::verb::head;
     const http::request request = to_request(req, remote, true);
     const std::int64_t sim_time = ctx.clock != nullptr ? ctx.clock->now_ms() : 0;
@@ -311,11 +310,15 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     if (d.applies()) {
       answer.headers.set(faults::rule_header, d.rule_label);
     }
-    const bool slow = d.failure && d.failure->kind == faults::fault_kind::slow_body;
+    // HEAD has no body to dribble: it is answered at once.
+    const bool slow = d.failure && d.failure->kind == faults::fault_kind::slow_body && !head;
     if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
       faults::make_malformed(answer);
     }
     const http::response sent = answer;  // for the journal; `answer` moves to the wire
+    // Decided now, after any delay: a shutdown that began meanwhile must
+    // not be contradicted by a promise to keep the connection.
+    const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
     auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
     bool ok = false;
     if (slow) {

@@ -210,17 +210,32 @@ TEST_SUITE("scenarios") {
           std::string::npos);
   }
 
-  TEST_CASE("slow-body: the body arrives whole, spread over the duration") {
+  TEST_CASE("slow-body: the header comes at once, the body whole but spread over the duration") {
     fixture_copy dir;
-    dir.scenario("dribble", R"({"description":"d","rules":[{"fault":{"kind":"slow_body","duration_ms":600}}]})");
+    dir.scenario("dribble", R"({"description":"d","rules":[{"fault":{"kind":"slow_body","duration_ms":1000}}]})");
     server_process server({"--fixtures", dir.path().string(), "--scenario", "dribble"});
     http_client c(server.port());
+    const std::string body = uocs_login_body();
     const auto start = steady::now();
-    const auto res = login(c);
-    CHECK(ms_since(start) >= 550);
-    CHECK(res.status == 200);
-    CHECK(res.json().at("success").as_bool());
-    CHECK(res.header("x-authsim-rule") == "dribble#0");
+    c.send_raw("POST " + login_target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body);
+    const std::string first = c.read_some_raw(std::chrono::milliseconds(5000));
+    CHECK(first.starts_with("HTTP/1.1 200"));
+    CHECK(first.find("X-Authsim-Rule: dribble#0") != std::string::npos);
+    // The header arrived alone, long before the body was done.
+    CHECK(first.ends_with("\r\n\r\n"));
+    CHECK(ms_since(start) < 900);
+    std::string rest;
+    while (ms_since(start) < 10'000) {
+      const std::string more = c.read_some_raw(std::chrono::milliseconds(5000));
+      if (more.empty()) break;
+      rest += more;
+      boost::system::error_code ec;
+      boost::json::parse(rest, ec);
+      if (!ec) break;
+    }
+    CHECK(ms_since(start) >= 900);
+    CHECK(boost::json::parse(rest).at("success").as_bool());
     // The connection stays usable afterwards.
     CHECK(login(c).status == 200);
   }
@@ -229,17 +244,48 @@ TEST_SUITE("scenarios") {
     server_process server({"--scenario", "garbage"});
     http_client c(server.port());
     c.send_raw("POST " + login_target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
-    const std::string raw = c.read_raw_until_idle();
+    const std::string raw = c.read_raw_until_idle(std::chrono::seconds(10));
     CHECK(raw.size() == 256);
     CHECK_FALSE(raw.starts_with("HTTP/"));
     CHECK(c.closed_by_server());
   }
 
-  TEST_CASE("empty-response: the connection closes without a byte") {
+  TEST_CASE("empty-response: the connection closes in good order without a byte") {
     server_process server({"--scenario", "empty-response"});
     http_client c(server.port());
     c.send_raw("POST " + login_target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+    CHECK(c.read_raw_until_idle(std::chrono::seconds(10)).empty());
     CHECK(c.closed_by_server());
+  }
+
+  TEST_CASE("re-activating a scenario starts its call counts afresh") {
+    server_process server({"--scenario", "flaky"});
+    http_client admin(server.port());
+    for (int round = 0; round < 2; ++round) {
+      for (int call = 1; call <= 2; ++call) {
+        http_client c(server.port());
+        CHECK(exchange_error(c, login_target, uocs_login_body()) == boost::asio::error::connection_reset);
+      }
+      http_client c(server.port());
+      CHECK(login(c).status == 200);
+      REQUIRE(admin.request("PUT", "/__admin/scenario", R"({"name":"flaky"})").status == 200);
+    }
+  }
+
+  TEST_CASE("a request value cannot split the answer's header block") {
+    fixture_copy dir;
+    dir.scenario("echo", R"({"description":"d","rules":[{"respond":{"headers":{"X-Echo":"{{query:q}}"},"body":{}}}]})");
+    server_process server({"--fixtures", dir.path().string(), "--scenario", "echo"});
+    http_client c(server.port());
+    const auto res = c.post(login_target + "?q=a%0d%0aSet-Cookie:%20x=1", "{}");
+    CHECK(res.header("set-cookie").empty());
+    CHECK(res.header("x-echo") == "a  Set-Cookie: x=1");
+  }
+
+  TEST_CASE("--scenario none is the default spelled out") {
+    server_process server({"--scenario", "none"});
+    http_client c(server.port());
+    CHECK(login(c).status == 200);
   }
 
   TEST_CASE("the X-Authsim-Scenario header overrides the active scenario for one request") {

@@ -111,10 +111,10 @@ http_response http_client::read_response() {
   return out;
 }
 
-std::string http_client::read_raw_until_idle() {
+std::string http_client::read_raw_until_idle(std::chrono::milliseconds first) {
   std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
   buffer_.consume(buffer_.size());
-  for (;;) {
+  for (bool waiting_for_first = out.empty();; waiting_for_first = false) {
     char chunk[4096];
     boost::system::error_code ec;
     std::size_t n = 0;
@@ -122,11 +122,12 @@ std::string http_client::read_raw_until_idle() {
       ec = e;
       n = got;
     });
-    if (run_for(std::chrono::milliseconds(200))) {
+    if (run_for(waiting_for_first ? first : std::chrono::milliseconds(200))) {
       break;
     }
     if (ec) {
-      closed_ = ec == net::error::eof || ec == net::error::connection_reset;
+      closed_ = ec == net::error::eof;
+      reset_ = ec == net::error::connection_reset;
       break;
     }
     out.append(chunk, n);
@@ -134,9 +135,23 @@ std::string http_client::read_raw_until_idle() {
   return out;
 }
 
+std::string http_client::read_some_raw(std::chrono::milliseconds wait) {
+  char chunk[4096];
+  boost::system::error_code ec;
+  std::size_t n = 0;
+  socket_.async_read_some(net::buffer(chunk), [&](boost::system::error_code e, std::size_t got) {
+    ec = e;
+    n = got;
+  });
+  if (run_for(wait) || ec) {
+    return {};
+  }
+  return std::string(chunk, n);
+}
+
 bool http_client::closed_by_server() {
-  if (closed_) {
-    return true;
+  if (closed_ || reset_) {
+    return closed_;
   }
   if (buffer_.size() > 0) {
     return false;
@@ -147,7 +162,7 @@ bool http_client::closed_by_server() {
   if (run_for(timeout_)) {
     return false;
   }
-  return ec == net::error::eof || ec == net::error::connection_reset;
+  return ec == net::error::eof;
 }
 
 void http_client::shutdown_send() {

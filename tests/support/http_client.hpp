@@ -44,12 +44,15 @@ class http_client {
 
   // Writes bytes as they are, for requests Beast would not build.
   void send_raw(std::string_view bytes);
-  // Reads whatever bytes arrive until none come for 200 ms.
-  std::string read_raw_until_idle();
+  // Reads whatever bytes arrive, waiting up to `first` for the first one
+  // and then until none come for 200 ms.
+  std::string read_raw_until_idle(std::chrono::milliseconds first = std::chrono::seconds(5));
+  // Reads the bytes that arrive within `wait` at most (at least one read).
+  std::string read_some_raw(std::chrono::milliseconds wait);
   // Reads one response from the connection.
   http_response read_response();
-  // True when the server closed the connection (read sees end of stream
-  // or a reset) within the client's read timeout.
+  // True when the server closed the connection in good order (the read
+  // sees end of stream, not a reset) within the client's read timeout.
   bool closed_by_server();
   void shutdown_send();
   // How long each later read or write may take (15 s unless changed).
@@ -63,6 +66,7 @@ class http_client {
   boost::beast::flat_buffer buffer_;
   std::chrono::milliseconds timeout_{15'000};
   bool closed_ = false;  // a read already saw the server's end of stream
+  bool reset_ = false;   // a read already saw a reset
 };
 
 }  // namespace authsim::testing

@@ -205,5 +205,28 @@ TEST_SUITE("fault engine") {
     faults::make_malformed(res);
     CHECK(res.status == 200);
     CHECK(res.body == R"({"code":500,)");
+    http::response number;
+    number.body = "123456";
+    faults::make_malformed(number);
+    CHECK(number.body == "123{");
+  }
+
+  TEST_CASE("selecting a scenario again restarts its counters") {
+    bench b(files{{"flaky", reset_two}});
+    REQUIRE(b.engine->select(std::string("flaky")));
+    CHECK(b.engine->decide(post("/apis-auth/login/auth")).applies());
+    CHECK(b.engine->decide(post("/apis-auth/login/auth")).applies());
+    CHECK_FALSE(b.engine->decide(post("/apis-auth/login/auth")).applies());
+    REQUIRE(b.engine->select(std::string("flaky")));
+    CHECK(b.engine->decide(post("/apis-auth/login/auth")).applies());
+  }
+
+  TEST_CASE("a self-looping link in the scenarios folder fails the reload, not the server") {
+    bench b(files{{"ok", reset_two}});
+    std::filesystem::create_symlink(b.dir / "loop.json", b.dir / "loop.json");
+    const auto error = b.engine->reload();
+    REQUIRE(error.has_value());
+    CHECK(error->find("loop.json") != std::string::npos);
+    CHECK(b.engine->list().size() == 1);
   }
 }

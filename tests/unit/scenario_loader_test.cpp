@@ -99,7 +99,15 @@ TEST_SUITE("scenario files") {
     CHECK(error_of(one_rule(R"({"delay":{"lognormal_ms":{"median":0}}})")) ==
           "s.json: rules[0].delay.lognormal_ms.median: expected a number from 1 to 600000, got 0");
     CHECK(error_of(one_rule(R"({"respond":{"status":700,"body":{}}})")) ==
-          "s.json: rules[0].respond.status: expected an integer from 100 to 599, got 700");
+          "s.json: rules[0].respond.status: expected an integer from 200 to 599, got 700");
+    CHECK(error_of(one_rule(R"({"respond":{"status":100,"body":{}}})")) ==
+          "s.json: rules[0].respond.status: expected an integer from 200 to 599, got 100");
+    CHECK(error_of(one_rule(R"({"respond":{"status":204,"body":{}}})")) ==
+          "s.json: rules[0].respond.status: must not be 204 or 304: those answers carry no body, and a respond "
+          "always has one");
+    CHECK(error_of(one_rule(R"({"respond":{"headers":{"Bad Name":"x"},"body":{}}})")) ==
+          "s.json: rules[0].respond.headers.Bad Name: is not a valid header name (letters, digits and "
+          "!#$%&'*+-.^_`|~ only)");
     CHECK(error_of(one_rule(R"({"respond":{"status":200}})")) ==
           "s.json: rules[0].respond: give exactly one of \"body\" (JSON) and \"raw_body\" (text)");
     CHECK(error_of(one_rule(R"({"respond":{"headers":{"Content-Length":"5"},"body":{}}})")) ==
