@@ -23,28 +23,6 @@ http_response redeem(http_client& c, const std::string& code, const std::string&
   return c.post(redirect_target, R"({"ident_code":")" + code + R"("})", {{"trace", trace}});
 }
 
-std::string base64url_decode(std::string in) {
-  for (char& ch : in) {
-    if (ch == '-') ch = '+';
-    if (ch == '_') ch = '/';
-  }
-  while (in.size() % 4 != 0) in.push_back('=');
-  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (const char ch : in) {
-    if (ch == '=') break;
-    buffer = (buffer << 6U) | static_cast<unsigned>(alphabet.find(ch));
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_SUITE("creditpay redirect") {

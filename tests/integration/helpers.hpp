@@ -23,11 +23,12 @@ inline std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// The upstream example's body with a token_expire one hour ahead.
-inline std::string identify_body(const std::string& custom_key = "customer_no") {
+// The upstream example's body with a token_expire one hour ahead (of the
+// real clock, or of `now` when given).
+inline std::string identify_body(const std::string& custom_key = "customer_no", std::int64_t now = 0) {
   return R"({"customer_token":"a1472263c7b9709xxxb624adccc60_ad0975be-877c-4420-8e2e-8a156a3ec7b2app",")" +
          custom_key + R"(":"473_32_86000698","callback_url":"https://credit-pre.aatest.online/payment/callback",)" +
-         R"("token_expire":)" + std::to_string(now_ms() + 3'600'000) + R"(,"client_ip":"192.168.1.166"})";
+         R"("token_expire":)" + std::to_string((now != 0 ? now : now_ms()) + 3'600'000) + R"(,"client_ip":"192.168.1.166"})";
 }
 
 inline std::string sign(const std::string& body, const std::string& key = signature_key,
@@ -43,6 +44,34 @@ inline std::string uocs_login_body(const std::string& user = "fc0001", const std
   return R"({"appKey":"IE-UOCS-OUT","appSecret":"fykj12345678","deviceId":"00:FF:16:4B:63:57",)"
          R"("hostName":"SF0001304522C","requestId":"123456789","ip":"192.168.255.10","userId":")" +
          user + R"(","password":")" + password + R"("})";
+}
+
+inline std::string base64url_decode(std::string in) {
+  for (char& ch : in) {
+    if (ch == '-') ch = '+';
+    if (ch == '_') ch = '/';
+  }
+  static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (const char ch : in) {
+    if (ch == '=') break;
+    buffer = (buffer << 6U) | static_cast<unsigned>(alphabet.find(ch));
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
+    }
+  }
+  return out;
+}
+
+// The claims of "Bearer header.payload.signature", as JSON text.
+inline std::string jwt_payload(const std::string& open_token) {
+  const std::size_t d1 = open_token.find('.');
+  const std::size_t d2 = open_token.rfind('.');
+  return base64url_decode(open_token.substr(d1 + 1, d2 - d1 - 1));
 }
 
 }  // namespace authsim::testing
