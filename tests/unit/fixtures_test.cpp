@@ -128,6 +128,34 @@ TEST_SUITE("fixtures") {
           "it is compared with the api-key header, which can carry neither");
   }
 
+  TEST_CASE("stubs load from stubs/, checked like the other fixtures") {
+    fixture_dir dir(good_creditpay, good_uocs);
+    fs::create_directories(dir.path() / "stubs");
+    std::ofstream(dir.path() / "stubs" / "a.json")
+        << R"({"description":"d","path":"/uocs-tes/x","obj":{"k":1}})";
+    const fixture_set set = load_fixture_set(dir.path());
+    REQUIRE(set.stubs.size() == 1);
+    CHECK(set.stubs[0].name == "a");
+    CHECK(set.stubs[0].method == "POST");
+    CHECK(set.stubs[0].business.is_null());
+    std::ofstream(dir.path() / "stubs" / "b.json") << R"({"description":"d","path":"/dg/x","obj":null})";
+    CHECK_THROWS_WITH_AS(load_fixture_set(dir.path()),
+                         doctest::Contains("b.json: path: expected a path under /uocs-tes/ or /apis-auth/"),
+                         fixture_error);
+    std::ofstream(dir.path() / "stubs" / "b.json") << R"({"description":"d","path":"/uocs-tes/x","obj":null})";
+    CHECK_THROWS_WITH_AS(load_fixture_set(dir.path()),
+                         doctest::Contains("b.json: path: another stub already answers POST /uocs-tes/x"),
+                         fixture_error);
+    std::ofstream(dir.path() / "stubs" / "b.json") << R"({"description":"d","path":"/uocs-tes/y"})";
+    CHECK_THROWS_WITH_AS(load_fixture_set(dir.path()), doctest::Contains("b.json: obj: missing"), fixture_error);
+  }
+
+  TEST_CASE("a platform's verification mode is one of three") {
+    CHECK(load_error(R"({"settings":{"jwt_secret":"s"},"platforms":[{"plat_id":"p","api_key":"k","signature_key":"x","verification":"lax"}]})",
+                     good_uocs) ==
+          "creditpay.json: platforms[0].verification: expected one of \"enforce\", \"log-only\", \"off\", got \"lax\"");
+  }
+
   TEST_CASE("a JSON syntax error gives the line and column") {
     const std::string e = load_error("{\n  \"settings\": {,\n}", good_uocs);
     CHECK(e.starts_with("creditpay.json: invalid JSON at line 2, column 16"));

@@ -1,0 +1,88 @@
+#include "http/exchange_record.hpp"
+#include "state/journal.hpp"
+#include "state/metrics.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/json/parse.hpp>
+
+using namespace authsim;
+
+TEST_SUITE("journal") {
+  TEST_CASE("the ring keeps the newest entries; counts include the dropped ones") {
+    state::journal j(3);
+    for (int i = 0; i < 5; ++i) {
+      j.add(i % 2 == 0 ? "/a" : "/b", "ok", {{"n", i}});
+    }
+    CHECK(j.size() == 3);
+    const auto all = j.list(10, {});
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].at("n").as_int64() == 4);
+    CHECK(all[0].at("id").as_uint64() == 5);
+    CHECK(all[2].at("n").as_int64() == 2);
+    CHECK(j.count({}) == 5);
+    CHECK(j.count({std::string("/a"), std::nullopt}) == 3);
+    CHECK(j.count({std::string("/a"), std::string("ok")}) == 3);
+    CHECK(j.count({std::nullopt, std::string("fault")}) == 0);
+    CHECK(j.list(10, {std::string("/b"), std::nullopt}).size() == 1);
+    j.clear();
+    CHECK(j.count({}) == 0);
+    j.add("/a", "ok", {});
+    CHECK(j.list(1, {})[0].at("id").as_uint64() == 1);
+  }
+
+  TEST_CASE("headers are redacted: api-key and token shortened, credentials masked, signature kept") {
+    CHECK(http::redact_header("api-key", "kHm2nk3dgrBhn10v494XqwpPOV7gn1Uu0rUVMuxpxAowvNfXEs5UzZueUdq7vgNc") ==
+          "kHm2…vgNc (64 chars)");
+    CHECK(http::redact_header("Token", "short") == "*** (5 chars)");
+    CHECK(http::redact_header("Authorization", "Bearer x") == "***");
+    CHECK(http::redact_header("signature", "tkqXws4SYtA7MDN3PYSKs+N8X6Y=") == "tkqXws4SYtA7MDN3PYSKs+N8X6Y=");
+    CHECK(http::redact_header("trace", "t-1") == "t-1");
+  }
+
+  TEST_CASE("bodies are cut at 4 KiB and their passwords and appSecret masked") {
+    bool truncated = false;
+    const auto masked = boost::json::parse(http::redact_body(R"({"appSecret":"s","password":"p","userId":"u"})", truncated));
+    CHECK(masked.at("appSecret").as_string() == "***");
+    CHECK(masked.at("password").as_string() == "***");
+    CHECK(masked.at("userId").as_string() == "u");
+    CHECK_FALSE(truncated);
+    CHECK(http::redact_body(std::string(5000, 'a'), truncated).size() == 4096);
+    CHECK(truncated);
+  }
+
+  TEST_CASE("the outcome is ok, rejected or fault") {
+    http::request req;
+    req.method = "POST";
+    req.target = "/x";
+    http::response res;
+    res.body = R"({"code":0})";
+    http::exchange x{&req, &res, "", "", 0, 0};
+    CHECK(http::outcome_of(x) == "ok");
+    res.body = R"({"code":40105})";
+    CHECK(http::outcome_of(x) == "rejected");
+    res.body = R"({"success":false})";
+    CHECK(http::outcome_of(x) == "rejected");
+    res.body = "{}";
+    res.status = 404;
+    CHECK(http::outcome_of(x) == "rejected");
+    x.res = nullptr;
+    CHECK(http::outcome_of(x) == "fault");
+  }
+
+  TEST_CASE("metrics render in the Prometheus text format") {
+    state::metrics m;
+    m.record_request("/a", "ok", 0.003);
+    m.record_request("/a", "ok", 2.0);
+    m.record_fault("connection_reset");
+    const std::string text = m.render({5, 2, 12.5, 7});
+    CHECK(text.find("authsim_requests_total{endpoint=\"/a\",outcome=\"ok\"} 2\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_bucket{endpoint=\"/a\",le=\"0.005\"} 1\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_bucket{endpoint=\"/a\",le=\"2.5\"} 2\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_count{endpoint=\"/a\"} 2\n") != std::string::npos);
+    CHECK(text.find("authsim_faults_injected_total{kind=\"connection_reset\"} 1\n") != std::string::npos);
+    CHECK(text.find("authsim_live_codes 5\n") != std::string::npos);
+    CHECK(text.find("authsim_live_tokens 2\n") != std::string::npos);
+    CHECK(text.find("# TYPE authsim_request_duration_seconds histogram\n") != std::string::npos);
+  }
+}
