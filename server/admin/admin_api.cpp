@@ -286,6 +286,8 @@ http::response admin_api::metrics(const http::request&) const {
   g.live_codes = parts_.codes.size(now);
   g.live_tokens = parts_.tokens.size(now);
   g.journal_entries = parts_.journal.size();
+  g.codes_evicted = parts_.codes.evicted();
+  g.tokens_evicted = parts_.tokens.evicted();
   g.uptime_seconds = std::chrono::duration<double>(steady::now() - started_).count();
   http::response res;
   res.status = 200;

@@ -37,8 +37,16 @@ Options:
   --public-base-url URL     base of the `url` in issued codes (default http://HOST:PORT)
   --threads N               worker threads (default: one per core)
   --body-limit BYTES        largest accepted request body (default 65536)
-  --read-timeout-ms MS      time allowed to receive one request, and to wait
-                            for the next one on a kept-alive connection (default 10000)
+  --read-timeout-ms MS      time allowed to receive one whole request, from its
+                            first byte (default 10000)
+  --idle-timeout-ms MS      how long a kept-alive connection may wait for the
+                            next request (default 30000)
+  --header-limit BYTES      largest accepted request header block (default 8192)
+  --max-connections N       connections served at once; more are answered 503
+                            and closed (default 1024)
+  --max-codes N             Credit Pay codes held at once; when full the one
+                            closest to expiry goes first (default 100000)
+  --max-tokens N            UOCS tokens held at once, likewise (default 100000)
   --shutdown-timeout-ms MS  on SIGINT/SIGTERM, how long in-flight requests may
                             take to finish before the process exits (default 5000)
   --scenario NAME           start with scenario NAME (FIXTURES/scenarios/NAME.json) active
@@ -115,6 +123,16 @@ options parse_options(const std::vector<std::string>& args) {
       opts.body_limit = parse_unsigned(flag, take_value(), 1, 64ULL * 1024 * 1024);
     } else if (flag == "--read-timeout-ms") {
       opts.read_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 1, 3'600'000));
+    } else if (flag == "--idle-timeout-ms") {
+      opts.idle_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 1, 3'600'000));
+    } else if (flag == "--header-limit") {
+      opts.header_limit = parse_unsigned(flag, take_value(), 1024, 1024 * 1024);
+    } else if (flag == "--max-connections") {
+      opts.max_connections = parse_unsigned(flag, take_value(), 1, 100'000);
+    } else if (flag == "--max-codes") {
+      opts.max_codes = parse_unsigned(flag, take_value(), 1, 10'000'000);
+    } else if (flag == "--max-tokens") {
+      opts.max_tokens = parse_unsigned(flag, take_value(), 1, 10'000'000);
     } else if (flag == "--shutdown-timeout-ms") {
       opts.shutdown_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 0, 600'000));
     } else if (flag == "--scenario") {

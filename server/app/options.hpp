@@ -20,6 +20,11 @@ struct options {
   unsigned threads = 0;         // 0: one per core
   std::size_t body_limit = 64 * 1024;
   std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{30'000};
+  std::size_t header_limit = 8 * 1024;
+  std::size_t max_connections = 1024;
+  std::size_t max_codes = 100'000;
+  std::size_t max_tokens = 100'000;
   std::chrono::milliseconds shutdown_timeout{5'000};
   std::string scenario;                // empty: no active scenario
   std::string admin_token;             // empty: no token required

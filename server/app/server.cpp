@@ -83,8 +83,8 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   // times out, the io_context's destructor destroys the sessions still
   // suspended, and their frames refer to the router and the tracker.
   state::clock clock;
-  state::code_store codes;
-  state::token_store tokens;
+  state::code_store codes(state::code_store::default_retention_ms, opts.max_codes);
+  state::token_store tokens(state::token_store::default_retention_ms, opts.max_tokens);
   state::journal journal(opts.journal_size);
   state::metrics metrics;
   state::verification_modes modes(*fixtures);
@@ -154,7 +154,7 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   }
   ctx.emplace(transport::session_context{*router,
                                          tracker,
-                                         {opts.body_limit, 8 * 1024, opts.read_timeout},
+                                         {opts.body_limit, opts.header_limit, opts.read_timeout, opts.idle_timeout, opts.max_connections},
                                          &engine,
                                          &journal,
                                          &metrics,

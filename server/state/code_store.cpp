@@ -2,7 +2,7 @@
 
 namespace authsim::state {
 
-code_store::code_store(std::int64_t retention_ms) : codes_(retention_ms) {}
+code_store::code_store(std::int64_t retention_ms, std::size_t capacity) : codes_(retention_ms, capacity) {}
 
 void code_store::issue(code_record record, std::int64_t now_ms) {
   const std::string key = record.ident_code;

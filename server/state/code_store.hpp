@@ -44,7 +44,12 @@ class code_store {
   // so a late or repeated redemption is told why it failed.
   static constexpr std::int64_t default_retention_ms = 10 * 60 * 1000;
 
-  explicit code_store(std::int64_t retention_ms = default_retention_ms);
+  static constexpr std::size_t default_capacity = 100'000;
+
+  explicit code_store(std::int64_t retention_ms = default_retention_ms, std::size_t capacity = default_capacity);
+
+  // Entries dropped before their time because the store was full.
+  [[nodiscard]] std::uint64_t evicted() const { return codes_.evicted(); }
 
   void issue(code_record record, std::int64_t now_ms);
 

@@ -54,6 +54,16 @@ class expiring_map {
     return removed;
   }
 
+  // Drops the entry that expires first; false when empty.
+  bool evict_first() {
+    if (by_expiry_.empty()) {
+      return false;
+    }
+    entries_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
+    return true;
+  }
+
   // Calls f(key, value, expires_at_ms) for each retained entry.
   template <class F>
   void for_each(F&& f) const {
@@ -86,12 +96,22 @@ class expiring_map {
 template <class Value>
 class locked_expiring_map {
  public:
-  explicit locked_expiring_map(std::int64_t retention_ms) : map_(retention_ms) {}
+  // At most `capacity` entries: when full, the entry closest to expiry goes
+  // to make room (and is counted in evicted()).
+  locked_expiring_map(std::int64_t retention_ms, std::size_t capacity) : map_(retention_ms), capacity_(capacity) {}
 
   void insert(const std::string& key, Value value, std::int64_t expires_at_ms, std::int64_t now_ms) {
     const std::lock_guard lock(mutex_);
     map_.sweep(now_ms);
+    while (map_.size() >= capacity_ && map_.find(key) == nullptr && map_.evict_first()) {
+      ++evicted_;
+    }
     map_.insert(key, std::move(value), expires_at_ms);
+  }
+
+  [[nodiscard]] std::uint64_t evicted() const {
+    const std::lock_guard lock(mutex_);
+    return evicted_;
   }
 
   // Calls f(Value* or nullptr) under the lock and returns what f returns.
@@ -122,8 +142,10 @@ class locked_expiring_map {
   }
 
  private:
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   expiring_map<Value> map_;
+  std::size_t capacity_;
+  std::uint64_t evicted_ = 0;
 };
 
 }  // namespace authsim::state

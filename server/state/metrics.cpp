@@ -49,17 +49,11 @@ void metrics::record_fault(const std::string& kind) {
   ++faults_[kind];
 }
 
-void metrics::record_eviction(const std::string& store) {
-  const std::lock_guard lock(mutex_);
-  ++evictions_[store];
-}
-
 void metrics::clear() {
   const std::lock_guard lock(mutex_);
   requests_.clear();
   latency_.clear();
   faults_.clear();
-  evictions_.clear();
 }
 
 std::string metrics::render(const gauges& g) const {
@@ -90,9 +84,8 @@ std::string metrics::render(const gauges& g) const {
   }
   out << "# HELP authsim_evictions_total Codes or tokens dropped before expiry because their store was full.\n"
          "# TYPE authsim_evictions_total counter\n";
-  for (const auto& [store, n] : evictions_) {
-    out << "authsim_evictions_total{store=\"" << label(store) << "\"} " << n << '\n';
-  }
+  out << "authsim_evictions_total{store=\"codes\"} " << g.codes_evicted << '\n';
+  out << "authsim_evictions_total{store=\"tokens\"} " << g.tokens_evicted << '\n';
   out << "# HELP authsim_live_codes Credit Pay one-time codes held (issued, redeemed or recently expired).\n"
          "# TYPE authsim_live_codes gauge\n"
          "authsim_live_codes "

@@ -22,14 +22,14 @@ class metrics {
   void record_request(const std::string& endpoint, const std::string& outcome, double seconds);
   // `kind`: "delay", "respond", "rate_limit" or a fault kind.
   void record_fault(const std::string& kind);
-  // Codes and tokens evicted because their store was full.
-  void record_eviction(const std::string& store);
 
   struct gauges {
     std::size_t live_codes = 0;
     std::size_t live_tokens = 0;
     double uptime_seconds = 0;
     std::size_t journal_entries = 0;
+    std::uint64_t codes_evicted = 0;
+    std::uint64_t tokens_evicted = 0;
   };
   [[nodiscard]] std::string render(const gauges& g) const;
 
@@ -46,7 +46,6 @@ class metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> requests_;
   std::map<std::string, histogram> latency_;
   std::map<std::string, std::uint64_t> faults_;
-  std::map<std::string, std::uint64_t> evictions_;
 };
 
 }  // namespace authsim::state

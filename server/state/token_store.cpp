@@ -2,7 +2,7 @@
 
 namespace authsim::state {
 
-token_store::token_store(std::int64_t retention_ms) : tokens_(retention_ms) {}
+token_store::token_store(std::int64_t retention_ms, std::size_t capacity) : tokens_(retention_ms, capacity) {}
 
 void token_store::issue(token_record record, std::int64_t now_ms) {
   const std::string key = record.token;

@@ -35,7 +35,12 @@ class token_store {
   // "expired" rather than "unknown".
   static constexpr std::int64_t default_retention_ms = 60 * 60 * 1000;
 
-  explicit token_store(std::int64_t retention_ms = default_retention_ms);
+  static constexpr std::size_t default_capacity = 100'000;
+
+  explicit token_store(std::int64_t retention_ms = default_retention_ms, std::size_t capacity = default_capacity);
+
+  // Entries dropped before their time because the store was full.
+  [[nodiscard]] std::uint64_t evicted() const { return tokens_.evicted(); }
 
   void issue(token_record record, std::int64_t now_ms);
   // A token is valid while now < expires_at.

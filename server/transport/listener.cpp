@@ -32,6 +32,22 @@ net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& a
       }
       continue;
     }
+    if (ctx.tracker.active() >= ctx.limits.max_connections) {
+      // Full: the connections being served keep their share; this one is
+      // told why and closed at once.
+      static const std::string busy = [] {
+        const std::string body =
+            R"({"code":50300,"msg":"too many connections: authsim serves at most --max-connections at once"})";
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+               "Retry-After: 1\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+      }();
+      boost::system::error_code ignored;
+      socket.write_some(net::buffer(busy.data(), busy.size()), ignored);
+      socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+      socket.close(ignored);
+      continue;
+    }
     auto executor = socket.get_executor();
     net::co_spawn(executor, serve(std::move(socket), ctx), [](const std::exception_ptr& error) {
       // A session that ends normally passes a null exception_ptr; anything

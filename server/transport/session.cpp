@@ -196,11 +196,22 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     // One deadline for the whole request, header and body: a client that
     // trickles bytes is cut off all the same. When it passes, tcp_stream
     // closes the socket, so a late request gets no answer, only the close.
+    // Waiting for a request to begin is bounded by the idle timeout; once
+    // its first byte is here, the whole request by the read timeout.
+    if (buffer.size() == 0) {
+      stream.expires_after(ctx.limits.idle_timeout);
+      auto [idle_ec, got] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+      if (idle_ec) {
+        log_failure(idle_ec, "read");
+        break;
+      }
+      buffer.commit(got);
+    }
+    state->idle = false;
     const auto deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
     stream.expires_at(deadline);
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-    state->idle = false;
     // HTTP/1.0 has no 100 Continue: its clients send the body anyway.
     if (!ec && parser.get().version() >= 11 && support::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
         !parser.is_done()) {

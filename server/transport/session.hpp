@@ -21,7 +21,9 @@ namespace authsim::transport {
 struct session_limits {
   std::size_t body_limit = 64 * 1024;
   std::size_t header_limit = 8 * 1024;
-  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds read_timeout{10'000};  // one whole request, from its first byte
+  std::chrono::milliseconds idle_timeout{30'000};  // waiting for the next request
+  std::size_t max_connections = 1024;
 };
 
 // Everything here outlives every session. The router is immutable; the

@@ -165,8 +165,8 @@ TEST_SUITE("server") {
     CHECK(c.closed_by_server());
   }
 
-  TEST_CASE("an idle connection is closed after the read timeout") {
-    server_process server({"--read-timeout-ms", "300"});
+  TEST_CASE("an idle connection is closed after the idle timeout") {
+    server_process server({"--idle-timeout-ms", "300"});
     http_client c(server.port());
     CHECK(c.post(login_target, uocs_login_body()).status == 200);
     CHECK(c.closed_by_server());
