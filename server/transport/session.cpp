@@ -212,6 +212,21 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     stream.expires_at(deadline);
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    // A request body's length must be known: with a Transfer-Encoding that
+    // does not end in chunked it is not (RFC 9112 section 6.3), and guessing
+    // is how requests get smuggled.
+    if (!ec && parser.get().count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
+      const http::request partial = to_request(parser.get(), remote, false);
+      auto wire = to_wire(ctx.router.error(partial, http::failure_kind::bad_request,
+                                           "Transfer-Encoding must end in chunked"),
+                          parser.get().version(), false);
+      bool ok = false;
+      co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
+      if (ok) {
+        co_await drain_and_close(stream);
+      }
+      break;
+    }
     // HTTP/1.0 has no 100 Continue: its clients send the body anyway.
     if (!ec && parser.get().version() >= 11 && support::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
         !parser.is_done()) {
