@@ -4,6 +4,7 @@
 #include "http/exchange_record.hpp"
 #include "support/log.hpp"
 #include "transport/connection_faults.hpp"
+#include "transport/wire.hpp"
 #include "support/text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -58,39 +59,6 @@ void log_failure(const error_code& ec, const char* where) {
   if (!benign(ec)) {
     support::log_line(std::string(where) + ": " + ec.message());
   }
-}
-
-// The handler's view of a request whose header (and perhaps body) was read.
-http::request to_request(const bhttp::request<bhttp::string_body>& in, const std::string& remote, bool with_body) {
-  http::request out;
-  out.method = std::string(in.method_string());
-  out.target = std::string(in.target());
-  for (const auto& field : in) {
-    out.headers.add(std::string(field.name_string()), std::string(field.value()));
-  }
-  if (with_body) {
-    out.body = in.body();
-  }
-  out.remote_address = remote;
-  return out;
-}
-
-// For a HEAD request the headers describe the body that a GET would carry,
-// but the body itself is not sent.
-bhttp::response<bhttp::string_body> to_wire(http::response res, unsigned version, bool keep_alive,
-                                            bool head = false) {
-  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-  for (auto& [name, value] : res.headers.fields()) {
-    out.set(name, value);
-  }
-  out.set(bhttp::field::server, "authsim");
-  out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
-  if (head) {
-    out.body().clear();
-  }
-  return out;
 }
 
 // Shared between the session and the closer the tracker calls on shutdown;
