@@ -11,6 +11,9 @@ packages=(
   doctest-dev
   curl
 )
+# Extra packages a caller needs (e.g. the fuzz script's clang), space-separated.
+# shellcheck disable=SC2206
+packages+=(${AUTHSIM_EXTRA_PACKAGES:-})
 
 missing=()
 for p in "${packages[@]}"; do
