@@ -105,6 +105,19 @@ TEST_SUITE("limits") {
     CHECK(res.json().at("errorCode").as_string() == "TOKEN_INVALID");
   }
 
+  TEST_CASE("--journal-size bounds the journal; its total still counts every request") {
+    server_process server({"--journal-size", "2"});
+    http_client c(server.port());
+    for (int i = 0; i < 5; ++i) {
+      c.post(login_target, uocs_login_body());
+    }
+    const auto j = c.request("GET", "/__admin/requests?limit=2").json();
+    CHECK(j.at("entries").as_array().size() == 2);
+    CHECK(j.at("total").to_number<int>() == 5);
+    CHECK(j.at("capacity").to_number<int>() == 2);
+    CHECK(c.request("GET", "/__admin/requests?limit=3").status == 400);
+  }
+
   TEST_CASE("SIGTERM: a request delayed by a scenario still gets its answer") {
     server_process server({"--scenario", "slow"});
     http_client c(server.port());
