@@ -65,7 +65,7 @@ std::string metrics::render(const gauges& g) const {
     out << "authsim_requests_total{endpoint=\"" << label(key.first) << "\",outcome=\"" << label(key.second)
         << "\"} " << n << '\n';
   }
-  out << "# HELP authsim_request_duration_seconds Time from a complete request to the end of its answer.\n"
+  out << "# HELP authsim_request_duration_seconds Time from a complete request to its answer being ready to send (delays included).\n"
          "# TYPE authsim_request_duration_seconds histogram\n";
   for (const auto& [endpoint, h] : latency_) {
     const std::string e = label(endpoint);

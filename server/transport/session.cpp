@@ -257,6 +257,9 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     // Connection-level faults that send no answer end the connection here.
     if (d.failure && d.failure->kind != faults::fault_kind::malformed_body &&
         d.failure->kind != faults::fault_kind::slow_body) {
+      // Journaled first: a client that sees the fault and then asks the
+      // journal must find it there.
+      record(ctx, request, nullptr, d, sim_time, started);
       switch (d.failure->kind) {
         case faults::fault_kind::connection_reset: reset_connection(stream); break;
         case faults::fault_kind::empty_response: close_without_answer(stream); break;
@@ -274,7 +277,6 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         case faults::fault_kind::malformed_body:
         case faults::fault_kind::slow_body: break;
       }
-      record(ctx, request, nullptr, d, sim_time, started);
       break;
     }
 
@@ -309,7 +311,9 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
       faults::make_malformed(answer);
     }
-    const http::response sent = answer;  // for the journal; `answer` moves to the wire
+    // Journaled before the answer leaves, so that a client that has its
+    // answer always finds its request in the journal.
+    record(ctx, request, &answer, d, sim_time, started);
     // Decided now, after any delay: a shutdown that began meanwhile must
     // not be contradicted by a promise to keep the connection.
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
@@ -320,7 +324,6 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     } else {
       co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
     }
-    record(ctx, request, &sent, d, sim_time, started);
     if (!ok || !keep_alive) {
       break;
     }
