@@ -16,10 +16,12 @@ build_dir=build-fuzz
 CXX=clang++-14 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DAUTHSIM_FUZZ=ON -DAUTHSIM_BUILD_TESTS=OFF -DAUTHSIM_WERROR=OFF >/dev/null
 
+scratch=
+trap 'rm -rf "${scratch:-}"' EXIT
+
 run_one() {
   local name=$1
   cmake --build "$build_dir" --parallel "$(nproc)" --target "fuzz_$name"
-  local scratch
   scratch=$(mktemp -d)
   mkdir -p "$build_dir/artifacts"
   echo "fuzz: $name for ${seconds}s"

@@ -22,7 +22,9 @@ threads=${2:-4}
 build=${AUTHSIM_BUILD_DIR:-build}
 
 work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+server=
+sampler=
+trap 'for p in ${sampler:-} ${server:-}; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
 cp -r fixtures "$work/fixtures"
 sed -i 's/"token_ttl_seconds": 604800/"token_ttl_seconds": 300/' "$work/fixtures/uocs.json"
@@ -44,10 +46,18 @@ sampler=$!
 status=0
 "$build/tests/authsim_loadgen" "$port" "$seconds" "$threads" || status=$?
 wait "$sampler" || true
+sampler=
 
 curl -fsS "http://127.0.0.1:$port/__admin/health" >/dev/null || { echo "soak: health check failed" >&2; status=1; }
-kill -TERM "$server"
-wait "$server" || { echo "soak: authsim did not exit 0 on SIGTERM" >&2; status=1; }
+kill -TERM "$server" 2>/dev/null || { echo "soak: authsim was no longer running" >&2; status=1; }
+server_status=0
+wait "$server" || server_status=$?
+server=
+if [ "$server_status" -ne 0 ]; then
+  echo "soak: authsim did not exit 0 on SIGTERM (exit $server_status); its log:" >&2
+  tail -n 20 "$work/err" >&2
+  status=1
+fi
 
 samples=$(wc -l <"$work/rss")
 third=$(( samples / 3 > 0 ? samples / 3 : 1 ))

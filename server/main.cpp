@@ -6,6 +6,7 @@
 #include "fixtures/json_reader.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -13,7 +14,12 @@
 int main(int argc, char** argv) {
   using namespace authsim;
   try {
-    const app::options opts = app::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    app::options opts = app::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    // The admin token may also come from the environment, where other users
+    // of the machine cannot read it in the process list.
+    if (const char* token = std::getenv("AUTHSIM_ADMIN_TOKEN"); opts.admin_token.empty() && token != nullptr) {
+      opts.admin_token = token;
+    }
     if (opts.show_help) {
       std::fputs(app::usage().c_str(), stdout);
       return 0;

@@ -2,14 +2,16 @@
 
 #include "admin/scenarios_api.hpp"
 #include "support/crypto.hpp"
+#include "support/text.hpp"
 
 namespace authsim::admin {
 
 std::optional<http::response> access_guard::refuse(const http::request& req) const {
   if (!config_.token.empty()) {
     const std::string* auth = req.headers.find("Authorization");
-    const std::string expected = "Bearer " + config_.token;
-    if (auth == nullptr || !support::constant_time_equal(*auth, expected)) {
+    // The scheme name is case-insensitive (RFC 9110 section 11.1); the token is not.
+    const bool bearer = auth != nullptr && auth->size() > 7 && support::iequals(auth->substr(0, 7), "Bearer ");
+    if (!bearer || !support::constant_time_equal(auth->substr(7), config_.token)) {
       http::response res =
           error_answer(401, auth == nullptr ? "ADMIN_TOKEN_MISSING" : "ADMIN_TOKEN_INVALID",
                        auth == nullptr ? "this admin API needs the header 'Authorization: Bearer <token>' (--admin-token)"

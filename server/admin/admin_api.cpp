@@ -261,6 +261,11 @@ http::response admin_api::move_clock(const http::request& req) const {
     if (!value.is_int64() || value.get_int64() < -ten_years_ms || value.get_int64() > ten_years_ms) {
       return error_answer(400, "INVALID_FIELD", "advance_ms must be an integer of milliseconds within ±10 years");
     }
+    const std::int64_t target = parts_.clock.now_ms() + value.get_int64();
+    if (target < 0 || target > 9'999'999'999'999) {
+      return error_answer(400, "INVALID_FIELD",
+                          "advance_ms would move the clock outside 1970 to 2286 (13-digit milliseconds)");
+    }
     parts_.clock.advance_ms(value.get_int64());
   } else if (key == "set_ms") {
     if (!value.is_int64() || value.get_int64() < 0 || value.get_int64() > 9'999'999'999'999) {

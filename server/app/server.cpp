@@ -148,7 +148,14 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   creditpay_api->register_routes(*router);
   uocs_api->register_routes(*router);
   if (opts.admin_enabled) {
-    router->add_family(admin::prefix, admin::render_failure);
+    // Unknown admin paths and wrong methods are behind the guard too, so
+    // that the routes cannot be listed without the token.
+    router->add_family(admin::prefix, [&guard](const http::request& req, const http::failure& f) {
+      if (auto refusal = guard->refuse(req)) {
+        return std::move(*refusal);
+      }
+      return admin::render_failure(req, f);
+    });
     scenarios_admin.register_routes(*router, *guard);
     admin_routes.register_routes(*router, *guard);
   }

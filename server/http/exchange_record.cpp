@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace authsim::http {
 namespace json = boost::json;
 
@@ -43,24 +45,54 @@ std::string redact_header(std::string_view name, std::string_view value) {
   return support::valid_utf8(value);
 }
 
+namespace {
+
+// Masks the value after every `"name"` followed by a colon (JSON, even
+// broken JSON) and after every `name=` (form encoding), whatever else the
+// body holds: the masking must not depend on the body being valid.
+void mask_values(std::string& text, std::string_view name) {
+  const std::string quoted = "\"" + std::string(name) + "\"";
+  for (std::size_t at = text.find(quoted); at != std::string::npos; at = text.find(quoted, at + 1)) {
+    std::size_t i = at + quoted.size();
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
+    if (i >= text.size() || text[i] != ':') continue;
+    ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) ++i;
+    std::size_t end = i;
+    if (end < text.size() && text[end] == '"') {
+      ++end;
+      while (end < text.size() && text[end] != '"') {
+        end += text[end] == '\\' ? 2U : 1U;
+      }
+      end = std::min(end + 1, text.size());
+    } else {
+      while (end < text.size() && text[end] != ',' && text[end] != '}' && text[end] != ']' && text[end] != '\n') ++end;
+    }
+    text.replace(i, end - i, "\"***\"");
+  }
+  const std::string form = std::string(name) + "=";
+  for (std::size_t at = text.find(form); at != std::string::npos; at = text.find(form, at + 1)) {
+    if (at != 0 && text[at - 1] != '&' && text[at - 1] != '?' && text[at - 1] != '\n') continue;
+    const std::size_t start = at + form.size();
+    const std::size_t end = std::min(text.find('&', start), text.size());
+    text.replace(start, end - start, "***");
+  }
+}
+
+}  // namespace
+
 std::string redact_body(std::string_view body, bool& truncated) {
   truncated = body.size() > max_body;
-  const json_body parsed = parse_json_object(body);
-  if (parsed.problem == body_problem::none &&
-      (parsed.object.contains("password") || parsed.object.contains("appSecret"))) {
-    json::object copy = parsed.object;
-    for (const char* secret : {"password", "appSecret"}) {
-      if (copy.contains(secret)) {
-        copy[secret] = mask;
-      }
-    }
-    std::string text = json::serialize(copy);
-    if (text.size() > max_body) {
-      text.resize(max_body);
-    }
-    return support::valid_utf8(text);
+  // Masked over the whole body before the cut, so that a value straddling
+  // the cut is masked too.
+  std::string text(body);
+  for (const char* secret : {"password", "appSecret"}) {
+    mask_values(text, secret);
   }
-  return support::valid_utf8(body.substr(0, max_body));
+  if (text.size() > max_body) {
+    text.resize(max_body);
+  }
+  return support::valid_utf8(text);
 }
 
 std::string outcome_of(const exchange& x) {

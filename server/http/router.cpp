@@ -99,8 +99,9 @@ const failure_renderer& router::renderer_for(std::string_view path) const {
 }
 
 response router::error(const request& req, const failure& f) const {
+  // The renderer sets the status (the failure's, or its own when it
+  // refuses to say more, as the admin family does without its token).
   response res = renderer_for(req.path())(req, f);
-  res.status = f.status;
   if (!f.allow.empty()) {
     res.headers.set("Allow", f.allow);
   }

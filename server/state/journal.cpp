@@ -15,16 +15,16 @@ std::string journal::key(const std::optional<std::string>& path, const std::opti
   return (path ? "p" + *path : std::string("*")) + '\n' + (outcome ? *outcome : std::string("*"));
 }
 
-void journal::bump(const std::string& k) {
+void journal::bump(const std::string& k, bool always) {
   const auto it = counts_.find(k);
   if (it != counts_.end()) {
     ++it->second;
-  } else if (counts_.size() < max_count_keys) {
+  } else if (always || counts_.size() < max_count_keys) {
     counts_.emplace(k, 1);
   }
 }
 
-void journal::add(const std::string& path, const std::string& outcome, boost::json::object entry) {
+void journal::add(const std::string& path, const std::string& outcome, boost::json::object entry, bool known_path) {
   const std::lock_guard lock(mutex_);
   // The id leads the entry, for people reading the JSON.
   boost::json::object with_id;
@@ -34,10 +34,12 @@ void journal::add(const std::string& path, const std::string& outcome, boost::js
     with_id[k] = std::move(v);
   }
   entry = std::move(with_id);
-  bump(key(path, outcome));
-  bump(key(path, std::nullopt));
-  bump(key(std::nullopt, outcome));
-  bump(key(std::nullopt, std::nullopt));
+  // Keys of served paths and of "any path" are few and always counted;
+  // invented paths cannot crowd them out.
+  bump(key(path, outcome), known_path);
+  bump(key(path, std::nullopt), known_path);
+  bump(key(std::nullopt, outcome), true);
+  bump(key(std::nullopt, std::nullopt), true);
   ring_.push_back({path, outcome, std::move(entry)});
   while (ring_.size() > capacity_) {
     ring_.pop_front();

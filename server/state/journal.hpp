@@ -32,7 +32,9 @@ class journal {
   explicit journal(std::size_t capacity);
 
   // Stores an entry; its "id" (1, 2, ... since the last clear) is set here.
-  void add(const std::string& path, const std::string& outcome, boost::json::object entry);
+  // `known_path`: the path is one the server serves; those are always
+  // counted, other paths only while the count table has room.
+  void add(const std::string& path, const std::string& outcome, boost::json::object entry, bool known_path = true);
 
   // Up to `limit` entries that pass the filter, newest first.
   [[nodiscard]] std::vector<boost::json::object> list(std::size_t limit, const journal_filter& filter) const;
@@ -51,7 +53,7 @@ class journal {
     boost::json::object entry;
   };
   static std::string key(const std::optional<std::string>& path, const std::optional<std::string>& outcome);
-  void bump(const std::string& k);
+  void bump(const std::string& k, bool always);
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;

@@ -20,6 +20,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include <array>
+#include <cerrno>
+
+#include <sys/socket.h>
 #include <memory>
 
 namespace authsim::transport {
@@ -114,11 +117,12 @@ void record(const session_context& ctx, const http::request& req, const http::re
   x.duration_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   const std::string outcome = http::outcome_of(x);
+  const bool known = ctx.router.knows(path);
   if (ctx.journal != nullptr) {
-    ctx.journal->add(std::string(path), outcome, http::describe(x));
+    ctx.journal->add(std::string(path), outcome, http::describe(x), known);
   }
   if (ctx.metrics != nullptr) {
-    ctx.metrics->record_request(ctx.router.knows(path) ? std::string(path) : "other", outcome,
+    ctx.metrics->record_request(known ? std::string(path) : "other", outcome,
                                 static_cast<double>(x.duration_us) / 1e6);
     if (d.delay.count() > 0) ctx.metrics->record_fault("delay");
     if (d.answer) ctx.metrics->record_fault("respond");
@@ -185,9 +189,11 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     // is how requests get smuggled.
     if (!ec && parser.get().count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
       const http::request partial = to_request(parser.get(), remote, false);
-      auto wire = to_wire(ctx.router.error(partial, http::failure_kind::bad_request,
-                                           "Transfer-Encoding must end in chunked"),
-                          parser.get().version(), false);
+      http::response refusal =
+          ctx.router.error(partial, http::failure_kind::bad_request, "Transfer-Encoding must end in chunked");
+      record(ctx, partial, &refusal, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
+             std::chrono::steady_clock::now());
+      auto wire = to_wire(std::move(refusal), parser.get().version(), false);
       bool ok = false;
       co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
       if (ok) {
@@ -233,6 +239,10 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
       }
       if (answer) {
         const bool head = got_header && parser.get().method() == bhttp::verb::head;
+        // Refused while reading, but journaled and counted all the same: a
+        // partner looks for their 413 in the journal too.
+        record(ctx, partial, &*answer, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
+               std::chrono::steady_clock::now());
         auto wire = to_wire(std::move(*answer), version, false, head);
         bool ok = false;
         co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
@@ -293,6 +303,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     }
     // A long poll: ask again every few milliseconds until there is an
     // answer, the deadline passes, or the server stops.
+    bool client_left = false;
     while (answer.later) {
       const auto later = answer.later;
       const bool final = std::chrono::steady_clock::now() >= later->deadline || ctx.tracker.stopping();
@@ -300,8 +311,19 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         answer = std::move(*ready);
         break;
       }
+      // A client that gave up ends the wait: nothing else reads the socket
+      // meanwhile, so look (without taking anything) for its close.
+      char probe = 0;
+      const auto peeked = ::recv(stream.socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        client_left = true;
+        break;
+      }
       net::steady_timer tick(stream.get_executor(), std::chrono::milliseconds(10));
       co_await tick.async_wait(use_tuple);
+    }
+    if (client_left) {
+      break;  // the long-polling client gave up: nobody to answer
     }
     if (d.applies()) {
       answer.headers.set(faults::rule_header, d.rule_label);

@@ -1,5 +1,6 @@
 #include "uocs/api.hpp"
 
+#include "http/exchange_record.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
 #include "support/crypto.hpp"
@@ -208,7 +209,7 @@ http::response api::stub(const http::request& req, const fixtures::uocs_stub& st
   const state::token_lookup found = tokens_.find(*token, now);
   switch (found.status) {
     case state::token_status::unknown:
-      return reject(req, request_id, error_id::token_invalid, {support::excerpt(*token, 64)});
+      return reject(req, request_id, error_id::token_invalid, {http::redact_header("token", *token)});
     case state::token_status::expired: {
       auto when = [](std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; };
       return reject(req, request_id, error_id::token_expired, {when(found.record.expires_at_ms), when(now)});

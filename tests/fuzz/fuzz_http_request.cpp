@@ -2,6 +2,7 @@
 // the real handlers, to the bytes of the answer: in process, no sockets.
 #include "creditpay/api.hpp"
 #include "fixtures/fixtures.hpp"
+#include "http/exchange_record.hpp"
 #include "http/router.hpp"
 #include "transport/wire.hpp"
 #include "uocs/api.hpp"
@@ -52,8 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const auto& req = parser.get();
-  auto res = transport::to_wire(w.router.dispatch(transport::to_request(req, "127.0.0.1", true)), req.version(),
-                                req.keep_alive(), req.method() == bhttp::verb::head);
+  const http::request request = transport::to_request(req, "127.0.0.1", true);
+  const http::response answer = w.router.dispatch(request);
+  // The journal's view of the exchange handles the same hostile input.
+  const http::exchange x{&request, &answer, "", "", 0, 0};
+  (void)http::describe(x);
+  auto res = transport::to_wire(answer, req.version(), req.keep_alive(), req.method() == bhttp::verb::head);
   std::ostringstream bytes;
   bytes << res;
   return 0;

@@ -248,6 +248,11 @@ TEST_SUITE("admin") {
     CHECK(move_clock(c, R"({"advance_ms":1,"set_ms":2})").status == 400);
     CHECK(move_clock(c, R"({"mode":"fake"})").status == 400);
     CHECK(move_clock(c, R"({"speed":2})").json().at("error").at("code").as_string() == "INVALID_BODY");
+    // The total offset stays within 13-digit milliseconds, however it is reached.
+    CHECK(move_clock(c, R"({"set_ms":9999999000000})").status == 200);
+    CHECK(move_clock(c, R"({"advance_ms":86400000})").status == 400);
+    CHECK(move_clock(c, R"({"set_ms":1000})").status == 200);
+    CHECK(move_clock(c, R"({"advance_ms":-86400000})").status == 400);
   }
 
   TEST_CASE("UOCS stubs need a live token: valid, missing, unknown, expired by the clock") {
@@ -269,6 +274,10 @@ TEST_SUITE("admin") {
     };
     CHECK(error_code_of(c.post(waybill, "{}")) == "TOKEN_MISSING");
     CHECK(error_code_of(c.post(waybill, "{}", {{"token", "DEF_A3_nope"}})) == "TOKEN_INVALID");
+    // A token is never repeated whole, not even one authsim does not know.
+    const std::string forgotten = "DEF_A3_0123456789abcdef0123456789abcdef1795466823977";
+    const auto invalid = c.post(waybill, "{}", {{"token", forgotten}});
+    CHECK(invalid.body.find(forgotten) == std::string::npos);
     const auto created = c.post("/uocs-tes/waybill/api/createWaybill", "{}", {{"token", token}});
     CHECK(created.json().at("success").as_bool());
     CHECK(created.json().at("obj").at("orderId").as_string() == "ORDER-0001");
@@ -369,6 +378,48 @@ TEST_SUITE("admin") {
     CHECK(c.request("GET", "/__admin/health", "", {{"Authorization", "Bearer s3cret"}}).status == 200);
     // The simulated APIs themselves need no admin token.
     CHECK(c.post(login_target, uocs_login_body()).status == 200);
+  }
+
+  TEST_CASE("the token guards unknown admin paths too; the scheme name is case-insensitive") {
+    server_process server({"--admin-token", "s3cret"});
+    http_client c(server.port());
+    CHECK(c.request("GET", "/__admin/secret-route").status == 401);
+    CHECK(c.request("DELETE", "/__admin/health").status == 401);
+    CHECK(c.request("GET", "/__admin/health", "", {{"Authorization", "bearer s3cret"}}).status == 200);
+    CHECK(c.request("GET", "/__admin/secret-route", "", {{"Authorization", "Bearer s3cret"}}).status == 404);
+  }
+
+  TEST_CASE("an abandoned long poll frees its connection at once") {
+    server_process server({"--max-connections", "2"});
+    {
+      http_client waiting(server.port());
+      waiting.send_raw("GET /__admin/requests/wait?path=/never&timeout_ms=60000 HTTP/1.1\r\nHost: x\r\n\r\n");
+      CHECK(waiting.read_some_raw(std::chrono::milliseconds(300)).empty());
+    }
+    bool served = false;
+    for (int attempt = 0; attempt < 100 && !served; ++attempt) {
+      http_client a(server.port());
+      http_client b(server.port());
+      try {
+        served = a.post(login_target, uocs_login_body()).status == 200 &&
+                 b.post(login_target, uocs_login_body()).status == 200;
+      } catch (const boost::system::system_error&) {
+      }
+      if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(served);
+  }
+
+  TEST_CASE("requests refused while being read are journaled too") {
+    server_process server;
+    http_client c(server.port());
+    c.send_raw("POST " + login_target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 9999999\r\n\r\n");
+    REQUIRE(c.read_response().status == 413);
+    http_client admin(server.port());
+    const auto entry = admin.request("GET", "/__admin/requests?limit=1").json().at("entries").at(0);
+    CHECK(entry.at("path").as_string() == login_target);
+    CHECK(entry.at("answer").at("status").to_number<int>() == 413);
+    CHECK(entry.at("outcome").as_string() == "rejected");
   }
 
   TEST_CASE("--no-admin turns the admin API off") {

@@ -148,6 +148,9 @@ TEST_SUITE("limits") {
     everything += c.post(login_target, uocs_login_body()).body;
     everything += c.post(login_target, uocs_login_body("fc0001", "nope")).body;
     everything += c.post(login_target, uocs_login_body("xcy0001", "8bb2423a0e1c4d0a")).body;
+    // Bodies that are not valid JSON still carry real secrets.
+    everything += c.post(login_target, uocs_login_body() + ",").body;
+    everything += c.post(login_target, "appKey=IE-UOCS-OUT&appSecret=fykj12345678&password=8bb2423a0e1c4d0a").body;
     everything += c.request("GET", "/__admin/requests?limit=1000").body;
     everything += c.request("GET", "/__admin/state").body;
     everything += c.request("GET", "/__admin/health").body;

@@ -51,6 +51,28 @@ TEST_SUITE("journal") {
     CHECK(truncated);
   }
 
+  TEST_CASE("secrets are masked even in bodies that are not valid JSON") {
+    bool truncated = false;
+    const std::string broken = http::redact_body(R"({"appSecret":"fykj12345678","password": "8bb2",})", truncated);
+    CHECK(broken.find("fykj12345678") == std::string::npos);
+    CHECK(broken.find("8bb2") == std::string::npos);
+    const std::string twice = http::redact_body(R"({"password":"a","password":"b\"c"})", truncated);
+    CHECK(twice == R"({"password":"***","password":"***"})");
+    CHECK(http::redact_body("appSecret=fykj12345678&userId=u&password=p", truncated) ==
+          "appSecret=***&userId=u&password=***");
+    CHECK(http::redact_body(R"({"password":123456})", truncated) == R"({"password":"***"})");
+  }
+
+  TEST_CASE("invented paths cannot crowd the counts of served paths out") {
+    state::journal j(10);
+    for (int i = 0; i < 20'000; ++i) {
+      j.add("/x" + std::to_string(i), "rejected", {}, false);
+    }
+    j.add("/apis-auth/login/auth", "ok", {}, true);
+    CHECK(j.count({std::string("/apis-auth/login/auth"), std::nullopt}) == 1);
+    CHECK(j.count({}) == 20'001);
+  }
+
   TEST_CASE("the outcome is ok, rejected or fault") {
     http::request req;
     req.method = "POST";

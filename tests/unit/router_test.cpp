@@ -15,7 +15,7 @@ response render(const char* family, const request&, const failure& f) {
   boost::json::object o;
   o["family"] = family;
   o["en"] = f.message.en;
-  return json_response(200, o);  // the router sets the status
+  return json_response(f.status, o);
 }
 
 router make_router() {
