@@ -111,31 +111,7 @@ http_response http_client::read_response() {
   return out;
 }
 
-std::string http_client::read_raw_until_idle(std::chrono::milliseconds first) {
-  std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-  buffer_.consume(buffer_.size());
-  for (bool waiting_for_first = out.empty();; waiting_for_first = false) {
-    char chunk[4096];
-    boost::system::error_code ec;
-    std::size_t n = 0;
-    socket_.async_read_some(net::buffer(chunk), [&](boost::system::error_code e, std::size_t got) {
-      ec = e;
-      n = got;
-    });
-    if (run_for(waiting_for_first ? first : std::chrono::milliseconds(200))) {
-      break;
-    }
-    if (ec) {
-      closed_ = ec == net::error::eof;
-      reset_ = ec == net::error::connection_reset;
-      break;
-    }
-    out.append(chunk, n);
-  }
-  return out;
-}
-
-std::string http_client::read_some_raw(std::chrono::milliseconds wait) {
+bool http_client::read_chunk(std::chrono::milliseconds wait, std::string& out) {
   char chunk[4096];
   boost::system::error_code ec;
   std::size_t n = 0;
@@ -143,10 +119,33 @@ std::string http_client::read_some_raw(std::chrono::milliseconds wait) {
     ec = e;
     n = got;
   });
-  if (run_for(wait) || ec) {
-    return {};
+  if (run_for(wait)) {
+    return false;
   }
-  return std::string(chunk, n);
+  if (ec) {
+    // Remembered: after end of stream a later read may not report it again.
+    closed_ = ec == net::error::eof;
+    reset_ = ec == net::error::connection_reset;
+    return false;
+  }
+  out.append(chunk, n);
+  return true;
+}
+
+std::string http_client::read_raw_until_idle(std::chrono::milliseconds first) {
+  std::string out(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  buffer_.consume(buffer_.size());
+  bool more = read_chunk(out.empty() ? first : std::chrono::milliseconds(200), out);
+  while (more) {
+    more = read_chunk(std::chrono::milliseconds(200), out);
+  }
+  return out;
+}
+
+std::string http_client::read_some_raw(std::chrono::milliseconds wait) {
+  std::string out;
+  read_chunk(wait, out);
+  return out;
 }
 
 bool http_client::closed_by_server() {
@@ -156,13 +155,9 @@ bool http_client::closed_by_server() {
   if (buffer_.size() > 0) {
     return false;
   }
-  char byte = 0;
-  boost::system::error_code ec;
-  socket_.async_read_some(net::buffer(&byte, 1), [&](boost::system::error_code e, std::size_t) { ec = e; });
-  if (run_for(timeout_)) {
-    return false;
-  }
-  return ec == net::error::eof;
+  std::string ignored;
+  read_chunk(timeout_, ignored);
+  return closed_;
 }
 
 void http_client::shutdown_send() {

@@ -60,6 +60,9 @@ class http_client {
 
  private:
   boost::system::error_code run_for(std::chrono::milliseconds timeout);
+  // One read of what arrives within `wait`, appended to `out`; false on
+  // time-out, end of stream or error (recorded in closed_ / reset_).
+  bool read_chunk(std::chrono::milliseconds wait, std::string& out);
 
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::socket socket_;
