@@ -62,13 +62,8 @@ http::response scenarios_api::select(const http::request& req) const {
     wanted = std::string(name->get_string());
   }
   if (!engine_.select(wanted)) {
-    std::string known;
-    for (const auto& s : engine_.list()) {
-      known += (known.empty() ? "" : ", ") + s.name;
-    }
     return error_answer(404, "UNKNOWN_SCENARIO",
-                        "no scenario named '" + *wanted + "' is loaded (loaded: " + (known.empty() ? "none" : known) +
-                            ")");
+                        "no scenario named '" + *wanted + "' is loaded (loaded: " + engine_.names() + ")");
   }
   support::log_line("active scenario: " + wanted.value_or("none"));
   return http::json_response(200, json::object{{"active", wanted ? json::value(*wanted) : json::value(nullptr)}});

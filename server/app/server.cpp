@@ -102,13 +102,9 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   engine.load();
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
   if (!opts.scenario.empty() && opts.scenario != "none" && !engine.select(opts.scenario)) {
-    std::string known;
-    for (const auto& s : engine.list()) {
-      known += (known.empty() ? "" : ", ") + s.name;
-    }
     throw startup_error("--scenario: no scenario named '" + opts.scenario + "' in " +
                         (std::filesystem::path(opts.fixtures_dir) / "scenarios").string() +
-                        " (loaded: " + (known.empty() ? "none" : known) + ")");
+                        " (loaded: " + engine.names() + ")");
   }
   admin::scenarios_api scenarios_admin(engine);
   admin::admin_api admin_routes({fixtures, clock, codes, tokens, journal, metrics, modes, engine});

@@ -220,9 +220,21 @@ std::optional<std::string> engine::active() const {
   return active_;
 }
 
-bool engine::has(const std::string& name) const {
+namespace {
+
+std::string join_names(const scenario_set& set) {
+  std::string out;
+  for (const auto& [name, s] : set) {
+    out += (out.empty() ? "" : ", ") + name;
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+std::string engine::names() const {
   const std::lock_guard lock(mutex_);
-  return scenarios_.find(name) != scenarios_.end();
+  return join_names(scenarios_);
 }
 
 std::vector<scenario_info> engine::list() const {
@@ -284,11 +296,7 @@ decision engine::decide(const http::request& req) {
     }
     const auto it = scenarios_.find(*named);
     if (it == scenarios_.end()) {
-      std::string known;
-      for (const auto& [name, s] : scenarios_) {
-        known += (known.empty() ? "" : ", ") + name;
-      }
-      d.unknown_scenario = "'" + support::excerpt(*named, 64) + "' (loaded: " + (known.empty() ? "none" : known) +
+      d.unknown_scenario = "'" + support::excerpt(*named, 64) + "' (loaded: " + join_names(scenarios_) +
                            "; 'none' turns scenarios off for this request)";
       return d;
     }

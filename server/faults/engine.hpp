@@ -76,7 +76,8 @@ class engine {
   [[nodiscard]] std::optional<std::string> active() const;
   [[nodiscard]] std::vector<scenario_info> list() const;
   [[nodiscard]] std::uint64_t seed() const { return seed_; }
-  [[nodiscard]] bool has(const std::string& name) const;
+  // The loaded names, "a, b, c", or "none": for messages.
+  [[nodiscard]] std::string names() const;
 
   // Forgets every call counter and rate-limit window.
   void reset_counters();

@@ -49,13 +49,6 @@ void metrics::record_fault(const std::string& kind) {
   ++faults_[kind];
 }
 
-void metrics::clear() {
-  const std::lock_guard lock(mutex_);
-  requests_.clear();
-  latency_.clear();
-  faults_.clear();
-}
-
 std::string metrics::render(const gauges& g) const {
   const std::lock_guard lock(mutex_);
   std::ostringstream out;

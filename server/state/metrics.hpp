@@ -33,8 +33,6 @@ class metrics {
   };
   [[nodiscard]] std::string render(const gauges& g) const;
 
-  void clear();
-
  private:
   struct histogram {
     std::array<std::uint64_t, buckets.size()> counts{};
