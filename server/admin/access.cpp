@@ -1,6 +1,6 @@
 #include "admin/access.hpp"
 
-#include "admin/scenarios_api.hpp"
+#include "admin/answers.hpp"
 #include "support/crypto.hpp"
 #include "support/text.hpp"
 

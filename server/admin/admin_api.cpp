@@ -1,6 +1,6 @@
 #include "admin/admin_api.hpp"
 
-#include "admin/scenarios_api.hpp"
+#include "admin/answers.hpp"
 #include "app/version.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"

@@ -13,17 +13,6 @@
 namespace authsim::admin {
 namespace json = boost::json;
 
-http::response error_answer(unsigned status, const char* code, const std::string& message) {
-  json::object error;
-  error["code"] = code;
-  error["message"] = message;
-  return http::json_response(status, json::object{{"error", std::move(error)}});
-}
-
-http::response render_failure(const http::request&, const http::failure& f) {
-  return error_answer(f.status, f.name, f.message.en);
-}
-
 void scenarios_api::register_routes(http::router& r, const access_guard& guard) const {
   r.add_route("GET", "/__admin/scenarios", guard.wrap([this](const http::request& req) { return list(req); }));
   r.add_route("PUT", "/__admin/scenario", guard.wrap([this](const http::request& req) { return select(req); }));

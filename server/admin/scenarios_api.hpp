@@ -6,18 +6,11 @@
 // Answers are plain JSON objects; failures are
 // {"error": {"code": "...", "message": "..."}}.
 
+#include "admin/answers.hpp"
 #include "faults/engine.hpp"
 #include "http/router.hpp"
 
 namespace authsim::admin {
-
-inline constexpr const char* prefix = "/__admin/";
-
-// The admin envelope for failures decided by the server (404, 405, 413...).
-http::response render_failure(const http::request& req, const http::failure& f);
-
-// {"error": {"code": code, "message": message}} with `status`.
-http::response error_answer(unsigned status, const char* code, const std::string& message);
 
 class scenarios_api {
  public:

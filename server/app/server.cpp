@@ -2,6 +2,7 @@
 
 #include "admin/access.hpp"
 #include "admin/admin_api.hpp"
+#include "admin/answers.hpp"
 #include "admin/scenarios_api.hpp"
 #include "creditpay/api.hpp"
 #include "faults/engine.hpp"

@@ -131,6 +131,13 @@ void record(const session_context& ctx, const http::request& req, const http::re
   }
 }
 
+// A request refused while it was being read: no scenario applied, and no
+// time was spent on it beyond the reading.
+void record_refusal(const session_context& ctx, const http::request& partial, const http::response& answer) {
+  record(ctx, partial, &answer, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
+         std::chrono::steady_clock::now());
+}
+
 }  // namespace
 
 net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& ctx) {
@@ -191,8 +198,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
       const http::request partial = to_request(parser.get(), remote, false);
       http::response refusal =
           ctx.router.error(partial, http::failure_kind::bad_request, "Transfer-Encoding must end in chunked");
-      record(ctx, partial, &refusal, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
-             std::chrono::steady_clock::now());
+      record_refusal(ctx, partial, refusal);
       auto wire = to_wire(std::move(refusal), parser.get().version(), false);
       bool ok = false;
       co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
@@ -241,8 +247,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         const bool head = got_header && parser.get().method() == bhttp::verb::head;
         // Refused while reading, but journaled and counted all the same: a
         // partner looks for their 413 in the journal too.
-        record(ctx, partial, &*answer, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
-               std::chrono::steady_clock::now());
+        record_refusal(ctx, partial, *answer);
         auto wire = to_wire(std::move(*answer), version, false, head);
         bool ok = false;
         co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
