@@ -2,24 +2,31 @@
 
 #include "app/options.hpp"
 #include "app/server.hpp"
+#include "app/tools.hpp"
 #include "app/version.hpp"
 #include "fixtures/json_reader.hpp"
+#include "support/log.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
   using namespace authsim;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // The helper commands come first on the command line and take their own flags.
+  if (!args.empty() && args.front() == "sign") {
+    return app::run_sign({args.begin() + 1, args.end()}, std::cin, std::cout, std::cerr);
+  }
+  if (!args.empty() && args.front() == "curl-example") {
+    return app::run_curl_example({args.begin() + 1, args.end()}, std::cout, std::cerr);
+  }
   try {
-    app::options opts = app::parse_options(std::vector<std::string>(argv + 1, argv + argc));
-    // The admin token may also come from the environment, where other users
-    // of the machine cannot read it in the process list.
-    if (const char* token = std::getenv("AUTHSIM_ADMIN_TOKEN"); opts.admin_token.empty() && token != nullptr) {
-      opts.admin_token = token;
-    }
+    // Every flag may also come from the environment, where, for the admin
+    // token, other users of the machine cannot read it in the process list.
+    const app::options opts = app::parse_options(args, app::process_env);
     if (opts.show_help) {
       std::fputs(app::usage().c_str(), stdout);
       return 0;
@@ -28,6 +35,7 @@ int main(int argc, char** argv) {
       std::printf("authsim %s\n", app::version());
       return 0;
     }
+    support::configure_log(opts.log_level, opts.log_format);
     auto fixtures = std::make_shared<const fixtures::fixture_set>(fixtures::load_fixture_set(opts.fixtures_dir));
     return app::run_server(opts, std::move(fixtures));
   } catch (const app::options_error& e) {

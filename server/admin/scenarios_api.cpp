@@ -60,7 +60,7 @@ http::response scenarios_api::select(const http::request& req) const {
 
 http::response scenarios_api::reload(const http::request& req) const {
   if (const auto error = engine_.reload()) {
-    support::log_line("scenario reload failed, previous scenarios kept: " + *error);
+    support::log_message(support::log_level::warn, "scenario reload failed, previous scenarios kept: " + *error);
     return error_answer(422, "INVALID_SCENARIO", *error + " (the previous scenarios stay loaded)");
   }
   support::log_line("scenarios reloaded");

@@ -1,9 +1,12 @@
 #include "app/options.hpp"
 
+#include "support/text.hpp"
 #include "support/validate.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <limits>
 #include <thread>
 
@@ -27,8 +30,12 @@ std::uint64_t parse_unsigned(const std::string& flag, const std::string& value, 
 
 std::string usage() {
   return R"(Usage: authsim [OPTIONS]
+       authsim sign --key KEY [--path PATH] [--algo sha1|sha256] [--encoding base64|hex] < BODY
+       authsim curl-example [--fixtures DIR] [--base-url URL] [--platform PLAT_ID]
 
 Simulates the Credit Pay and UOCS authentication APIs for integration tests.
+`authsim sign` prints the Credit Pay signature of the body on stdin;
+`authsim curl-example` prints a signed, ready-to-run identify request.
 
 Options:
   --host ADDRESS            address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)
@@ -56,15 +63,185 @@ Options:
   --no-admin                turn the /__admin API off
   --admin-open              serve /__admin without a token on a non-loopback address
   --journal-size N          requests kept in the admin journal (default 1000)
+  --tls-cert FILE           PEM certificate (chain); with --tls-key, the port
+                            also speaks HTTPS (plain HTTP keeps working)
+  --tls-key FILE            PEM private key of --tls-cert
+  --log-level LEVEL         error, warn, info (default: one line per request)
+                            or debug (admin calls too)
+  --log-format FORMAT       json (default: one JSON object per line) or text
   -h, --help                print this help and exit
   --version                 print the version and exit
+
+Every option but -h and --version may also be set by its environment
+variable: --read-timeout-ms is AUTHSIM_READ_TIMEOUT_MS. A flag on the command
+line wins; an empty variable counts as unset; a switch takes 1/true/yes or
+0/false/no.
 
 Once bound, the first line on stdout is: listening on http://HOST:PORT
 )";
 }
 
-options parse_options(const std::vector<std::string>& args) {
+namespace {
+
+enum class flag_kind { value, toggle, action };
+
+struct flag_spec {
+  const char* name;
+  flag_kind kind;
+};
+
+// Every flag the server takes. Actions (--help, --version) have no
+// environment variable: a variable should configure, not change what runs.
+constexpr flag_spec flag_table[] = {
+    {"--help", flag_kind::action},          {"-h", flag_kind::action},
+    {"--version", flag_kind::action},       {"--host", flag_kind::value},
+    {"--port", flag_kind::value},           {"--fixtures", flag_kind::value},
+    {"--public-base-url", flag_kind::value}, {"--threads", flag_kind::value},
+    {"--body-limit", flag_kind::value},     {"--read-timeout-ms", flag_kind::value},
+    {"--idle-timeout-ms", flag_kind::value}, {"--header-limit", flag_kind::value},
+    {"--max-connections", flag_kind::value}, {"--max-codes", flag_kind::value},
+    {"--max-tokens", flag_kind::value},     {"--shutdown-timeout-ms", flag_kind::value},
+    {"--scenario", flag_kind::value},       {"--admin-token", flag_kind::value},
+    {"--no-admin", flag_kind::toggle},      {"--admin-open", flag_kind::toggle},
+    {"--journal-size", flag_kind::value},   {"--seed", flag_kind::value},
+    {"--tls-cert", flag_kind::value},       {"--tls-key", flag_kind::value},
+    {"--log-level", flag_kind::value},      {"--log-format", flag_kind::value},
+};
+
+const flag_spec* find_flag(std::string_view name) {
+  for (const auto& spec : flag_table) {
+    if (name == spec.name) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+std::string non_empty(const std::string& label, const std::string& value, const char* what) {
+  if (value.empty()) {
+    throw options_error(label + ": expected " + what + ", got an empty value");
+  }
+  return value;
+}
+
+// Sets one valued flag; `label` is what errors name: the flag, or the
+// environment variable it came from.
+void apply_value(options& opts, std::string_view flag, const std::string& value, const std::string& label) {
+  if (flag == "--host") {
+    opts.host = non_empty(label, value, "an address");
+  } else if (flag == "--port") {
+    opts.port = static_cast<std::uint16_t>(parse_unsigned(label, value, 0, 65535));
+  } else if (flag == "--fixtures") {
+    opts.fixtures_dir = non_empty(label, value, "a directory");
+  } else if (flag == "--public-base-url") {
+    std::string url = value;
+    if (!support::is_http_url(url)) {
+      throw options_error(label + ": expected an http:// or https:// URL with a host, got '" + url + "'");
+    }
+    while (url.ends_with('/')) {
+      url.pop_back();
+    }
+    opts.public_base_url = url;
+  } else if (flag == "--threads") {
+    opts.threads = static_cast<unsigned>(parse_unsigned(label, value, 1, 256));
+  } else if (flag == "--body-limit") {
+    opts.body_limit = parse_unsigned(label, value, 1, 64ULL * 1024 * 1024);
+  } else if (flag == "--read-timeout-ms") {
+    opts.read_timeout = std::chrono::milliseconds(parse_unsigned(label, value, 1, 3'600'000));
+  } else if (flag == "--idle-timeout-ms") {
+    opts.idle_timeout = std::chrono::milliseconds(parse_unsigned(label, value, 1, 3'600'000));
+  } else if (flag == "--header-limit") {
+    opts.header_limit = parse_unsigned(label, value, 1024, 1024 * 1024);
+  } else if (flag == "--max-connections") {
+    opts.max_connections = parse_unsigned(label, value, 1, 100'000);
+  } else if (flag == "--max-codes") {
+    opts.max_codes = parse_unsigned(label, value, 1, 10'000'000);
+  } else if (flag == "--max-tokens") {
+    opts.max_tokens = parse_unsigned(label, value, 1, 10'000'000);
+  } else if (flag == "--shutdown-timeout-ms") {
+    opts.shutdown_timeout = std::chrono::milliseconds(parse_unsigned(label, value, 0, 600'000));
+  } else if (flag == "--scenario") {
+    opts.scenario = non_empty(label, value, "a scenario name");
+  } else if (flag == "--admin-token") {
+    opts.admin_token = non_empty(label, value, "a token");
+  } else if (flag == "--journal-size") {
+    opts.journal_size = parse_unsigned(label, value, 1, 1'000'000);
+  } else if (flag == "--seed") {
+    opts.seed = parse_unsigned(label, value, 0, std::numeric_limits<std::uint64_t>::max());
+  } else if (flag == "--tls-cert") {
+    opts.tls_cert = non_empty(label, value, "a PEM certificate file");
+  } else if (flag == "--tls-key") {
+    opts.tls_key = non_empty(label, value, "a PEM private key file");
+  } else if (flag == "--log-level") {
+    const auto level = support::parse_log_level(value);
+    if (!level) {
+      throw options_error(label + ": expected error, warn, info or debug, got '" + value + "'");
+    }
+    opts.log_level = *level;
+  } else if (flag == "--log-format") {
+    const auto format = support::parse_log_format(value);
+    if (!format) {
+      throw options_error(label + ": expected json or text, got '" + value + "'");
+    }
+    opts.log_format = *format;
+  }
+}
+
+void apply_toggle(options& opts, std::string_view flag, bool on) {
+  if (flag == "--no-admin") {
+    opts.admin_enabled = !on;
+  } else if (flag == "--admin-open") {
+    opts.admin_open = on;
+  }
+}
+
+bool parse_switch(const std::string& label, const std::string& value) {
+  const std::string v = support::ascii_lower(value);
+  if (v == "1" || v == "true" || v == "yes") return true;
+  if (v.empty() || v == "0" || v == "false" || v == "no") return false;
+  throw options_error(label + ": expected 1, true, yes, 0, false or no, got '" + value + "'");
+}
+
+}  // namespace
+
+std::optional<std::string> process_env(const std::string& name) {
+  if (const char* value = std::getenv(name.c_str())) {
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+std::string env_name(std::string_view flag) {
+  std::string out = "AUTHSIM_";
+  for (const char c : flag.substr(flag.find_first_not_of('-'))) {
+    out.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+options parse_options(const std::vector<std::string>& args, const env_lookup& env) {
   options opts;
+  // The environment first, the command line after it: a flag given on the
+  // command line overwrites what its variable said.
+  if (env) {
+    for (const auto& spec : flag_table) {
+      if (spec.kind == flag_kind::action) {
+        continue;
+      }
+      const std::string var = env_name(spec.name);
+      const std::optional<std::string> value = env(var);
+      // An empty variable counts as unset, as compose files leave
+      // `AUTHSIM_X=${X}` empty when X is not set.
+      if (!value || value->empty()) {
+        continue;
+      }
+      if (spec.kind == flag_kind::toggle) {
+        apply_toggle(opts, spec.name, parse_switch(var, *value));
+      } else {
+        apply_value(opts, spec.name, *value, var);
+      }
+    }
+  }
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
     std::string value;
@@ -74,90 +251,34 @@ options parse_options(const std::vector<std::string>& args) {
       flag = flag.substr(0, eq);
       has_value = true;
     }
-    auto take_value = [&]() -> const std::string& {
-      if (!has_value) {
-        if (i + 1 >= args.size()) {
-          throw options_error(flag + ": missing value");
-        }
-        value = args[++i];
-        has_value = true;
-      }
-      return value;
-    };
-    auto no_value = [&] {
+    const flag_spec* spec = find_flag(flag);
+    if (spec == nullptr) {
+      throw options_error(flag + ": unknown option (see --help)");
+    }
+    if (spec->kind != flag_kind::value) {
       if (has_value) {
         throw options_error(flag + ": takes no value");
       }
-    };
-
-    if (flag == "--help" || flag == "-h") {
-      no_value();
-      opts.show_help = true;
-    } else if (flag == "--version") {
-      no_value();
-      opts.show_version = true;
-    } else if (flag == "--host") {
-      opts.host = take_value();
-      if (opts.host.empty()) {
-        throw options_error("--host: expected an address, got an empty value");
+      if (flag == "--help" || flag == "-h") {
+        opts.show_help = true;
+      } else if (flag == "--version") {
+        opts.show_version = true;
+      } else {
+        apply_toggle(opts, flag, true);
       }
-    } else if (flag == "--port") {
-      opts.port = static_cast<std::uint16_t>(parse_unsigned(flag, take_value(), 0, 65535));
-    } else if (flag == "--fixtures") {
-      opts.fixtures_dir = take_value();
-      if (opts.fixtures_dir.empty()) {
-        throw options_error("--fixtures: expected a directory, got an empty value");
-      }
-    } else if (flag == "--public-base-url") {
-      std::string url = take_value();
-      if (!support::is_http_url(url)) {
-        throw options_error("--public-base-url: expected an http:// or https:// URL with a host, got '" + url + "'");
-      }
-      while (url.ends_with('/')) {
-        url.pop_back();
-      }
-      opts.public_base_url = url;
-    } else if (flag == "--threads") {
-      opts.threads = static_cast<unsigned>(parse_unsigned(flag, take_value(), 1, 256));
-    } else if (flag == "--body-limit") {
-      opts.body_limit = parse_unsigned(flag, take_value(), 1, 64ULL * 1024 * 1024);
-    } else if (flag == "--read-timeout-ms") {
-      opts.read_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 1, 3'600'000));
-    } else if (flag == "--idle-timeout-ms") {
-      opts.idle_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 1, 3'600'000));
-    } else if (flag == "--header-limit") {
-      opts.header_limit = parse_unsigned(flag, take_value(), 1024, 1024 * 1024);
-    } else if (flag == "--max-connections") {
-      opts.max_connections = parse_unsigned(flag, take_value(), 1, 100'000);
-    } else if (flag == "--max-codes") {
-      opts.max_codes = parse_unsigned(flag, take_value(), 1, 10'000'000);
-    } else if (flag == "--max-tokens") {
-      opts.max_tokens = parse_unsigned(flag, take_value(), 1, 10'000'000);
-    } else if (flag == "--shutdown-timeout-ms") {
-      opts.shutdown_timeout = std::chrono::milliseconds(parse_unsigned(flag, take_value(), 0, 600'000));
-    } else if (flag == "--scenario") {
-      opts.scenario = take_value();
-      if (opts.scenario.empty()) {
-        throw options_error("--scenario: expected a scenario name, got an empty value");
-      }
-    } else if (flag == "--admin-token") {
-      opts.admin_token = take_value();
-      if (opts.admin_token.empty()) {
-        throw options_error("--admin-token: expected a token, got an empty value");
-      }
-    } else if (flag == "--no-admin") {
-      no_value();
-      opts.admin_enabled = false;
-    } else if (flag == "--admin-open") {
-      no_value();
-      opts.admin_open = true;
-    } else if (flag == "--journal-size") {
-      opts.journal_size = parse_unsigned(flag, take_value(), 1, 1'000'000);
-    } else if (flag == "--seed") {
-      opts.seed = parse_unsigned(flag, take_value(), 0, std::numeric_limits<std::uint64_t>::max());
-    } else {
-      throw options_error(flag + ": unknown option (see --help)");
+      continue;
     }
+    if (!has_value) {
+      if (i + 1 >= args.size()) {
+        throw options_error(flag + ": missing value");
+      }
+      value = args[++i];
+    }
+    apply_value(opts, flag, value, flag);
+  }
+  if (opts.tls_cert.empty() != opts.tls_key.empty()) {
+    throw options_error(opts.tls_cert.empty() ? "--tls-key: needs --tls-cert too (the certificate that goes with the key)"
+                                              : "--tls-cert: needs --tls-key too (the certificate's private key)");
   }
   if (opts.threads == 0) {
     opts.threads = std::max(1U, std::thread::hardware_concurrency());

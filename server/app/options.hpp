@@ -2,12 +2,16 @@
 // Command-line options. Parsing is pure (no I/O) so that every flag and every
 // error message is unit-tested.
 
+#include "support/log.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authsim::app {
@@ -32,6 +36,10 @@ struct options {
   bool admin_open = false;             // --admin-open: serve admin without a token off loopback
   std::size_t journal_size = 1000;
   std::optional<std::uint64_t> seed;   // empty: drawn at start and logged
+  std::string tls_cert;                // PEM files; both set: TLS is served too
+  std::string tls_key;
+  support::log_level log_level = support::log_level::info;
+  support::log_format log_format = support::log_format::json;
   bool show_help = false;
   bool show_version = false;
 };
@@ -42,8 +50,21 @@ class options_error : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-// Accepts "--flag value" and "--flag=value".
-options parse_options(const std::vector<std::string>& args);
+// Looks up an environment variable; empty optional when it is not set.
+using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process environment, through getenv.
+std::optional<std::string> process_env(const std::string& name);
+
+// The variable that stands for a flag: "--read-timeout-ms" is
+// AUTHSIM_READ_TIMEOUT_MS.
+std::string env_name(std::string_view flag);
+
+// Accepts "--flag value" and "--flag=value". Every flag but --help and
+// --version may also come from its AUTHSIM_* variable; a flag on the command
+// line wins over its variable. A switch (--no-admin, --admin-open) is on
+// when its variable is 1, true or yes, off when 0, false, no or empty.
+options parse_options(const std::vector<std::string>& args, const env_lookup& env = {});
 
 std::string usage();
 

@@ -4,12 +4,14 @@
 #include "admin/admin_api.hpp"
 #include "admin/answers.hpp"
 #include "admin/scenarios_api.hpp"
+#include "app/version.hpp"
 #include "creditpay/api.hpp"
 #include "faults/engine.hpp"
 #include "http/router.hpp"
 #include "support/log.hpp"
 #include "transport/connection_tracker.hpp"
 #include "transport/listener.hpp"
+#include "transport/tls_context.hpp"
 #include "uocs/api.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,9 +20,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
 
 #include <csignal>
 #include <filesystem>
@@ -53,10 +57,10 @@ tcp::endpoint resolve_listen_address(net::io_context& ioc, const options& opts) 
   return results.begin()->endpoint();
 }
 
-std::string url_of(const tcp::endpoint& ep) {
+std::string url_of(const tcp::endpoint& ep, bool tls = false) {
   const auto address = ep.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return "http://" + host + ":" + std::to_string(ep.port());
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(ep.port());
 }
 
 // Closes idle connections, then waits for busy ones to finish, at most
@@ -71,10 +75,68 @@ net::awaitable<void> drain(net::io_context& ioc, transport::connection_tracker& 
     co_await tick.async_wait(use_tuple);
   }
   if (tracker.active() > 0) {
-    support::log_line(std::to_string(tracker.active()) + " connection(s) still busy after " +
+    support::log_message(support::log_level::warn, std::to_string(tracker.active()) + " connection(s) still busy after " +
                       std::to_string(timeout.count()) + " ms; exiting anyway");
   }
   ioc.stop();
+}
+
+std::size_t accounts_count(const fixtures::fixture_set& fx) {
+  std::size_t n = 0;
+  for (const auto& app : fx.apps) {
+    n += app.accounts.size();
+  }
+  return n;
+}
+
+// What was loaded, in one line, so that a partner reading the log sees at
+// once which fixtures this server answers from.
+void log_startup(const options& opts, const fixtures::fixture_set& fx, const faults::engine& engine,
+                 std::uint64_t seed, const std::string& base_url, net::ssl::context* tls) {
+  boost::json::object fields;
+  boost::json::array platforms;
+  for (const auto& p : fx.platforms) {
+    platforms.emplace_back(p.plat_id);
+  }
+  boost::json::array apps;
+  boost::json::array accounts;
+  for (const auto& app : fx.apps) {
+    apps.emplace_back(app.app_key);
+    for (const auto& account : app.accounts) {
+      accounts.emplace_back(account.user_id);
+    }
+  }
+  boost::json::array stubs;
+  for (const auto& stub : fx.stubs) {
+    stubs.emplace_back(stub.path);
+  }
+  boost::json::array scenarios;
+  for (const auto& info : engine.list()) {
+    scenarios.emplace_back(info.name);
+  }
+  const std::string active = engine.active().value_or("none");
+  fields["event"] = "startup";
+  fields["msg"] = "authsim " + std::string(version()) + " started";
+  fields["version"] = version();
+  fields["listen"] = base_url;
+  fields["fixtures"] = opts.fixtures_dir;
+  fields["platforms"] = std::move(platforms);
+  fields["apps"] = std::move(apps);
+  fields["accounts"] = std::move(accounts);
+  fields["stubs"] = std::move(stubs);
+  fields["scenarios"] = std::move(scenarios);
+  fields["active_scenario"] = active;
+  fields["seed"] = seed;
+  fields["admin"] = opts.admin_enabled ? (opts.admin_token.empty() ? "open" : "token") : "off";
+  fields["tls"] = tls != nullptr ? boost::json::value(transport::describe_certificate(*tls)) : boost::json::value(nullptr);
+  const std::string text = "authsim " + std::string(version()) + " on " + base_url + " from " +
+                           opts.fixtures_dir + ": " + std::to_string(fx.platforms.size()) + " platform(s), " +
+                           std::to_string(fx.apps.size()) + " app(s), " + std::to_string(accounts_count(fx)) +
+                           " account(s), " + std::to_string(fx.stubs.size()) + " stub(s), " +
+                           std::to_string(engine.list().size()) + " scenario(s) loaded, active: " + active +
+                           ", random seed " + std::to_string(seed) + " (replay with --seed " + std::to_string(seed) +
+                           ")" + (tls != nullptr ? "; TLS certificate " + transport::describe_certificate(*tls) : "");
+  support::log_event(support::log_level::info, fields, text);
 }
 
 }  // namespace
@@ -113,6 +175,17 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   std::optional<http::router> router;
   std::optional<transport::session_context> ctx;
 
+  // Loaded before binding, so that a bad certificate fails the start
+  // before any client could connect.
+  std::shared_ptr<net::ssl::context> tls;
+  if (!opts.tls_cert.empty()) {
+    try {
+      tls = transport::make_tls_context(opts.tls_cert, opts.tls_key);
+    } catch (const std::runtime_error& e) {
+      throw startup_error(e.what());
+    }
+  }
+
   net::io_context ioc(static_cast<int>(opts.threads));
   auto control = net::make_strand(ioc);  // acceptor and signals live here
 
@@ -126,11 +199,11 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
   if (ec) {
     throw startup_error("--host/--port: cannot listen on " + url_of(wanted) + ": " + ec.message());
   }
-  const std::string base_url = url_of(acceptor.local_endpoint());
+  const std::string base_url = url_of(acceptor.local_endpoint(), tls != nullptr);
   guard.emplace(admin::access_config{opts.admin_token, acceptor.local_endpoint().address().is_loopback(),
                                      opts.admin_open});
   if (opts.admin_enabled && guard->unprotected_off_loopback()) {
-    support::log_line("warning: the admin API is open to anyone who can reach " + base_url +
+    support::log_message(support::log_level::warn, "the admin API is open to anyone who can reach " + base_url +
                       " (--admin-open without --admin-token)");
   }
 
@@ -162,10 +235,9 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
                                          &engine,
                                          &journal,
                                          &metrics,
-                                         &clock});
-  support::log_line(std::to_string(engine.list().size()) + " scenario(s) loaded, active: " +
-                    engine.active().value_or("none") + ", random seed " + std::to_string(seed) +
-                    " (replay with --seed " + std::to_string(seed) + ")");
+                                         &clock,
+                                         tls.get()});
+  log_startup(opts, *fixtures, engine, seed, base_url, tls.get());
 
   // SIGHUP re-reads the scenarios, as POST /__admin/scenarios/reload does.
   net::signal_set reload_signal(control, SIGHUP);
@@ -175,7 +247,7 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
       return;
     }
     if (const auto error = engine.reload()) {
-      support::log_line("SIGHUP: scenario reload failed, previous scenarios kept: " + *error);
+      support::log_message(support::log_level::warn, "SIGHUP: scenario reload failed, previous scenarios kept: " + *error);
     } else {
       support::log_line("SIGHUP: scenarios reloaded (" + std::to_string(engine.list().size()) + " loaded)");
     }

@@ -1,5 +1,6 @@
 #include "creditpay/api.hpp"
 
+#include "creditpay/cashier_page.hpp"
 #include "creditpay/identify_request.hpp"
 #include "creditpay/signing.hpp"
 #include "http/json_response.hpp"
@@ -46,6 +47,31 @@ void api::register_routes(http::router& r) const {
   });
   r.add_route("POST", identify_path, [this](const http::request& req) { return identify(req); });
   r.add_route("POST", redirect_path, [this](const http::request& req) { return redirect(req); });
+  r.add_route("GET", cashier_path, [this](const http::request& req) { return cashier(req); });
+}
+
+http::response api::cashier(const http::request& req) const {
+  http::response res;
+  res.headers.set("Content-Type", "text/html; charset=utf-8");
+  res.headers.set("Cache-Control", "no-store");
+  const std::optional<std::string> code = req.query_param("ident_code");
+  if (!code || code->empty()) {
+    res.status = 400;
+    res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+    res.body = render_cashier_missing_code();
+    res.note.check = "missing_ident_code";
+    return res;
+  }
+  const std::int64_t now = clock_.now_ms();
+  const std::optional<state::code_record> record = codes_.find(*code, now);
+  const fixtures::platform* platform = record ? fixtures_->find_platform(record->plat_id) : nullptr;
+  // The page's one script runs by nonce; nothing else may run or load.
+  const std::string nonce = support::random_hex(16);
+  res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-" +
+                                                 nonce + "'; connect-src 'self'");
+  res.body = render_cashier_page(*code, record, platform, now, nonce);
+  res.note.check = std::string("code_") + code_state_name(state_of(record, now));
+  return res;
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {

@@ -2,6 +2,7 @@
 // The simulated Credit Pay endpoints:
 //   POST /dg/v1/platform/identify/auth — issue a one-time code (signed)
 //   POST /dg/v1/identify/redirect      — redeem it for an open token
+//   GET  /dg/oauth?ident_code=...       — the cashier page the code's url opens
 // Handlers are plain functions of the request; the shared state they touch
 // (code store, clock) is thread-safe, the fixtures are read-only.
 
@@ -32,6 +33,8 @@ class api {
 
   [[nodiscard]] http::response identify(const http::request& req) const;
   [[nodiscard]] http::response redirect(const http::request& req) const;
+  // GET /dg/oauth?ident_code=...: the simulated cashier page (HTML).
+  [[nodiscard]] http::response cashier(const http::request& req) const;
 
   // A server-decided failure (404, 405, 413...) in the Credit Pay envelope.
   [[nodiscard]] http::response render_failure(const http::request& req, const http::failure& f) const;

@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 
 namespace authsim::http {
 namespace json = boost::json;
@@ -95,25 +97,106 @@ std::string redact_body(std::string_view body, bool& truncated) {
   return support::valid_utf8(text);
 }
 
-std::string outcome_of(const exchange& x) {
+answer_summary summarize(const exchange& x) {
+  answer_summary out;
   if (x.res == nullptr || x.fault == "malformed_body") {
-    return "fault";
+    out.outcome = "fault";
+    return out;
   }
-  if (x.res->status >= 400) {
-    return "rejected";
-  }
+  bool business_failure = false;
   json::value holder;
   if (const json::object* o = answer_object(*x.res, holder)) {
-    const json::value* code = o->if_contains("code");
-    if (code != nullptr && code->is_number() && code->to_number<double>() != 0) {
-      return "rejected";
+    if (const json::value* code = o->if_contains("code"); code != nullptr && code->is_number()) {
+      if (code->is_int64()) {
+        out.code = code->get_int64();
+      } else if (code->is_uint64() && code->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        out.code = static_cast<std::int64_t>(code->get_uint64());
+      }
+      business_failure = code->to_number<double>() != 0;
     }
-    const json::value* success = o->if_contains("success");
-    if (success != nullptr && success->is_bool() && !success->get_bool()) {
-      return "rejected";
+    if (const json::value* success = o->if_contains("success"); success != nullptr && success->is_bool()) {
+      out.success = success->get_bool();
+      business_failure = business_failure || !success->get_bool();
     }
   }
-  return "ok";
+  out.outcome = x.res->status >= 400 || business_failure ? "rejected" : "ok";
+  return out;
+}
+
+std::string outcome_of(const exchange& x) { return summarize(x).outcome; }
+
+namespace {
+
+const std::string* trace_of(const request& req) {
+  return req.headers.find("trace");
+}
+
+// A text log line stays one line whatever the client sent: control
+// characters become '?'.
+std::string printable(std::string_view text) {
+  std::string out = support::valid_utf8(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      c = '?';
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json::object log_fields(const exchange& x, const answer_summary& summary) {
+  json::object line;
+  line.reserve(12);
+  line["event"] = "request";
+  line["method"] = support::valid_utf8(x.req->method);
+  line["path"] = support::valid_utf8(x.req->path());
+  line["status"] = x.res != nullptr ? json::value(x.res->status) : json::value(nullptr);
+  if (summary.code) {
+    line["code"] = *summary.code;
+  }
+  if (summary.success) {
+    line["success"] = *summary.success;
+  }
+  line["outcome"] = summary.outcome;
+  line["rule"] = x.rule.empty() ? json::value(nullptr) : json::value(x.rule);
+  if (!x.fault.empty()) {
+    line["fault"] = x.fault;
+  }
+  line["duration_us"] = x.duration_us;
+  const std::string* trace = trace_of(*x.req);
+  line["trace"] = trace != nullptr ? json::value(support::valid_utf8(*trace)) : json::value(nullptr);
+  line["client"] = x.req->remote_address;
+  return line;
+}
+
+std::string log_text(const exchange& x, const answer_summary& summary) {
+  std::string out = printable(x.req->method);
+  out += ' ';
+  out += printable(x.req->path());
+  out += ' ';
+  out += x.res != nullptr ? std::to_string(x.res->status) : std::string("-");
+  if (summary.code) {
+    out += " code=" + std::to_string(*summary.code);
+  }
+  if (summary.success) {
+    out += *summary.success ? " success=true" : " success=false";
+  }
+  out += ' ';
+  out += summary.outcome;
+  if (!x.rule.empty()) {
+    out += " rule=" + x.rule;
+  }
+  if (!x.fault.empty()) {
+    out += " fault=" + x.fault;
+  }
+  char took[32];
+  std::snprintf(took, sizeof took, " %.3f ms", static_cast<double>(x.duration_us) / 1000.0);
+  out += took;
+  if (const std::string* trace = trace_of(*x.req)) {
+    out += " trace=" + printable(*trace);
+  }
+  return out;
 }
 
 json::object describe(const exchange& x) {

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace authsim::http {
@@ -23,6 +24,23 @@ struct exchange {
 // "ok", "rejected" (an error status or a business failure in the body) or
 // "fault" (an injected fault: no answer, or one that cannot be parsed).
 std::string outcome_of(const exchange& x);
+
+// What a log line says of an answer: its outcome, and the business result
+// its JSON body carries, `code` (Credit Pay) or `success` (UOCS).
+struct answer_summary {
+  std::string outcome;
+  std::optional<std::int64_t> code;
+  std::optional<bool> success;
+};
+answer_summary summarize(const exchange& x);
+
+// The request log line's fields: method, path, status, code or success,
+// outcome, rule, fault, duration_us, trace and client. `status` and `trace`
+// are null when there was no answer or no trace header.
+boost::json::object log_fields(const exchange& x, const answer_summary& summary);
+
+// The same facts in one line of text, for --log-format text.
+std::string log_text(const exchange& x, const answer_summary& summary);
 
 boost::json::object describe(const exchange& x);
 

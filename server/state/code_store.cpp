@@ -26,4 +26,13 @@ redeem_result code_store::redeem(const std::string& ident_code, std::int64_t now
   });
 }
 
+std::optional<code_record> code_store::find(const std::string& ident_code, std::int64_t now_ms) {
+  return codes_.with(ident_code, now_ms, [](code_record* found) -> std::optional<code_record> {
+    if (found == nullptr) {
+      return std::nullopt;
+    }
+    return *found;
+  });
+}
+
 }  // namespace authsim::state

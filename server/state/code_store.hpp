@@ -57,6 +57,10 @@ class code_store {
   // while now < expires_at.
   redeem_result redeem(const std::string& ident_code, std::int64_t now_ms);
 
+  // A copy of the code's record, without redeeming it; empty when the code
+  // is unknown or no longer retained.
+  [[nodiscard]] std::optional<code_record> find(const std::string& ident_code, std::int64_t now_ms);
+
   [[nodiscard]] std::size_t size(std::int64_t now_ms) { return codes_.size(now_ms); }
   void clear() { codes_.clear(); }
 

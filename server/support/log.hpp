@@ -1,10 +1,44 @@
 #pragma once
-// One line per event on stderr, whole lines even when threads log at once.
+// The server's log on stderr: one line per event, whole lines even when
+// threads log at once. Lines are JSON objects (the default, for log
+// collectors) or plain text (for a person at a terminal), chosen once at
+// start-up by configure_log; every line carries its time and level.
+//
+// Thread-safe: configure_log is called before any other thread logs; the
+// rest may be called from any thread.
 
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace authsim::support {
 
+enum class log_level { error = 0, warn = 1, info = 2, debug = 3 };
+enum class log_format { json, text };
+
+std::optional<log_level> parse_log_level(std::string_view text);  // "error", "warn", "info", "debug"
+std::optional<log_format> parse_log_format(std::string_view text);  // "json", "text"
+const char* log_level_name(log_level level);
+
+void configure_log(log_level level, log_format format);
+
+// True when a line at `level` would be written: callers skip building an
+// expensive line that nobody reads.
+bool log_enabled(log_level level);
+
+// A free-text message: {"time","level","msg"} in JSON, "authsim: msg" in text.
+void log_message(log_level level, std::string_view msg);
+
+// Shorthand for an informational message.
 void log_line(std::string_view line);
+
+// A structured event. In JSON the fields follow "time" and "level"; in text
+// the line is "authsim: " + text_form.
+void log_event(log_level level, const boost::json::object& fields, std::string_view text_form);
+
+// The UTC time as 2026-11-23T23:03:28.123Z, for log lines.
+std::string utc_timestamp_now();
 
 }  // namespace authsim::support

@@ -46,22 +46,25 @@ net::awaitable<void> hang(beast::tcp_stream& stream, std::chrono::milliseconds m
   close_without_answer(stream);
 }
 
-net::awaitable<void> random_data_then_close(beast::tcp_stream& stream, std::size_t bytes) {
+template <class Stream>
+net::awaitable<void> random_data_then_close(Stream& stream, std::size_t bytes) {
   // Raw random bytes, as a broken proxy or another protocol on the port
   // would send.
   const std::string data = support::random_bytes(bytes);
-  stream.expires_after(std::chrono::seconds(10));
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
   co_await net::async_write(stream, net::buffer(data), use_tuple);
-  close_without_answer(stream);
+  close_without_answer(beast::get_lowest_layer(stream));
 }
 
-net::awaitable<bool> slow_answer(beast::tcp_stream& stream, bhttp::response<bhttp::string_body>& res,
+template <class Stream>
+net::awaitable<bool> slow_answer(Stream& stream, bhttp::response<bhttp::string_body>& res,
                                  std::chrono::milliseconds duration) {
   const std::string body = std::move(res.body());
   res.body().clear();
   res.content_length(body.size());
   bhttp::response_serializer<bhttp::string_body> sr{res};
-  stream.expires_after(std::chrono::seconds(10));
+  auto& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_after(std::chrono::seconds(10));
   auto [ec, n] = co_await bhttp::async_write_header(stream, sr, use_tuple);
   if (ec) {
     co_return false;
@@ -76,7 +79,7 @@ net::awaitable<bool> slow_answer(beast::tcp_stream& stream, bhttp::response<bhtt
     timer.expires_after(pause);
     co_await timer.async_wait(use_tuple);
     const std::size_t end = i + 1 == pieces ? body.size() : body.size() * (i + 1) / pieces;
-    stream.expires_after(std::chrono::seconds(10));
+    tcp.expires_after(std::chrono::seconds(10));
     auto [wec, wn] = co_await net::async_write(stream, net::buffer(body.data() + sent, end - sent), use_tuple);
     if (wec) {
       co_return false;
@@ -85,5 +88,12 @@ net::awaitable<bool> slow_answer(beast::tcp_stream& stream, bhttp::response<bhtt
   }
   co_return true;
 }
+
+template net::awaitable<void> random_data_then_close(plain_stream&, std::size_t);
+template net::awaitable<void> random_data_then_close(tls_stream&, std::size_t);
+template net::awaitable<bool> slow_answer(plain_stream&, bhttp::response<bhttp::string_body>&,
+                                          std::chrono::milliseconds);
+template net::awaitable<bool> slow_answer(tls_stream&, bhttp::response<bhttp::string_body>&,
+                                          std::chrono::milliseconds);
 
 }  // namespace authsim::transport

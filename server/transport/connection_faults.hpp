@@ -5,14 +5,17 @@
 
 #include "faults/scenario.hpp"
 
+#include "transport/streams.hpp"
+
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
 
 namespace authsim::transport {
+
+// The first three act on the TCP layer, whether or not TLS runs above it.
 
 // Closes with an RST (SO_LINGER 0): the client's next read fails with
 // ECONNRESET.
@@ -26,12 +29,16 @@ void close_without_answer(boost::beast::tcp_stream& stream);
 // then closes. Whatever the client still sends is read and dropped.
 boost::asio::awaitable<void> hang(boost::beast::tcp_stream& stream, std::chrono::milliseconds max);
 
-// Writes `bytes` random bytes (not HTTP), then closes in good order.
-boost::asio::awaitable<void> random_data_then_close(boost::beast::tcp_stream& stream, std::size_t bytes);
+// Writes `bytes` random bytes (not HTTP), then closes in good order. Over
+// TLS the bytes go through the TLS layer: the client's HTTP parser, not its
+// TLS layer, is what meets them.
+template <class Stream>
+boost::asio::awaitable<void> random_data_then_close(Stream& stream, std::size_t bytes);
 
 // Writes the header at once, then the body in small pieces spread evenly
 // over `duration`. Returns false when the write failed.
-boost::asio::awaitable<bool> slow_answer(boost::beast::tcp_stream& stream,
+template <class Stream>
+boost::asio::awaitable<bool> slow_answer(Stream& stream,
                                          boost::beast::http::response<boost::beast::http::string_body>& res,
                                          std::chrono::milliseconds duration);
 

@@ -23,7 +23,7 @@ net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& a
       co_return;
     }
     if (ec) {
-      support::log_line("accept: " + ec.message());
+      support::log_message(support::log_level::warn, "accept: " + ec.message());
       if (ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory) {
         // Out of resources: back off briefly instead of spinning, then keep
         // accepting; the connections being served will free some.
@@ -56,9 +56,9 @@ net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& a
         try {
           std::rethrow_exception(error);
         } catch (const std::exception& e) {
-          support::log_line(std::string("session ended by an exception: ") + e.what());
+          support::log_message(support::log_level::error, std::string("session ended by an exception: ") + e.what());
         } catch (...) {
-          support::log_line("session ended by an unknown exception");
+          support::log_message(support::log_level::error, "session ended by an unknown exception");
         }
       }
     });

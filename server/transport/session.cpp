@@ -4,6 +4,7 @@
 #include "http/exchange_record.hpp"
 #include "support/log.hpp"
 #include "transport/connection_faults.hpp"
+#include "transport/streams.hpp"
 #include "transport/wire.hpp"
 #include "support/text.hpp"
 
@@ -12,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -48,7 +50,11 @@ bool benign(const error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
          ec == net::error::operation_aborted ||
          ec == net::error::connection_reset || ec == net::error::broken_pipe ||
-         ec == net::error::not_connected || ec == beast::error::timeout;
+         ec == net::error::not_connected || ec == beast::error::timeout ||
+         // A TLS client that closes without close_notify, as many do once
+         // they have their answer: the HTTP framing already told us the
+         // message was whole.
+         ec == net::ssl::error::stream_truncated;
 }
 
 // The parser's verdict on bytes that are not an HTTP request. A stream that
@@ -60,7 +66,7 @@ bool is_parse_error(const error_code& ec) {
 
 void log_failure(const error_code& ec, const char* where) {
   if (!benign(ec)) {
-    support::log_line(std::string(where) + ": " + ec.message());
+    support::log_message(support::log_level::warn, std::string(where) + ": " + ec.message());
   }
 }
 
@@ -71,9 +77,10 @@ struct connection_state {
   bool idle = false;
 };
 
-net::awaitable<void> write_answer(beast::tcp_stream& stream, bhttp::response<bhttp::string_body>& res,
+template <class Stream>
+net::awaitable<void> write_answer(Stream& stream, bhttp::response<bhttp::string_body>& res,
                                   std::chrono::milliseconds timeout, bool& ok) {
-  stream.expires_after(timeout);
+  beast::get_lowest_layer(stream).expires_after(timeout);
   auto [ec, n] = co_await bhttp::async_write(stream, res, use_tuple);
   ok = !ec;
   if (ec) {
@@ -84,6 +91,8 @@ net::awaitable<void> write_answer(beast::tcp_stream& stream, bhttp::response<bht
 // After answering a request whose body we refused: stop sending, then read
 // and discard what the client is still uploading, within a byte and time
 // cap, so that closing does not reset the connection under our answer.
+// Over TLS the discarded bytes are read below the TLS layer: they are
+// thrown away, so there is nothing to decrypt.
 net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
   error_code ec;
   stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
@@ -100,12 +109,16 @@ net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
   stream.socket().close(ec);
 }
 
-// Puts the exchange in the journal and the metrics. Admin calls are left
-// out of both: they are the observer, not the traffic observed.
+// Puts the exchange in the journal, the metrics and the log. Admin calls
+// are left out of the journal and the metrics (they are the observer, not
+// the traffic observed) and logged only at debug level.
 void record(const session_context& ctx, const http::request& req, const http::response* res,
             const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started) {
   const std::string_view path = req.path();
-  if (path.starts_with(faults::admin_prefix)) {
+  const bool admin_call = path.starts_with(faults::admin_prefix);
+  const support::log_level level = admin_call ? support::log_level::debug : support::log_level::info;
+  const bool logged = support::log_enabled(level);
+  if (admin_call && !logged) {
     return;
   }
   http::exchange x;
@@ -116,7 +129,14 @@ void record(const session_context& ctx, const http::request& req, const http::re
   x.time_ms = sim_time;
   x.duration_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-  const std::string outcome = http::outcome_of(x);
+  const http::answer_summary summary = http::summarize(x);
+  if (logged) {
+    support::log_event(level, http::log_fields(x, summary), http::log_text(x, summary));
+  }
+  if (admin_call) {
+    return;
+  }
+  const std::string& outcome = summary.outcome;
   const bool known = ctx.router.knows(path);
   if (ctx.journal != nullptr) {
     ctx.journal->add(std::string(path), outcome, http::describe(x), known);
@@ -138,30 +158,12 @@ void record_refusal(const session_context& ctx, const http::request& partial, co
          std::chrono::steady_clock::now());
 }
 
-}  // namespace
-
-net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& ctx) {
-  // Keep running after cancellation so a last answer can still be written
-  // during shutdown; cancellation shows up as operation_aborted instead.
-  co_await net::this_coro::throw_if_cancelled(false);
-
-  beast::tcp_stream stream(std::move(socket));
-  error_code ignored;
-  const auto remote_endpoint = stream.socket().remote_endpoint(ignored);
-  const std::string remote = remote_endpoint.address().to_string();
-
-  auto state = std::make_shared<connection_state>();
-  state->stream = &stream;
-  const auto registration = ctx.tracker.add([state, ex = stream.get_executor()] {
-    net::post(ex, [state] {
-      if (state->idle && state->stream != nullptr) {
-        error_code ec;
-        state->stream->socket().cancel(ec);
-      }
-    });
-  });
-
-  beast::flat_buffer buffer;
+// Serves requests on `stream` until the connection ends. `buffer` may
+// already hold the first bytes of the first request.
+template <class Stream>
+net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, const std::string& remote,
+                                    const std::shared_ptr<connection_state>& state, const session_context& ctx) {
+  auto& tcp = beast::get_lowest_layer(stream);
   for (;;) {
     // Checked on the strand just before waiting: a shutdown that came
     // earlier is seen here, one that comes later finds `idle` set.
@@ -178,7 +180,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     // Waiting for a request to begin is bounded by the idle timeout; once
     // its first byte is here, the whole request by the read timeout.
     if (buffer.size() == 0) {
-      stream.expires_after(ctx.limits.idle_timeout);
+      tcp.expires_after(ctx.limits.idle_timeout);
       auto [idle_ec, got] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (idle_ec) {
         log_failure(idle_ec, "read");
@@ -188,7 +190,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     }
     state->idle = false;
     const auto deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
-    stream.expires_at(deadline);
+    tcp.expires_at(deadline);
 
     auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
     // A request body's length must be known: with a Transfer-Encoding that
@@ -203,7 +205,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
       bool ok = false;
       co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
       if (ok) {
-        co_await drain_and_close(stream);
+        co_await drain_and_close(tcp);
       }
       break;
     }
@@ -211,13 +213,13 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     if (!ec && parser.get().version() >= 11 && support::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
         !parser.is_done()) {
       bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
-      stream.expires_at(deadline);
+      tcp.expires_at(deadline);
       auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
       if (wec) {
         log_failure(wec, "write 100-continue");
         break;
       }
-      stream.expires_at(deadline);
+      tcp.expires_at(deadline);
     }
     if (!ec && !parser.is_done()) {
       std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
@@ -252,7 +254,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
         bool ok = false;
         co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
         if (ok && drain) {
-          co_await drain_and_close(stream);
+          co_await drain_and_close(tcp);
         }
       }
       break;
@@ -276,15 +278,15 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
       // journal must find it there.
       record(ctx, request, nullptr, d, sim_time, started);
       switch (d.failure->kind) {
-        case faults::fault_kind::connection_reset: reset_connection(stream); break;
-        case faults::fault_kind::empty_response: close_without_answer(stream); break;
+        case faults::fault_kind::connection_reset: reset_connection(tcp); break;
+        case faults::fault_kind::empty_response: close_without_answer(tcp); break;
         case faults::fault_kind::hang:
           // A hanging connection is as good as idle: shutdown may close it.
           state->idle = true;
           if (!ctx.tracker.stopping()) {
-            co_await hang(stream, std::chrono::milliseconds(d.failure->max_ms));
+            co_await hang(tcp, std::chrono::milliseconds(d.failure->max_ms));
           }
-          close_without_answer(stream);
+          close_without_answer(tcp);
           break;
         case faults::fault_kind::random_data_then_close:
           co_await random_data_then_close(stream, static_cast<std::size_t>(d.failure->bytes));
@@ -319,7 +321,7 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
       // A client that gave up ends the wait: nothing else reads the socket
       // meanwhile, so look (without taking anything) for its close.
       char probe = 0;
-      const auto peeked = ::recv(stream.socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+      const auto peeked = ::recv(tcp.socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
       if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
         client_left = true;
         break;
@@ -356,6 +358,76 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
     }
   }
 
+}
+
+// Ends a TLS connection with close_notify, briefly: a client that does not
+// answer it is not waited for.
+net::awaitable<void> close_tls(tls_stream& stream) {
+  auto& tcp = beast::get_lowest_layer(stream);
+  if (tcp.socket().is_open()) {
+    tcp.expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(use_tuple);
+  }
+}
+
+}  // namespace
+
+net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& ctx) {
+  // Keep running after cancellation so a last answer can still be written
+  // during shutdown; cancellation shows up as operation_aborted instead.
+  co_await net::this_coro::throw_if_cancelled(false);
+
+  beast::tcp_stream stream(std::move(socket));
+  error_code ignored;
+  const auto remote_endpoint = stream.socket().remote_endpoint(ignored);
+  const std::string remote = remote_endpoint.address().to_string();
+
+  auto state = std::make_shared<connection_state>();
+  state->stream = &stream;
+  state->idle = true;
+  const auto registration = ctx.tracker.add([state, ex = stream.get_executor()] {
+    net::post(ex, [state] {
+      if (state->idle && state->stream != nullptr) {
+        error_code ec;
+        state->stream->socket().cancel(ec);
+      }
+    });
+  });
+
+  beast::flat_buffer buffer;
+  if (ctx.tls == nullptr) {
+    co_await run_connection(stream, buffer, remote, state, ctx);
+  } else if (!ctx.tracker.stopping()) {
+    // One port for both: a TLS ClientHello starts with a handshake record,
+    // plain HTTP with a method name. What was read to tell them apart stays
+    // in `buffer` for the handshake or the HTTP parser.
+    stream.expires_after(ctx.limits.idle_timeout);
+    auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, use_tuple);
+    if (ec) {
+      log_failure(ec, "detect TLS");
+    } else if (!is_tls) {
+      co_await run_connection(stream, buffer, remote, state, ctx);
+    } else {
+      tls_stream secure(std::move(stream), *ctx.tls);
+      state->stream = &beast::get_lowest_layer(secure);
+      state->idle = false;
+      beast::get_lowest_layer(secure).expires_after(ctx.limits.read_timeout);
+      auto [hec, used] =
+          co_await secure.async_handshake(net::ssl::stream_base::server, buffer.data(), use_tuple);
+      if (hec) {
+        log_failure(hec, "TLS handshake");
+      } else {
+        buffer.consume(used);
+        co_await run_connection(secure, buffer, remote, state, ctx);
+        co_await close_tls(secure);
+      }
+      state->stream = nullptr;
+      error_code ec2;
+      beast::get_lowest_layer(secure).socket().shutdown(net::ip::tcp::socket::shutdown_send, ec2);
+      beast::get_lowest_layer(secure).socket().close(ec2);
+      co_return;
+    }
+  }
   state->stream = nullptr;
   error_code ec;
   stream.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);

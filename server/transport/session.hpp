@@ -16,6 +16,10 @@
 #include <chrono>
 #include <cstddef>
 
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
 namespace authsim::transport {
 
 struct session_limits {
@@ -36,6 +40,9 @@ struct session_context {
   state::journal* journal = nullptr;  // null: nothing recorded
   state::metrics* metrics = nullptr;
   const state::clock* clock = nullptr;
+  // Set: a connection that opens with a TLS handshake is served over TLS
+  // with this context; plain HTTP is still served on the same port.
+  boost::asio::ssl::context* tls = nullptr;
 };
 
 // The socket's executor must be a strand: the tracker's closer posts to it.

@@ -49,8 +49,12 @@ std::vector<std::string> with_defaults(std::vector<std::string> args) {
   return args;
 }
 
-// fork + exec with stdout to `out_fd` and stderr to `err_path`.
-pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::string& err_path) {
+using env_pairs = std::vector<std::pair<std::string, std::string>>;
+
+// fork + exec with stdout to `out_fd`, stderr to `err_path`, stdin from
+// `in_fd` (-1: inherited) and `env` added to the environment.
+pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::string& err_path, int in_fd = -1,
+            const env_pairs& env = {}) {
   std::vector<char*> argv;
   std::string binary = AUTHSIM_BINARY;
   argv.push_back(binary.data());
@@ -64,6 +68,12 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::string&
     throw std::runtime_error("fork failed");
   }
   if (pid == 0) {
+    for (const auto& [name, value] : env) {
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    if (in_fd >= 0) {
+      ::dup2(in_fd, STDIN_FILENO);
+    }
     ::dup2(out_fd, STDOUT_FILENO);
     const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
     if (err >= 0) {
@@ -103,13 +113,15 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-server_process::server_process(std::vector<std::string> args) {
+server_process::server_process(std::vector<std::string> args) : server_process(std::move(args), {}) {}
+
+server_process::server_process(std::vector<std::string> args, const env_pairs& env) {
   stderr_path_ = temp_file("authsim-stderr");
   int fds[2];
   if (::pipe(fds) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  pid_ = spawn(with_defaults(std::move(args)), fds[1], stderr_path_);
+  pid_ = spawn(with_defaults(std::move(args)), fds[1], stderr_path_, -1, env);
   ::close(fds[1]);
 
   // Read the first line, bounded in time.
@@ -188,11 +200,24 @@ bool server_process::wait_for_stderr(const std::string& text, std::chrono::milli
 std::string server_process::stderr_text() const { return read_file(stderr_path_); }
 
 run_result run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  return run_to_exit(args, std::string(), {}, timeout);
+}
+
+run_result run_to_exit(const std::vector<std::string>& args, const std::string& input, const env_pairs& env,
+                       std::chrono::milliseconds timeout) {
   const std::string out_path = temp_file("authsim-stdout");
   const std::string err_path = temp_file("authsim-stderr");
+  const std::string in_path = temp_file("authsim-stdin");
+  {
+    std::ofstream in(in_path, std::ios::binary | std::ios::trunc);
+    in << input;
+  }
   const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_TRUNC);
-  const pid_t pid = spawn(args, out_fd, err_path);
+  const int in_fd = ::open(in_path.c_str(), O_RDONLY);
+  const pid_t pid = spawn(args, out_fd, err_path, in_fd, env);
   ::close(out_fd);
+  ::close(in_fd);
+  ::unlink(in_path.c_str());
   run_result r;
   auto s = wait_for(pid, timeout);
   if (!s) {

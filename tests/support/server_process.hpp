@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sys/types.h>
@@ -26,6 +27,8 @@ class server_process {
   // --port 0 and the default fixtures. Throws when it does not print its
   // listening line within 20 s.
   explicit server_process(std::vector<std::string> args = {});
+  // The same, with environment variables set for the server only.
+  server_process(std::vector<std::string> args, const std::vector<std::pair<std::string, std::string>>& env);
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
   // Sends SIGTERM if still running, then waits (SIGKILL after 10 s).
@@ -62,6 +65,12 @@ struct run_result {
   std::string err;
 };
 run_result run_to_exit(const std::vector<std::string>& args,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// The same, with `input` on its stdin and `env` set for it only; `args`
+// are passed as they are (no --port or --fixtures added).
+run_result run_to_exit(const std::vector<std::string>& args, const std::string& input,
+                       const std::vector<std::pair<std::string, std::string>>& env,
                        std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 }  // namespace authsim::testing

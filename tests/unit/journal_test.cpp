@@ -92,6 +92,37 @@ TEST_SUITE("journal") {
     CHECK(http::outcome_of(x) == "fault");
   }
 
+  TEST_CASE("a request's log line names status, business result, outcome, rule, duration and trace") {
+    http::request req;
+    req.method = "POST";
+    req.target = "/dg/v1/identify/redirect?x=1";
+    req.remote_address = "127.0.0.1";
+    req.headers.add("trace", "t-1\nforged line");
+    http::response res;
+    res.status = 400;
+    res.body = R"({"code":40001,"msg":"no"})";
+    http::exchange x{&req, &res, "flaky#0", "", 0, 1500};
+    const http::answer_summary summary = http::summarize(x);
+    CHECK(summary.code == 40001);
+    CHECK_FALSE(summary.success.has_value());
+    const boost::json::object fields = http::log_fields(x, summary);
+    CHECK(fields.at("path") == "/dg/v1/identify/redirect");
+    CHECK(fields.at("status") == 400);
+    CHECK(fields.at("code") == 40001);
+    CHECK(fields.at("outcome") == "rejected");
+    CHECK(fields.at("rule") == "flaky#0");
+    CHECK(fields.at("duration_us") == 1500);
+    CHECK(fields.at("trace") == "t-1\nforged line");
+    // One line of text whatever the client put in its headers.
+    const std::string text = http::log_text(x, summary);
+    CHECK(text == "POST /dg/v1/identify/redirect 400 code=40001 rejected rule=flaky#0 1.500 ms trace=t-1?forged line");
+    res.body = R"({"success":true})";
+    res.status = 200;
+    CHECK(http::summarize(x).success == true);
+    x.res = nullptr;
+    CHECK(http::log_fields(x, http::summarize(x)).at("status").is_null());
+  }
+
   TEST_CASE("metrics render in the Prometheus text format") {
     state::metrics m;
     m.record_request("/a", "ok", 0.003);

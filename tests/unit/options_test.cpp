@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <optional>
+#include <string>
+
 using namespace authsim::app;
 
 TEST_CASE("defaults: loopback, port 8080, ./fixtures, 64 KiB bodies, one thread per core") {
@@ -50,4 +54,113 @@ TEST_CASE("help and version are recognised") {
   CHECK(parse_options({"-h"}).show_help);
   CHECK(parse_options({"--version"}).show_version);
   CHECK(usage().find("--public-base-url") != std::string::npos);
+}
+
+namespace {
+
+env_lookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("each flag's environment variable is AUTHSIM_ and the flag's name in capitals") {
+  CHECK(env_name("--read-timeout-ms") == "AUTHSIM_READ_TIMEOUT_MS");
+  CHECK(env_name("--port") == "AUTHSIM_PORT");
+  CHECK(env_name("--no-admin") == "AUTHSIM_NO_ADMIN");
+}
+
+TEST_CASE("every flag can come from the environment") {
+  const options o = parse_options(
+      {}, env_of({{"AUTHSIM_HOST", "0.0.0.0"},            {"AUTHSIM_PORT", "9090"},
+                  {"AUTHSIM_FIXTURES", "/fixtures"},       {"AUTHSIM_PUBLIC_BASE_URL", "http://localhost:9090/"},
+                  {"AUTHSIM_THREADS", "2"},                {"AUTHSIM_BODY_LIMIT", "1000"},
+                  {"AUTHSIM_READ_TIMEOUT_MS", "111"},      {"AUTHSIM_IDLE_TIMEOUT_MS", "222"},
+                  {"AUTHSIM_HEADER_LIMIT", "2048"},        {"AUTHSIM_MAX_CONNECTIONS", "7"},
+                  {"AUTHSIM_MAX_CODES", "8"},              {"AUTHSIM_MAX_TOKENS", "9"},
+                  {"AUTHSIM_SHUTDOWN_TIMEOUT_MS", "10"},   {"AUTHSIM_SCENARIO", "slow"},
+                  {"AUTHSIM_ADMIN_TOKEN", "t0k"},          {"AUTHSIM_NO_ADMIN", "true"},
+                  {"AUTHSIM_ADMIN_OPEN", "1"},             {"AUTHSIM_JOURNAL_SIZE", "5"},
+                  {"AUTHSIM_SEED", "42"},                  {"AUTHSIM_TLS_CERT", "c.pem"},
+                  {"AUTHSIM_TLS_KEY", "k.pem"},            {"AUTHSIM_LOG_LEVEL", "debug"},
+                  {"AUTHSIM_LOG_FORMAT", "text"}}));
+  CHECK(o.host == "0.0.0.0");
+  CHECK(o.port == 9090);
+  CHECK(o.fixtures_dir == "/fixtures");
+  CHECK(o.public_base_url == "http://localhost:9090");
+  CHECK(o.threads == 2);
+  CHECK(o.body_limit == 1000);
+  CHECK(o.read_timeout.count() == 111);
+  CHECK(o.idle_timeout.count() == 222);
+  CHECK(o.header_limit == 2048);
+  CHECK(o.max_connections == 7);
+  CHECK(o.max_codes == 8);
+  CHECK(o.max_tokens == 9);
+  CHECK(o.shutdown_timeout.count() == 10);
+  CHECK(o.scenario == "slow");
+  CHECK(o.admin_token == "t0k");
+  CHECK_FALSE(o.admin_enabled);
+  CHECK(o.admin_open);
+  CHECK(o.journal_size == 5);
+  CHECK(o.seed == 42U);
+  CHECK(o.tls_cert == "c.pem");
+  CHECK(o.tls_key == "k.pem");
+  CHECK(o.log_level == authsim::support::log_level::debug);
+  CHECK(o.log_format == authsim::support::log_format::text);
+}
+
+TEST_CASE("a flag on the command line wins over its environment variable") {
+  const options o = parse_options({"--port", "7000", "--log-format=json"},
+                                  env_of({{"AUTHSIM_PORT", "9090"}, {"AUTHSIM_LOG_FORMAT", "text"}}));
+  CHECK(o.port == 7000);
+  CHECK(o.log_format == authsim::support::log_format::json);
+}
+
+TEST_CASE("an empty variable counts as unset, and a switch variable can say no") {
+  const options o = parse_options({}, env_of({{"AUTHSIM_PORT", ""}, {"AUTHSIM_NO_ADMIN", "false"},
+                                              {"AUTHSIM_ADMIN_OPEN", "0"}, {"AUTHSIM_SCENARIO", ""}}));
+  CHECK(o.port == 8080);
+  CHECK(o.admin_enabled);
+  CHECK_FALSE(o.admin_open);
+  CHECK(o.scenario.empty());
+}
+
+TEST_CASE("a bad environment value is refused naming the variable") {
+  CHECK_THROWS_WITH_AS(parse_options({}, env_of({{"AUTHSIM_PORT", "http"}})),
+                       "AUTHSIM_PORT: expected an integer from 0 to 65535, got 'http'", options_error);
+  CHECK_THROWS_WITH_AS(parse_options({}, env_of({{"AUTHSIM_NO_ADMIN", "maybe"}})),
+                       "AUTHSIM_NO_ADMIN: expected 1, true, yes, 0, false or no, got 'maybe'", options_error);
+  CHECK_THROWS_WITH_AS(parse_options({}, env_of({{"AUTHSIM_LOG_LEVEL", "loud"}})),
+                       "AUTHSIM_LOG_LEVEL: expected error, warn, info or debug, got 'loud'", options_error);
+}
+
+TEST_CASE("--help and --version have no environment variable") {
+  const options o = parse_options({}, env_of({{"AUTHSIM_HELP", "1"}, {"AUTHSIM_VERSION", "1"}}));
+  CHECK_FALSE(o.show_help);
+  CHECK_FALSE(o.show_version);
+}
+
+TEST_CASE("logging defaults to JSON lines at info; bad values name the flag") {
+  const options o = parse_options({});
+  CHECK(o.log_level == authsim::support::log_level::info);
+  CHECK(o.log_format == authsim::support::log_format::json);
+  CHECK(parse_options({"--log-level", "warn"}).log_level == authsim::support::log_level::warn);
+  CHECK_THROWS_WITH_AS(parse_options({"--log-format", "xml"}), "--log-format: expected json or text, got 'xml'",
+                       options_error);
+}
+
+TEST_CASE("--tls-cert and --tls-key are given together or not at all") {
+  CHECK_THROWS_WITH_AS(parse_options({"--tls-cert", "c.pem"}),
+                       "--tls-cert: needs --tls-key too (the certificate's private key)", options_error);
+  CHECK_THROWS_WITH_AS(parse_options({"--tls-key", "k.pem"}),
+                       "--tls-key: needs --tls-cert too (the certificate that goes with the key)", options_error);
+  const options o = parse_options({"--tls-cert", "c.pem", "--tls-key", "k.pem"});
+  CHECK(o.tls_cert == "c.pem");
+  CHECK(o.tls_key == "k.pem");
 }

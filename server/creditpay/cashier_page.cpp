@@ -1,0 +1,174 @@
+#include "creditpay/cashier_page.hpp"
+
+#include "creditpay/api.hpp"
+#include "support/text.hpp"
+
+namespace authsim::creditpay {
+
+namespace {
+
+// Shared by both pages; kept small and without external resources, so the
+// page works offline and under a strict Content-Security-Policy.
+constexpr const char* style = R"(
+body { font: 15px/1.5 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.3rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
+dt { color: #59636e; }
+dd { margin: 0; word-break: break-all; }
+.state { font-weight: 600; }
+.state-live { color: #1a7f37; } .state-redeemed, .state-expired, .state-unknown { color: #b35900; }
+button { font: inherit; padding: .45rem 1.1rem; border-radius: 6px; border: 1px solid #1f883d; background: #1f883d; color: #fff; cursor: pointer; }
+button[disabled] { opacity: .6; cursor: default; }
+pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+.note { color: #59636e; font-size: .85rem; }
+)";
+
+std::string describe_state(code_state s, const std::optional<state::code_record>& record, std::int64_t now_ms) {
+  switch (s) {
+    case code_state::live: {
+      const std::int64_t left_s = (record->expires_at_ms - now_ms + 999) / 1000;
+      return "valid, expires in " + std::to_string(left_s) + " s";
+    }
+    case code_state::redeemed:
+      return "already used (redeemed " + std::to_string((now_ms - *record->redeemed_at_ms) / 1000) + " s ago)";
+    case code_state::expired:
+      return "expired " + std::to_string((now_ms - record->expires_at_ms) / 1000) + " s ago";
+    case code_state::unknown: return "unknown: authsim never issued this code, or forgot it (restart, reset, or long expired)";
+  }
+  return "";
+}
+
+std::string page(std::string_view title, std::string_view body) {
+  std::string out;
+  out.reserve(4096);
+  out += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+  out += html_escape(title);
+  out += "</title>\n<style>";
+  out += style;
+  out += "</style>\n</head>\n<body>\n";
+  out += body;
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace
+
+code_state state_of(const std::optional<state::code_record>& record, std::int64_t now_ms) {
+  if (!record) {
+    return code_state::unknown;
+  }
+  if (record->redeemed_at_ms) {
+    return code_state::redeemed;
+  }
+  return now_ms >= record->expires_at_ms ? code_state::expired : code_state::live;
+}
+
+const char* code_state_name(code_state s) {
+  switch (s) {
+    case code_state::live: return "live";
+    case code_state::redeemed: return "redeemed";
+    case code_state::expired: return "expired";
+    case code_state::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+std::string html_escape(std::string_view text) {
+  const std::string valid = support::valid_utf8(text);
+  std::string out;
+  out.reserve(valid.size());
+  for (const char c : valid) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string render_cashier_page(std::string_view ident_code, const std::optional<state::code_record>& record,
+                                const fixtures::platform* platform, std::int64_t now_ms, std::string_view nonce) {
+  const code_state s = state_of(record, now_ms);
+  std::string body;
+  body += "<h1>Credit Pay cashier <small class=\"note\">(simulated by authsim)</small></h1>\n";
+  body += "<p class=\"note\">The upstream sends the user's browser here with the one-time code. Its front end "
+          "logs in with the code; the button below does the same call: <code>POST ";
+  body += redirect_path;
+  body += "</code>.</p>\n<dl>\n";
+  body += "<dt>Code</dt><dd id=\"ident-code\">" + html_escape(ident_code) + "</dd>\n";
+  if (record) {
+    const std::string platform_text =
+        platform != nullptr && !platform->name.empty() ? platform->name + " (" + record->plat_id + ")" : record->plat_id;
+    body += "<dt>Platform</dt><dd id=\"platform\">" + html_escape(platform_text) + "</dd>\n";
+    body += "<dt>User (custom_no)</dt><dd id=\"custom-no\">" + html_escape(record->custom_no) + "</dd>\n";
+  }
+  body += "<dt>State</dt><dd id=\"state\" class=\"state state-" + std::string(code_state_name(s)) +
+          "\" data-state=\"" + code_state_name(s) + "\">" + html_escape(describe_state(s, record, now_ms)) +
+          "</dd>\n</dl>\n";
+  // The button stays usable whatever the state: redeeming a used or
+  // expired code shows the upstream's error, which is worth seeing too.
+  body += "<p><button id=\"login\" type=\"button\" data-code=\"" + html_escape(ident_code) +
+          "\">Log in with this code</button></p>\n";
+  body += "<div id=\"outcome\" hidden>\n<p><strong id=\"outcome-title\"></strong></p>\n";
+  body += "<p id=\"token-row\" hidden>Open token: <code id=\"open-token\"></code></p>\n";
+  body += "<pre id=\"answer\"></pre>\n</div>\n";
+  body += "<script nonce=\"" + html_escape(nonce) + "\">\n";
+  body += R"JS((() => {
+  const button = document.getElementById('login');
+  const show = (title, answer, token) => {
+    document.getElementById('outcome-title').textContent = title;
+    document.getElementById('answer').textContent = answer;
+    document.getElementById('token-row').hidden = !token;
+    document.getElementById('open-token').textContent = token || '';
+    document.getElementById('outcome').hidden = false;
+  };
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    const trace = 'cashier-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8);
+    try {
+      const res = await fetch(')JS";
+  body += redirect_path;
+  body += R"JS(', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'trace': trace },
+        body: JSON.stringify({ ident_code: button.dataset.code }),
+      });
+      const text = await res.text();
+      let answer = null;
+      try { answer = JSON.parse(text); } catch (e) { answer = null; }
+      const pretty = answer ? JSON.stringify(answer, null, 2) : text;
+      if (answer && answer.code === 0 && answer.data && answer.data.open_token) {
+        show('Logged in: the code was redeemed.', pretty, answer.data.open_token);
+        const state = document.getElementById('state');
+        state.textContent = 'used just now';
+        state.dataset.state = 'redeemed';
+        state.className = 'state state-redeemed';
+      } else {
+        show('Refused (HTTP ' + res.status + (answer ? ', code ' + answer.code : '') + ')', pretty, '');
+      }
+    } catch (e) {
+      show('The request failed: ' + e, '', '');
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();
+)JS";
+  body += "</script>\n";
+  return page("authsim cashier", body);
+}
+
+std::string render_cashier_missing_code() {
+  std::string body = "<h1>Credit Pay cashier <small class=\"note\">(simulated by authsim)</small></h1>\n";
+  body += "<p id=\"error\">This page needs the one-time code in its query: <code>";
+  body += cashier_path;
+  body += "?ident_code=CODE</code>. Issued codes carry the whole address in <code>data.url</code>.</p>\n";
+  return page("authsim cashier: no code", body);
+}
+
+}  // namespace authsim::creditpay
