@@ -21,6 +21,7 @@ button { font: inherit; padding: .45rem 1.1rem; border-radius: 6px; border: 1px 
 button[disabled] { opacity: .6; cursor: default; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .note { color: #59636e; font-size: .85rem; }
+#open-token { word-break: break-all; }
 )";
 
 std::string describe_state(code_state s, const std::optional<state::code_record>& record, std::int64_t now_ms) {

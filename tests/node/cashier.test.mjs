@@ -1,0 +1,138 @@
+// The cashier page in a real browser: headless Chromium (Debian's package),
+// driven by playwright-core, clicks through the upstream's flow.
+//
+//   node tests/node/cashier.test.mjs http://127.0.0.1:PORT
+//
+// It asks authsim for a code (signed as the demo platform signs), opens the
+// code's url as a user's browser would, checks that the page names the
+// platform and says the code is valid, presses the login button and waits
+// for the open token, then checks that a second press is refused and that a
+// reload shows the code as used. Any page error or refused resource (the
+// page's Content-Security-Policy included) fails the test.
+//
+// The browser is /usr/bin/chromium unless AUTHSIM_CHROMIUM names another.
+
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.error('cashier test: playwright-core is not installed; run ./scripts/setup-tests.sh (npm ci in tests/node)');
+  process.exit(1);
+}
+
+const base = process.argv[2] || process.env.AUTHSIM_URL;
+if (!base) {
+  console.error('usage: node cashier.test.mjs BASE_URL');
+  process.exit(2);
+}
+const here = dirname(fileURLToPath(import.meta.url));
+const fixtures = JSON.parse(readFileSync(join(here, '..', '..', 'fixtures', 'creditpay.json'), 'utf8'));
+const platform = fixtures.platforms[0];
+
+function fail(message) {
+  throw new Error(message);
+}
+
+async function issueCode() {
+  const nonce = randomBytes(6).toString('hex');
+  const body = JSON.stringify({
+    custom_no: `browser-${nonce}`,
+    customer_token: `tok-${nonce}`,
+    token_expire: Date.now() + 3600_000,
+    callback_url: 'https://partner.example/callback',
+    client_ip: '127.0.0.1',
+  });
+  const signature = createHmac('sha1', platform.signature_key)
+    .update('/v1/platform/identify/auth' + body)
+    .digest('base64');
+  const res = await fetch(`${base}/dg/v1/platform/identify/auth?platId=${platform.plat_id}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', trace: `browser-${nonce}`, 'api-key': platform.api_key, signature },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const answer = await res.json();
+  if (res.status !== 200 || answer.code !== 0) fail(`identify: expected code 0, got HTTP ${res.status} ${JSON.stringify(answer)}`);
+  return { code: answer.data.ident_code, url: answer.data.url, customNo: `browser-${nonce}` };
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.AUTHSIM_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  timeout: 60_000,
+  // The machine has no network beyond loopback: keep Chromium from trying.
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+const problems = [];
+try {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // Answers with an error status are expected here (a second login, a
+  // page without a code) and Chromium reports each as a console error; any
+  // other console error (a CSP refusal, a script error) is a problem.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 400')) {
+      problems.push(`console error: ${m.text()}`);
+    }
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+
+  const { code, url, customNo } = await issueCode();
+  if (!url.startsWith(base)) fail(`the code's url ${url} does not point at ${base}`);
+  const opened = await page.goto(url);
+  if (opened.status() !== 200) fail(`cashier page: expected 200, got ${opened.status()}`);
+
+  const shown = (id) => page.locator(`#${id}`).textContent();
+  if ((await shown('ident-code')) !== code) fail('the page does not show the code');
+  const platformText = await shown('platform');
+  if (!platformText.includes(platform.plat_id)) fail(`the page does not name the platform: ${platformText}`);
+  if ((await shown('custom-no')) !== customNo) fail('the page does not show custom_no');
+  if ((await page.locator('#state').getAttribute('data-state')) !== 'live') fail('a fresh code is not shown as valid');
+
+  await page.click('#login');
+  await page.locator('#open-token').filter({ hasText: /^Bearer / }).waitFor();
+  const token = await shown('open-token');
+  const parts = token.slice('Bearer '.length).split('.');
+  if (parts.length !== 3) fail(`the open token is not a JWT: ${token}`);
+  const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  if (claims.identCode !== code) fail(`the token's identCode is ${claims.identCode}, expected ${code}`);
+  if ((await page.locator('#state').getAttribute('data-state')) !== 'redeemed') fail('the state did not change to used');
+  console.log(`cashier: logged in with ${code}, open token ${token.slice(0, 24)}...`);
+
+  // The code works once: a second press shows the upstream's refusal.
+  await page.click('#login');
+  await page.locator('#outcome-title').filter({ hasText: /^Refused/ }).waitFor();
+  if (!(await page.locator('#token-row').isHidden())) fail('a refused login still shows a token');
+  console.log(`cashier: second login refused: ${await shown('outcome-title')}`);
+
+  await page.reload();
+  if ((await page.locator('#state').getAttribute('data-state')) !== 'redeemed') fail('after a reload the code is not shown as used');
+
+  // Without a code the page explains itself.
+  const bare = await page.goto(`${base}/dg/oauth`);
+  if (bare.status() !== 400) fail(`cashier page without a code: expected 400, got ${bare.status()}`);
+  if (!(await shown('error')).includes('ident_code')) fail('the page without a code does not say what is missing');
+
+  if (problems.length > 0) fail(problems.join('\n'));
+  console.log('cashier: ok');
+} catch (e) {
+  console.error(`cashier test FAILED: ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
