@@ -3,38 +3,42 @@
 #   docker build -t authsim .
 #   docker run --rm -p 8080:8080 authsim
 #
-# Issued codes point at http://localhost:8080 unless you say otherwise;
-# arguments after the image name replace that default, for example
-#   docker run --rm -p 9000:8080 authsim --public-base-url http://localhost:9000
-# Your own fixtures replace the bundled ones with
-#   -v "$PWD/my-fixtures:/opt/authsim/fixtures:ro"
+# Settings come from AUTHSIM_* variables (each --some-flag can also be given
+# as AUTHSIM_SOME_FLAG); flags after the image name go to authsim and win
+# over the variables, for example
+#   docker run --rm -p 8080:8080 authsim --scenario slow
+#   docker run --rm -p 9000:8080 -e AUTHSIM_PUBLIC_BASE_URL=http://localhost:9000 authsim
+#   docker run --rm -p 8080:8080 -e AUTHSIM_ADMIN_TOKEN=secret authsim
+# Your own fixtures replace the bundled ones when mounted at /fixtures:
+#   docker run --rm -p 8080:8080 -v "$PWD/my-fixtures:/fixtures:ro" authsim
+#
+# No Docker engine runs where the tests do, so tests/docker checks this file
+# against the project instead: keep them in step.
 
-# --- build stage: compiler, CMake and the -dev packages --------------------
+# --- build stage: the same packages and build script as a developer machine --
 FROM debian:12 AS build
 
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake ninja-build \
-      libboost1.81-dev libboost-json1.81-dev libssl-dev \
+WORKDIR /src
+# scripts/setup.sh holds the one list of build packages. AUTHSIM_EXTRA_PACKAGES
+# (extras for the fuzz and test scripts) is deliberately left unset here.
+COPY scripts/setup.sh scripts/
+RUN ./scripts/setup.sh \
  && rm -rf /var/lib/apt/lists/*
 
-WORKDIR /src
+COPY scripts/build.sh scripts/
 COPY CMakeLists.txt ./
 COPY server/ server/
-COPY fixtures/ fixtures/
-
-# Tests are not built here (they need doctest and run in CI instead).
-RUN cmake -S . -B build -G Ninja \
-      -DCMAKE_BUILD_TYPE=Release \
-      -DAUTHSIM_BUILD_TESTS=OFF \
- && cmake --build build --target authsim --parallel "$(nproc)" \
+# Only the server: the tests need doctest and run in CI instead.
+RUN AUTHSIM_BUILD_DIR=build \
+    AUTHSIM_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DAUTHSIM_BUILD_TESTS=OFF" \
+    ./scripts/build.sh authsim \
  && strip build/server/authsim
 
 # --- runtime stage: only the shared libraries the binary loads --------------
-FROM debian:bookworm-slim
+FROM debian:12-slim
 
-# The binary needs libboost_json.so.1.81.0 and libcrypto.so.3 besides the C
-# and C++ runtimes, which the base image already has.
+# Besides the C and C++ runtimes, which the base image has, the binary loads
+# libboost_json.so.1.81.0 and libcrypto.so.3.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libboost-json1.81.0 libssl3 \
@@ -42,18 +46,29 @@ RUN apt-get update \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin authsim
 
 COPY --from=build /src/build/server/authsim /usr/local/bin/authsim
-COPY fixtures/ /opt/authsim/fixtures/
+COPY scripts/healthcheck.sh /usr/local/bin/authsim-healthcheck
+COPY fixtures/ /fixtures/
 
 # Fail the image build, not the first `docker run`, if a library is missing.
 RUN if ldd /usr/local/bin/authsim | grep 'not found'; then exit 1; fi \
  && /usr/local/bin/authsim --version
 
+# Bound to every address inside the container; issued codes point at the
+# usual published port. Mount your fixtures over /fixtures.
+ENV AUTHSIM_HOST=0.0.0.0 \
+    AUTHSIM_PORT=8080 \
+    AUTHSIM_FIXTURES=/fixtures \
+    AUTHSIM_PUBLIC_BASE_URL=http://localhost:8080
+
 USER authsim
 EXPOSE 8080
 
-# Exec form: authsim runs as PID 1 and receives `docker stop`'s SIGTERM
-# itself, so in-flight requests finish before the container exits.
-ENTRYPOINT ["/usr/local/bin/authsim", "--host", "0.0.0.0", "--port", "8080", "--fixtures", "/opt/authsim/fixtures"]
-# Inside the container authsim is bound to 0.0.0.0, which is no address a
-# browser can reach: point issued codes at the usual published port instead.
-CMD ["--public-base-url", "http://localhost:8080"]
+# Asks /__admin/health on AUTHSIM_PORT, with AUTHSIM_ADMIN_TOKEN when set;
+# healthy only on a 200.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 \
+  CMD ["/usr/local/bin/authsim-healthcheck", "3"]
+
+# Exec form, the binary alone: arguments of `docker run` become authsim's
+# flags, and authsim runs as PID 1, so `docker stop`'s SIGTERM reaches it and
+# in-flight requests finish before the container exits.
+ENTRYPOINT ["/usr/local/bin/authsim"]

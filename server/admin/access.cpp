@@ -3,6 +3,7 @@
 #include "admin/answers.hpp"
 #include "support/crypto.hpp"
 #include "support/text.hpp"
+#include "support/validate.hpp"
 
 namespace authsim::admin {
 
@@ -21,7 +22,11 @@ std::optional<http::response> access_guard::refuse(const http::request& req) con
     }
     return std::nullopt;
   }
-  if (!config_.bound_to_loopback && !config_.open) {
+  // A container's health probe runs inside it, on loopback, while authsim
+  // is bound to every address: the health route (version, uptime, counts;
+  // nothing to change, nothing secret) stays open to loopback callers.
+  if (!config_.bound_to_loopback && !config_.open &&
+      !(req.path() == "/__admin/health" && support::is_loopback_address(req.remote_address))) {
     return error_answer(403, "ADMIN_FORBIDDEN",
                         "authsim is bound to a non-loopback address and no --admin-token is set, so the admin API "
                         "is off; restart with --admin-token T (or --admin-open to serve it unprotected)");

@@ -1,7 +1,9 @@
 #pragma once
 // Who may call /__admin: with --admin-token, only callers that present it
 // as a Bearer token; without one, anybody, but only while authsim is bound
-// to a loopback address (or --admin-open says otherwise).
+// to a loopback address (or --admin-open says otherwise). GET
+// /__admin/health is the exception: without a token, a caller on loopback
+// may always ask it, so that a container's health probe works.
 
 #include "http/router.hpp"
 

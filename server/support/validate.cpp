@@ -101,4 +101,14 @@ bool is_ip_address(std::string_view ip) {
   return inet_pton(AF_INET, text.c_str(), &v4) == 1 || inet_pton(AF_INET6, text.c_str(), &v6) == 1;
 }
 
+bool is_loopback_address(std::string_view text) {
+  if (text == "::1") {
+    return true;
+  }
+  if (text.starts_with("::ffff:")) {
+    text.remove_prefix(7);
+  }
+  return text.starts_with("127.") && is_ip_address(text);
+}
+
 }  // namespace authsim::support

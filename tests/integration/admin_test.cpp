@@ -433,10 +433,14 @@ TEST_SUITE("admin") {
     {
       server_process server({"--host", "0.0.0.0"});
       http_client c(server.port());
-      const auto res = c.request("GET", "/__admin/health");
+      const auto res = c.request("GET", "/__admin/state");
       CHECK(res.status == 403);
       CHECK(res.json().at("error").at("code").as_string() == "ADMIN_FORBIDDEN");
       CHECK(c.post(login_target, uocs_login_body()).status == 200);
+      // A health probe on the machine itself (a container's HEALTHCHECK)
+      // still gets its answer.
+      CHECK(c.request("GET", "/__admin/health").status == 200);
+      CHECK(c.request("POST", "/__admin/reset").status == 403);
     }
     {
       server_process server({"--host", "0.0.0.0", "--admin-token", "t"});
