@@ -117,7 +117,9 @@ response router::dispatch(const request& req) const {
       if (r.prefix != prefix || !r.serves(path)) {
         continue;
       }
-      if (r.method == req.method) {
+      // HEAD is answered wherever GET is (RFC 9110 section 9.3.2); the
+      // transport leaves the body out.
+      if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
         try {
           return r.h(req);
         } catch (const std::exception& e) {
@@ -126,6 +128,9 @@ response router::dispatch(const request& req) const {
       }
       allow += allow.empty() ? "" : ", ";
       allow += r.method;
+      if (r.method == "GET") {
+        allow += ", HEAD";
+      }
     }
     if (!allow.empty()) {
       return error(req, failure_kind::method_not_allowed, allow);

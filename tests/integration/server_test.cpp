@@ -226,6 +226,19 @@ TEST_SUITE("server") {
     CHECK(c.post(login_target, uocs_login_body()).status == 200);
   }
 
+  TEST_CASE("HEAD on a GET route gets the GET's status and headers without the body") {
+    server_process server;
+    http_client c(server.port());
+    c.send_raw("HEAD /dg/oauth?ident_code=abc HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string raw = c.read_raw_until_idle();
+    CHECK(raw.starts_with("HTTP/1.1 200"));
+    CHECK(raw.find("Content-Type: text/html; charset=utf-8") != std::string::npos);
+    CHECK(raw.ends_with("\r\n\r\n"));
+    const auto options = c.request("OPTIONS", "/__admin/health");
+    CHECK(options.status == 405);
+    CHECK(options.header("allow") == "GET, HEAD");
+  }
+
   TEST_CASE("a header block over 8 KiB gets 431 in the API's envelope") {
     server_process server;
     http_client c(server.port());
