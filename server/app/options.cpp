@@ -204,6 +204,16 @@ bool parse_switch(const std::string& label, const std::string& value) {
 
 }  // namespace
 
+flag_argument split_flag(const std::string& arg) {
+  flag_argument out{arg, {}, false};
+  if (const std::size_t eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+    out.flag = arg.substr(0, eq);
+    out.value = arg.substr(eq + 1);
+    out.has_value = true;
+  }
+  return out;
+}
+
 std::optional<std::string> process_env(const std::string& name) {
   if (const char* value = std::getenv(name.c_str())) {
     return std::string(value);
@@ -243,14 +253,7 @@ options parse_options(const std::vector<std::string>& args, const env_lookup& en
     }
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool has_value = false;
-    if (const std::size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      has_value = true;
-    }
+    auto [flag, value, has_value] = split_flag(args[i]);
     const flag_spec* spec = find_flag(flag);
     if (spec == nullptr) {
       throw options_error(flag + ": unknown option (see --help)");

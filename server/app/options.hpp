@@ -50,6 +50,15 @@ class options_error : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// One command-line argument, "--flag=value" split at the first '=';
+// anything else is the flag alone.
+struct flag_argument {
+  std::string flag;
+  std::string value;
+  bool has_value = false;
+};
+flag_argument split_flag(const std::string& arg);
+
 // Looks up an environment variable; empty optional when it is not set.
 using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;
 

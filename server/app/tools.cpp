@@ -23,14 +23,7 @@ namespace {
 template <typename OnFlag>
 void walk_flags(const std::vector<std::string>& args, const std::vector<std::string>& valued, OnFlag on) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool has_value = false;
-    if (const std::size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      has_value = true;
-    }
+    auto [flag, value, has_value] = split_flag(args[i]);
     if (flag == "--help" || flag == "-h") {
       if (has_value) {
         throw options_error(flag + ": takes no value");

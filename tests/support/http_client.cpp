@@ -96,7 +96,10 @@ http_response http_client::read_response() {
   if (ec) {
     throw boost::system::system_error(ec, "read response");
   }
-  const auto& res = parser.get();
+  return to_test_response(parser.get());
+}
+
+http_response to_test_response(const boost::beast::http::response<boost::beast::http::string_body>& res) {
   http_response out;
   out.status = res.result_int();
   for (const auto& field : res) {

@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -31,6 +33,9 @@ struct http_response {
 };
 
 using header_pairs = std::vector<std::pair<std::string, std::string>>;
+
+// A Beast response as the tests see it: header names in lowercase.
+http_response to_test_response(const boost::beast::http::response<boost::beast::http::string_body>& res);
 
 class http_client {
  public:

@@ -75,18 +75,7 @@ net::awaitable<void> run(std::uint16_t port, net::ssl::context& tls, const std::
       out.error = "read: " + rec.message();
       co_return;
     }
-    http_response got;
-    got.status = res.result_int();
-    for (const auto& field : res) {
-      std::string name(field.name_string());
-      for (char& c : name) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-      got.headers[name] = std::string(field.value());
-    }
-    got.body = res.body();
-    got.keep_alive = res.keep_alive();
-    out.responses.push_back(std::move(got));
+    out.responses.push_back(to_test_response(res));
   }
   tcp.expires_after(step);
   co_await stream.async_shutdown(use_tuple);
