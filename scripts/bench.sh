@@ -1,0 +1,415 @@
+#!/usr/bin/env bash
+# Benchmarks authsim beside nginx, on loopback, in one run.
+#
+# Usage: scripts/bench.sh [all|throughput|memory|soak]     (default all)
+#
+#   throughput  wrk drives four authsim workloads and nginx answering the
+#               login path with a fixed body, each pinned (server on CPU 0,
+#               wrk on CPU 1) and unpinned; a markdown table of the medians
+#   memory      issues BENCH_CODES codes (no redemption) and reports the
+#               resident memory per live code beyond the empty server's
+#   soak        BENCH_SOAK_SECONDS of signed identify calls with codes that
+#               live 1 s, RSS sampled every 10 s
+#
+# Settings (environment): BENCH_DURATION seconds per run (default 10),
+# BENCH_RUNS runs per figure, the median reported (3), BENCH_WARMUP seconds
+# (3), BENCH_CONNECTIONS (50), BENCH_CODES (1000000), BENCH_SOAK_SECONDS (60),
+# BENCH_AUTHSIM_ARGS extra flags for authsim (default --log-level warn).
+#
+# Installs wrk and nginx-light with apt-get when missing, builds a Release
+# binary in build-bench/, and writes the report to build-bench/bench.md as
+# well as stdout. Traffic goes to 127.0.0.1 only; every process it starts is
+# stopped by its pid on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-all}
+case "$mode" in
+  all | throughput | memory | soak) ;;
+  *) echo "usage: scripts/bench.sh [all|throughput|memory|soak]" >&2; exit 2 ;;
+esac
+
+duration=${BENCH_DURATION:-10}
+runs=${BENCH_RUNS:-3}
+warmup=${BENCH_WARMUP:-3}
+connections=${BENCH_CONNECTIONS:-50}
+codes_wanted=${BENCH_CODES:-1000000}
+soak_seconds=${BENCH_SOAK_SECONDS:-60}
+# Request lines on stderr are left out by default: the report measures the
+# simulator, and a log line per request is a cost every user can choose.
+read -r -a authsim_args <<<"${BENCH_AUTHSIM_ARGS:---log-level warn}"
+
+AUTHSIM_EXTRA_PACKAGES="wrk nginx-light ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
+build=build-bench
+echo "bench: building a Release binary in $build/" >&2
+AUTHSIM_BUILD_DIR=$build AUTHSIM_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DAUTHSIM_BUILD_TESTS=OFF" \
+  ./scripts/build.sh authsim >/dev/null
+binary=$build/server/authsim
+report=$build/bench.md
+nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+cpus=$(nproc)
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]}"; do
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --------------------------------------------------------------- helpers ---
+
+# The signed identify request of the demo platform, signed once: the body
+# names a token_expire in 2100, so the same bytes stay valid for every call.
+fixtures_json=fixtures/creditpay.json
+json_field() { sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" "$fixtures_json" | head -n1; }
+export AUTHSIM_BENCH_PLAT_ID AUTHSIM_BENCH_API_KEY AUTHSIM_BENCH_BODY AUTHSIM_BENCH_SIGNATURE
+AUTHSIM_BENCH_PLAT_ID=$(json_field plat_id)
+AUTHSIM_BENCH_API_KEY=$(json_field api_key)
+signature_key=$(json_field signature_key)
+AUTHSIM_BENCH_BODY='{"customer_token":"a1472263c7b9709xxxb624adccc60_ad0975be-877c-4420-8e2e-8a156a3ec7b2app","custom_no":"473_32_86000698","callback_url":"https://credit-pre.aatest.online/payment/callback","token_expire":4102444800000,"client_ip":"192.168.1.166"}'
+AUTHSIM_BENCH_SIGNATURE=$(printf '%s' "$AUTHSIM_BENCH_BODY" | "$binary" sign --key "$signature_key")
+
+# start_authsim CPULIST ARGS...: sets server_pid and server_port.
+start_authsim() {
+  local cpulist=$1
+  shift
+  local out=$work/authsim.$RANDOM
+  taskset -c "$cpulist" "$binary" --port 0 "${authsim_args[@]}" "$@" >"$out.out" 2>"$out.err" &
+  server_pid=$!
+  pids+=("$server_pid")
+  local line=""
+  for _ in $(seq 1 200); do
+    line=$(head -n1 "$out.out" 2>/dev/null || true)
+    [[ $line == "listening on "* ]] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ ! $line =~ ^listening\ on\ http://127\.0\.0\.1:([0-9]+)$ ]]; then
+    echo "bench: authsim did not start:" >&2
+    cat "$out.err" >&2
+    exit 1
+  fi
+  server_port=${BASH_REMATCH[1]}
+}
+
+stop_pid() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_nginx CPULIST WORKERS BODY: nginx answering the login path with
+# BODY; sets nginx_pid (the master) and nginx_port.
+start_nginx() {
+  local cpulist=$1 workers=$2 body=$3 dir=$work/nginx.$RANDOM
+  mkdir -p "$dir"
+  nginx_port=""
+  for _ in $(seq 1 50); do
+    local candidate=$((20000 + RANDOM % 40000))
+    if port_free "$candidate"; then
+      nginx_port=$candidate
+      break
+    fi
+  done
+  [ -n "$nginx_port" ] || { echo "bench: no free port for nginx" >&2; exit 1; }
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes $workers;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location = /apis-auth/login/auth {
+      default_type application/json;
+      return 200 '$body';
+    }
+  }
+}
+EOF
+  taskset -c "$cpulist" "$nginx_bin" -c "$dir/nginx.conf" -e "$dir/error.log" 2>"$dir/stderr" &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+  for _ in $(seq 1 100); do
+    if ! port_free "$nginx_port"; then
+      return 0
+    fi
+    kill -0 "$nginx_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "bench: nginx did not start:" >&2
+  cat "$dir/stderr" "$dir/error.log" >&2 2>/dev/null || true
+  exit 1
+}
+
+# The server's processes: authsim's pid, or nginx's master and workers.
+server_pids() {
+  echo "$1"
+  pgrep -P "$1" || true
+}
+
+# CPU time (clock ticks) of a set of processes: utime + stime.
+cpu_ticks() {
+  local total=0 p fields
+  for p in $(server_pids "$1"); do
+    # Fields 14 and 15 of /proc/PID/stat, counted after the command name.
+    fields=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+    read -r -a f <<<"$fields"
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+
+# Peak resident memory (KiB) of a set of processes: VmHWM summed.
+peak_kib() {
+  local total=0 p v
+  for p in $(server_pids "$1"); do
+    v=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# wrk's latency ("245.00us", "1.23ms", "2.00s") in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+    else { sub(/s$/, "", v); printf "%.3f", v * 1000 } }'
+}
+
+median() { sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+ticks_per_second=$(getconf CLK_TCK)
+
+# measure NAME SERVER_PID URL SCRIPT WRK_CPUS WRK_THREADS: warm-up, then
+# $runs runs; appends "rps p50 p99 cpu_us unexpected errors" medians to
+# $work/results as "NAME ...".
+measure() {
+  local name=$1 pid=$2 url=$3 script=$4 wrk_cpus=$5 wrk_threads=$6
+  local out=$work/wrk.out i
+  taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${warmup}s" -s "$script" "$url" >/dev/null
+  : >"$work/runs"
+  for i in $(seq 1 "$runs"); do
+    local before after
+    before=$(cpu_ticks "$pid")
+    taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s "$script" "$url" >"$out"
+    after=$(cpu_ticks "$pid")
+    local rps requests p50 p99 unexpected errors cpu_us
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    requests=$(awk '/requests in/ {print $1}' "$out")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+    unexpected=$(awk '/^unexpected answers:/ {print $3}' "$out")
+    errors=$(awk '/Socket errors:/ {s = 0; for (i = 3; i <= NF; i += 2) s += $i; print s}' "$out")
+    cpu_us=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$ticks_per_second" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+    echo "$rps $p50 $p99 $cpu_us ${unexpected:-?} ${errors:-0}" >>"$work/runs"
+    if [ "${unexpected:-0}" != 0 ]; then
+      grep '^first unexpected answer' "$out" >&2 || true
+    fi
+  done
+  local col m=()
+  for col in 1 2 3 4; do
+    m+=("$(awk -v c=$col '{print $c}' "$work/runs" | median)")
+  done
+  local unexpected_total errors_total
+  unexpected_total=$(awk '{s += $5} END {print s}' "$work/runs")
+  errors_total=$(awk '{s += $6} END {print s}' "$work/runs")
+  echo "$name ${m[*]} $unexpected_total $errors_total $(peak_kib "$pid")" >>"$work/results"
+  echo "bench: $name: ${m[0]} req/s, p50 ${m[1]} ms, p99 ${m[2]} ms, ${m[3]} us CPU/request" >&2
+}
+
+# ------------------------------------------------------------- throughput --
+
+throughput() {
+  local variant=$1 server_cpus=$2 wrk_cpus=$3 threads=$4 wrk_threads=$5
+  : >"$work/results"
+  echo "bench: $variant: authsim --threads $threads and nginx with $threads worker(s) on CPU $server_cpus, wrk -t$wrk_threads -c$connections on CPU $wrk_cpus" >&2
+
+  start_authsim "$server_cpus" --threads "$threads" --fixtures fixtures --max-codes 10000000
+  local url=http://127.0.0.1:$server_port
+  local login_body
+  login_body=$(curl -sS -X POST "$url/apis-auth/login/auth" -H 'Content-Type: application/json' \
+    --data-binary '{"appKey":"IE-UOCS-OUT","appSecret":"fykj12345678","deviceId":"00:FF:16:4B:63:57","hostName":"SF0001304522C","requestId":"bench-1","ip":"192.168.255.10","userId":"fc0001","password":"8bb2423a0e1c4d0a"}')
+  measure "authsim login" "$server_pid" "$url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  measure "authsim identify" "$server_pid" "$url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
+  measure "authsim identify+redeem" "$server_pid" "$url" scripts/bench/identify_redeem.lua "$wrk_cpus" "$wrk_threads"
+  measure "authsim bad-signature" "$server_pid" "$url" scripts/bench/bad_signature.lua "$wrk_cpus" "$wrk_threads"
+  stop_pid "$server_pid"
+
+  start_nginx "$server_cpus" "$threads" "$login_body"
+  measure "nginx login" "$nginx_pid" "http://127.0.0.1:$nginx_port" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  stop_pid "$nginx_pid"
+
+  {
+    echo
+    echo "**$variant** (server on CPU $server_cpus, wrk -t$wrk_threads -c$connections on CPU $wrk_cpus; median of $runs runs of ${duration}s)"
+    echo
+    echo "| workload | req/s | × nginx | p50 ms | p99 ms | server CPU µs/req | × nginx | peak RSS MiB | unexpected |"
+    echo "| -------- | ----: | ------: | -----: | -----: | ----------------: | ------: | -----------: | ---------: |"
+    awk '
+      { name = $1 " " $2; rps[name] = $3; p50[name] = $4; p99[name] = $5; cpu[name] = $6; bad[name] = $7 + $8; rss[name] = $9; order[NR] = name }
+      END {
+        ref = "nginx login"
+        for (i = 1; i <= NR; i++) {
+          n = order[i]
+          printf "| %s | %.0f | %.2f | %.3f | %.3f | %.2f | %.2f | %.1f | %d |\n", n, rps[n], rps[n] / rps[ref], p50[n], p99[n], cpu[n], cpu[n] / cpu[ref], rss[n] / 1024, bad[n]
+        }
+      }' "$work/results"
+  } >>"$report"
+  cp "$work/results" "$work/results.$variant"
+}
+
+targets() {
+  local r=$work/results.pinned
+  [ -f "$r" ] || return 0
+  {
+    echo
+    echo "Targets (pinned):"
+    echo
+    awk '
+      { name = $1 " " $2; rps[name] = $3; p99[name] = $5; cpu[name] = $6 }
+      function verdict(ok) { return ok ? "met" : "NOT met" }
+      END {
+        ref = "nginx login"
+        a = rps["authsim login"] / rps[ref]; printf "- login req/s %.2f × nginx (at least 0.8): %s\n", a, verdict(a >= 0.8)
+        c = cpu["authsim login"] / cpu[ref]; printf "- login CPU per request %.2f × nginx (at most 2): %s\n", c, verdict(c <= 2)
+        b = rps["authsim identify"] / rps[ref]; printf "- signed identify req/s %.2f × nginx (at least 0.6): %s\n", b, verdict(b >= 0.6)
+        printf "- login p99 %.3f ms (under 2 ms): %s\n", p99["authsim login"], verdict(p99["authsim login"] < 2)
+        printf "- identify p99 %.3f ms (under 2 ms): %s\n", p99["authsim identify"], verdict(p99["authsim identify"] < 2)
+        d = cpu["authsim bad-signature"] / cpu["authsim identify"]; printf "- a refused request costs %.2f × an accepted one (at most 1): %s\n", d, verdict(d <= 1.05)
+      }' "$r"
+  } >>"$report"
+}
+
+# ----------------------------------------------------------------- memory --
+
+# Live codes as authsim's metrics count them.
+live_codes() {
+  curl -sS "http://127.0.0.1:$server_port/__admin/metrics" | awk '/^authsim_live_codes / {print $2}'
+}
+
+memory() {
+  echo "bench: memory: issuing $codes_wanted codes" >&2
+  start_authsim 0 --threads 1 --fixtures fixtures --max-codes 10000000
+  local url=http://127.0.0.1:$server_port
+  # Warm up every path the issuing takes, then forget the codes: the empty
+  # server's RSS is read with its buffers and allocator pools in place.
+  taskset -c 1 wrk -t1 -c"$connections" -d2s -s scripts/bench/identify.lua "$url" >/dev/null
+  curl -sS -X POST "$url/__admin/reset" >/dev/null
+  local empty_kib
+  empty_kib=$(rss_kib "$server_pid")
+  # wrk's thread stops issuing after exactly its share of answers, but wrk
+  # itself waits out its duration: it is interrupted once the codes are in.
+  AUTHSIM_BENCH_STOP_AFTER=$codes_wanted taskset -c 1 wrk -t1 -c"$connections" -d600s \
+    -s scripts/bench/identify.lua "$url" >"$work/mem.out" &
+  local wrk_pid=$!
+  pids+=("$wrk_pid")
+  local waited=0
+  while [ "$(live_codes)" -lt "$codes_wanted" ] && [ "$waited" -lt 6000 ] && kill -0 "$wrk_pid" 2>/dev/null; do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -INT "$wrk_pid" 2>/dev/null || true
+  wait "$wrk_pid" 2>/dev/null || true
+  grep -q '^unexpected answers: 0$' "$work/mem.out" || { echo "bench: memory: unexpected answers" >&2; cat "$work/mem.out" >&2; exit 1; }
+  local full_kib live
+  full_kib=$(rss_kib "$server_pid")
+  live=$(live_codes)
+  stop_pid "$server_pid"
+  {
+    echo
+    echo "**Memory per live code** ($live codes issued, none redeemed; the identify body above, 5-minute codes)"
+    echo
+    awk -v e="$empty_kib" -v f="$full_kib" -v n="$live" 'BEGIN {
+      printf "- RSS of the empty server (after warm-up and reset): %.1f MiB\n", e / 1024
+      printf "- RSS with the codes live: %.1f MiB\n", f / 1024
+      printf "- per live code: %.0f bytes (target: at most 300)\n", (f - e) * 1024 / n
+    }'
+  } >>"$report"
+}
+
+# ------------------------------------------------------------------- soak --
+
+soak() {
+  echo "bench: soak: ${soak_seconds}s of identify calls, codes living 1 s" >&2
+  cp -r fixtures "$work/fixtures-1s"
+  sed -i 's/"code_ttl_seconds": *[0-9]*/"code_ttl_seconds": 1/' "$work/fixtures-1s/creditpay.json"
+  grep -q '"code_ttl_seconds": 1,' "$work/fixtures-1s/creditpay.json" || { echo "bench: cannot shorten code_ttl" >&2; exit 1; }
+  start_authsim 0 --threads 1 --fixtures "$work/fixtures-1s"
+  local url=http://127.0.0.1:$server_port
+  local samples=() elapsed=0 step=10
+  while [ "$elapsed" -lt "$soak_seconds" ]; do
+    local chunk=$((soak_seconds - elapsed < step ? soak_seconds - elapsed : step))
+    taskset -c 1 wrk -t1 -c"$connections" -d"${chunk}s" -s scripts/bench/identify.lua "$url" >"$work/soak.out"
+    grep -q '^unexpected answers: 0$' "$work/soak.out" || { echo "bench: soak: unexpected answers" >&2; cat "$work/soak.out" >&2; exit 1; }
+    elapsed=$((elapsed + chunk))
+    samples+=("$elapsed:$(rss_kib "$server_pid"):$(live_codes)")
+  done
+  stop_pid "$server_pid"
+  {
+    echo
+    echo "**Soak** (${soak_seconds}s of signed identify calls, code_ttl 1 s, RSS after each ${step}s)"
+    echo
+    echo "| after s | RSS MiB | codes held |"
+    echo "| ------: | ------: | ---------: |"
+    local s
+    for s in "${samples[@]}"; do
+      IFS=: read -r t kib held <<<"$s"
+      awk -v t="$t" -v k="$kib" -v h="$held" 'BEGIN { printf "| %d | %.1f | %d |\n", t, k / 1024, h }'
+    done
+    IFS=: read -r _ first_kib _ <<<"${samples[0]}"
+    IFS=: read -r _ last_kib _ <<<"${samples[${#samples[@]} - 1]}"
+    awk -v a="$first_kib" -v b="$last_kib" 'BEGIN {
+      d = (b - a) * 100 / a
+      printf "\nRSS from the first sample to the last: %+.1f %% (target: within 5 %%): %s\n", d, (d <= 5 && d >= -5) ? "met" : "NOT met" }'
+  } >>"$report"
+}
+
+# ------------------------------------------------------------------- main --
+
+{
+  echo "authsim $("$binary" --version | awk '{print $2}') beside nginx $("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///'), wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}'), $cpus CPU(s): $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+  echo
+  echo "authsim flags: ${authsim_args[*]}; command: scripts/bench.sh $mode"
+} >"$report"
+
+if [ "$mode" = all ] || [ "$mode" = throughput ]; then
+  if [ "$cpus" -ge 2 ]; then
+    throughput pinned 0 1 1 1
+  else
+    echo "bench: one CPU only: no pinned variant" >&2
+  fi
+  throughput unpinned "0-$((cpus - 1))" "0-$((cpus - 1))" "$cpus" "$cpus"
+  targets
+fi
+if [ "$mode" = all ] || [ "$mode" = memory ]; then
+  memory
+fi
+if [ "$mode" = all ] || [ "$mode" = soak ]; then
+  soak
+fi
+
+echo
+cat "$report"
