@@ -17,7 +17,7 @@
 # BENCH_AUTHSIM_ARGS extra flags for authsim (default --log-level warn).
 #
 # Installs wrk and nginx-light with apt-get when missing, builds a Release
-# binary in build-bench/, and writes the report to build-bench/bench.md as
+# binary in build-release/ (as the Docker image does), and writes the report to build-release/bench.md as
 # well as stdout. Traffic goes to 127.0.0.1 only; every process it starts is
 # stopped by its pid on exit.
 set -euo pipefail
@@ -40,7 +40,7 @@ soak_seconds=${BENCH_SOAK_SECONDS:-60}
 read -r -a authsim_args <<<"${BENCH_AUTHSIM_ARGS:---log-level warn}"
 
 AUTHSIM_EXTRA_PACKAGES="wrk nginx-light ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
-build=build-bench
+build=build-release
 echo "bench: building a Release binary in $build/" >&2
 AUTHSIM_BUILD_DIR=$build AUTHSIM_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DAUTHSIM_BUILD_TESTS=OFF" \
   ./scripts/build.sh authsim >/dev/null
