@@ -30,7 +30,9 @@ http::response envelope(unsigned status, int code, const std::string& msg, json:
   const std::string* trace = req.headers.find("trace");
   body["trace"] =
       trace != nullptr && !trace->empty() ? json::value(support::valid_utf8(*trace)) : json::value(nullptr);
-  return http::json_response(status, body);
+  http::response res = http::json_response(status, body);
+  res.business = http::business_result{code, std::nullopt};
+  return res;
 }
 
 api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,

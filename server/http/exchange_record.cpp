@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 
 namespace authsim::http {
 namespace json = boost::json;
@@ -103,22 +104,29 @@ answer_summary summarize(const exchange& x) {
     out.outcome = "fault";
     return out;
   }
-  bool business_failure = false;
-  json::value holder;
-  if (const json::object* o = answer_object(*x.res, holder)) {
-    if (const json::value* code = o->if_contains("code"); code != nullptr && code->is_number()) {
-      if (code->is_int64()) {
-        out.code = code->get_int64();
-      } else if (code->is_uint64() && code->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-        out.code = static_cast<std::int64_t>(code->get_uint64());
+  bool fractional_code = false;  // a code like 0.5: not an int64, yet not 0
+  if (x.res->business) {
+    out.code = x.res->business->code;
+    out.success = x.res->business->success;
+  } else {
+    // An answer written elsewhere (a scenario's `respond`): read its body.
+    json::value holder;
+    if (const json::object* o = answer_object(*x.res, holder)) {
+      if (const json::value* code = o->if_contains("code"); code != nullptr && code->is_number()) {
+        if (code->is_int64()) {
+          out.code = code->get_int64();
+        } else if (code->is_uint64() && code->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+          out.code = static_cast<std::int64_t>(code->get_uint64());
+        } else {
+          fractional_code = code->to_number<double>() != 0;
+        }
       }
-      business_failure = code->to_number<double>() != 0;
-    }
-    if (const json::value* success = o->if_contains("success"); success != nullptr && success->is_bool()) {
-      out.success = success->get_bool();
-      business_failure = business_failure || !success->get_bool();
+      if (const json::value* success = o->if_contains("success"); success != nullptr && success->is_bool()) {
+        out.success = success->get_bool();
+      }
     }
   }
+  const bool business_failure = fractional_code || (out.code && *out.code != 0) || (out.success && !*out.success);
   out.outcome = x.res->status >= 400 || business_failure ? "rejected" : "ok";
   return out;
 }
@@ -250,6 +258,50 @@ json::object describe(const exchange& x) {
   }
   entry["duration_us"] = x.duration_us;
   return entry;
+}
+
+namespace {
+
+class exchange_payload final : public state::journal_payload {
+ public:
+  exchange_payload(request&& req, const response* res, const exchange& x)
+      : req_(std::move(req)), rule_(x.rule), fault_(x.fault), time_ms_(x.time_ms), duration_us_(x.duration_us) {
+    if (res != nullptr) {
+      // Only what describe() reads: the deferred part of a long poll is
+      // never journaled.
+      res_.emplace();
+      res_->status = res->status;
+      res_->headers = res->headers;
+      res_->body = res->body;
+      res_->note = res->note;
+      res_->business = res->business;
+    }
+  }
+
+  [[nodiscard]] boost::json::object render() const override {
+    exchange x;
+    x.req = &req_;
+    x.res = res_ ? &*res_ : nullptr;
+    x.rule = rule_;
+    x.fault = fault_;
+    x.time_ms = time_ms_;
+    x.duration_us = duration_us_;
+    return describe(x);
+  }
+
+ private:
+  request req_;
+  std::optional<response> res_;
+  std::string rule_;
+  std::string fault_;
+  std::int64_t time_ms_;
+  std::int64_t duration_us_;
+};
+
+}  // namespace
+
+std::shared_ptr<const state::journal_payload> journal_payload(request&& req, const response* res, const exchange& x) {
+  return std::make_shared<const exchange_payload>(std::move(req), res, x);
 }
 
 }  // namespace authsim::http

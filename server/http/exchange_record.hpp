@@ -3,10 +3,12 @@
 // redacted, the body cut, the decision that produced the answer named.
 
 #include "http/message.hpp"
+#include "state/journal.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -43,6 +45,10 @@ boost::json::object log_fields(const exchange& x, const answer_summary& summary)
 std::string log_text(const exchange& x, const answer_summary& summary);
 
 boost::json::object describe(const exchange& x);
+
+// What the journal keeps of an exchange: the request (taken over), a copy
+// of the answer, and the decision; rendered by describe() when read.
+std::shared_ptr<const state::journal_payload> journal_payload(request&& req, const response* res, const exchange& x);
 
 // How a header value appears in the journal: api-key and token shortened,
 // Authorization and Cookie masked, everything else as sent.

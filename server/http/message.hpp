@@ -60,11 +60,20 @@ struct deferred {
   std::function<std::optional<response>(bool final)> poll;
 };
 
+// The business result an answer's body carries, set by whoever wrote the
+// body, so that the log, the journal and the metrics need not parse it
+// again: Credit Pay's `code`, UOCS's `success`.
+struct business_result {
+  std::optional<std::int64_t> code;
+  std::optional<bool> success;
+};
+
 struct response {
   unsigned status = 200;
   header_list headers;
   std::string body;
   journal_note note;
+  std::optional<business_result> business;  // unset: read it from the body when needed
   std::shared_ptr<const deferred> later;  // set: answer with what poll() gives
 };
 

@@ -6,6 +6,15 @@ namespace {
 
 constexpr std::size_t max_count_keys = 10'000;
 
+class rendered_payload final : public journal_payload {
+ public:
+  explicit rendered_payload(boost::json::object entry) : entry_(std::move(entry)) {}
+  [[nodiscard]] boost::json::object render() const override { return entry_; }
+
+ private:
+  boost::json::object entry_;
+};
+
 }  // namespace
 
 journal::journal(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
@@ -24,35 +33,49 @@ void journal::bump(const std::string& k, bool always) {
   }
 }
 
-void journal::add(const std::string& path, const std::string& outcome, boost::json::object entry, bool known_path) {
+void journal::add_rendered(const std::string& path, const std::string& outcome, boost::json::object entry,
+                           bool known_path) {
+  add(path, outcome, std::make_shared<const rendered_payload>(std::move(entry)), known_path);
+}
+
+void journal::add(const std::string& path, const std::string& outcome, std::shared_ptr<const journal_payload> payload,
+                  bool known_path) {
   const std::lock_guard lock(mutex_);
-  // The id leads the entry, for people reading the JSON.
-  boost::json::object with_id;
-  with_id.reserve(entry.size() + 1);
-  with_id["id"] = next_id_++;
-  for (auto& [k, v] : entry) {
-    with_id[k] = std::move(v);
-  }
-  entry = std::move(with_id);
   // Keys of served paths and of "any path" are few and always counted;
   // invented paths cannot crowd them out.
   bump(key(path, outcome), known_path);
   bump(key(path, std::nullopt), known_path);
   bump(key(std::nullopt, outcome), true);
   bump(key(std::nullopt, std::nullopt), true);
-  ring_.push_back({path, outcome, std::move(entry)});
+  ring_.push_back({next_id_++, path, outcome, std::move(payload)});
   while (ring_.size() > capacity_) {
     ring_.pop_front();
   }
 }
 
 std::vector<boost::json::object> journal::list(std::size_t limit, const journal_filter& filter) const {
-  const std::lock_guard lock(mutex_);
-  std::vector<boost::json::object> out;
-  for (auto it = ring_.rbegin(); it != ring_.rend() && out.size() < limit; ++it) {
-    if (filter.admits(it->path, it->outcome)) {
-      out.push_back(it->entry);
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const journal_payload>>> picked;
+  {
+    const std::lock_guard lock(mutex_);
+    for (auto it = ring_.rbegin(); it != ring_.rend() && picked.size() < limit; ++it) {
+      if (filter.admits(it->path, it->outcome)) {
+        picked.emplace_back(it->id, it->payload);
+      }
     }
+  }
+  // Rendered outside the lock: the request path never waits for a reader.
+  std::vector<boost::json::object> out;
+  out.reserve(picked.size());
+  for (const auto& [id, payload] : picked) {
+    boost::json::object rendered = payload->render();
+    // The id leads the entry, for people reading the JSON.
+    boost::json::object entry;
+    entry.reserve(rendered.size() + 1);
+    entry["id"] = id;
+    for (auto& [k, v] : rendered) {
+      entry[k] = std::move(v);
+    }
+    out.push_back(std::move(entry));
   }
   return out;
 }

@@ -1,7 +1,10 @@
 #pragma once
 // The request journal: the last N exchanges with the simulated APIs, as
 // JSON objects for the admin API, plus counts since the last clear so that
-// a test can wait for "at least 2 calls to this path".
+// a test can wait for "at least 2 calls to this path". An exchange is kept
+// as it came (a journal_payload) and turned into JSON only when the journal
+// is read: most exchanges are never looked at, and the request path should
+// not pay for their rendering.
 //
 // Thread-safe: one mutex guards the ring and the counts.
 
@@ -11,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,6 +31,17 @@ struct journal_filter {
   }
 };
 
+// One exchange as the journal holds it. Immutable once added; render() may
+// run on any thread, while the exchange is being added or after.
+class journal_payload {
+ public:
+  journal_payload() = default;
+  journal_payload(const journal_payload&) = delete;
+  journal_payload& operator=(const journal_payload&) = delete;
+  virtual ~journal_payload() = default;
+  [[nodiscard]] virtual boost::json::object render() const = 0;
+};
+
 class journal {
  public:
   explicit journal(std::size_t capacity);
@@ -34,7 +49,11 @@ class journal {
   // Stores an entry; its "id" (1, 2, ... since the last clear) is set here.
   // `known_path`: the path is one the server serves; those are always
   // counted, other paths only while the count table has room.
-  void add(const std::string& path, const std::string& outcome, boost::json::object entry, bool known_path = true);
+  void add(const std::string& path, const std::string& outcome, std::shared_ptr<const journal_payload> payload,
+           bool known_path = true);
+  // The same with an entry already rendered.
+  void add_rendered(const std::string& path, const std::string& outcome, boost::json::object entry,
+                    bool known_path = true);
 
   // Up to `limit` entries that pass the filter, newest first.
   [[nodiscard]] std::vector<boost::json::object> list(std::size_t limit, const journal_filter& filter) const;
@@ -48,9 +67,10 @@ class journal {
 
  private:
   struct record {
+    std::uint64_t id;
     std::string path;
     std::string outcome;
-    boost::json::object entry;
+    std::shared_ptr<const journal_payload> payload;
   };
   static std::string key(const std::optional<std::string>& path, const std::optional<std::string>& outcome);
   void bump(const std::string& k, bool always);

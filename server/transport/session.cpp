@@ -112,7 +112,8 @@ net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
 // Puts the exchange in the journal, the metrics and the log. Admin calls
 // are left out of the journal and the metrics (they are the observer, not
 // the traffic observed) and logged only at debug level.
-void record(const session_context& ctx, const http::request& req, const http::response* res,
+// The request is taken over: the journal keeps it.
+void record(const session_context& ctx, http::request req, const http::response* res,
             const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started) {
   const std::string_view path = req.path();
   const bool admin_call = path.starts_with(faults::admin_prefix);
@@ -138,11 +139,12 @@ void record(const session_context& ctx, const http::request& req, const http::re
   }
   const std::string& outcome = summary.outcome;
   const bool known = ctx.router.knows(path);
+  std::string path_text(path);
   if (ctx.journal != nullptr) {
-    ctx.journal->add(std::string(path), outcome, http::describe(x), known);
+    ctx.journal->add(path_text, outcome, http::journal_payload(std::move(req), res, x), known);
   }
   if (ctx.metrics != nullptr) {
-    ctx.metrics->record_request(known ? std::string(path) : "other", outcome,
+    ctx.metrics->record_request(known ? path_text : "other", outcome,
                                 static_cast<double>(x.duration_us) / 1e6);
     if (d.delay.count() > 0) ctx.metrics->record_fault("delay");
     if (d.answer) ctx.metrics->record_fault("respond");
@@ -153,8 +155,8 @@ void record(const session_context& ctx, const http::request& req, const http::re
 
 // A request refused while it was being read: no scenario applied, and no
 // time was spent on it beyond the reading.
-void record_refusal(const session_context& ctx, const http::request& partial, const http::response& answer) {
-  record(ctx, partial, &answer, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
+void record_refusal(const session_context& ctx, http::request partial, const http::response& answer) {
+  record(ctx, std::move(partial), &answer, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
          std::chrono::steady_clock::now());
 }
 
@@ -263,7 +265,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     bhttp::request<bhttp::string_body> req = parser.release();
     const auto started = std::chrono::steady_clock::now();
     const bool head = req.method() == bhttp::verb::head;
-    const http::request request = to_request(req, remote, true);
+    http::request request = to_request(req, remote, true);
     const std::int64_t sim_time = ctx.clock != nullptr ? ctx.clock->now_ms() : 0;
     faults::decision d = ctx.engine != nullptr ? ctx.engine->decide(request) : faults::decision{};
 
@@ -276,7 +278,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
         d.failure->kind != faults::fault_kind::slow_body) {
       // Journaled first: a client that sees the fault and then asks the
       // journal must find it there.
-      record(ctx, request, nullptr, d, sim_time, started);
+      record(ctx, std::move(request), nullptr, d, sim_time, started);
       switch (d.failure->kind) {
         case faults::fault_kind::connection_reset: reset_connection(tcp); break;
         case faults::fault_kind::empty_response: close_without_answer(tcp); break;
@@ -342,7 +344,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     }
     // Journaled before the answer leaves, so that a client that has its
     // answer always finds its request in the journal.
-    record(ctx, request, &answer, d, sim_time, started);
+    record(ctx, std::move(request), &answer, d, sim_time, started);
     // Decided now, after any delay: a shutdown that began meanwhile must
     // not be contradicted by a promise to keep the connection.
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();

@@ -79,7 +79,9 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
   body["date"] = support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes);
   body["version"] = "1.0";
   body["obj"] = std::move(obj);
-  return http::json_response(status, body);
+  http::response res = http::json_response(status, body);
+  res.business = http::business_result{std::nullopt, error_code == nullptr};
+  return res;
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
@@ -226,6 +228,7 @@ http::response api::stub(const http::request& req, const fixtures::uocs_stub& st
   body["version"] = "1.0";
   body["obj"] = stub.obj;
   http::response res = http::json_response(200, body);
+  res.business = http::business_result{std::nullopt, true};
   res.note.check = "ok (stub " + stub.name + ", user " + found.record.user_id + ")";
   return res;
 }

@@ -12,7 +12,7 @@ TEST_SUITE("journal") {
   TEST_CASE("the ring keeps the newest entries; counts include the dropped ones") {
     state::journal j(3);
     for (int i = 0; i < 5; ++i) {
-      j.add(i % 2 == 0 ? "/a" : "/b", "ok", {{"n", i}});
+      j.add_rendered(i % 2 == 0 ? "/a" : "/b", "ok", {{"n", i}});
     }
     CHECK(j.size() == 3);
     const auto all = j.list(10, {});
@@ -27,7 +27,7 @@ TEST_SUITE("journal") {
     CHECK(j.list(10, {std::string("/b"), std::nullopt}).size() == 1);
     j.clear();
     CHECK(j.count({}) == 0);
-    j.add("/a", "ok", {});
+    j.add_rendered("/a", "ok", {});
     CHECK(j.list(1, {})[0].at("id").as_uint64() == 1);
   }
 
@@ -66,9 +66,9 @@ TEST_SUITE("journal") {
   TEST_CASE("invented paths cannot crowd the counts of served paths out") {
     state::journal j(10);
     for (int i = 0; i < 20'000; ++i) {
-      j.add("/x" + std::to_string(i), "rejected", {}, false);
+      j.add_rendered("/x" + std::to_string(i), "rejected", {}, false);
     }
-    j.add("/apis-auth/login/auth", "ok", {}, true);
+    j.add_rendered("/apis-auth/login/auth", "ok", {}, true);
     CHECK(j.count({std::string("/apis-auth/login/auth"), std::nullopt}) == 1);
     CHECK(j.count({}) == 20'001);
   }
