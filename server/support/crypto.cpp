@@ -1,23 +1,127 @@
 #include "support/crypto.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace authsim::support {
 
+namespace {
+
+// HMAC contexts keyed once and kept per thread: keying a context hashes the
+// key (keys longer than the block, like the demo platform's, twice) and
+// looks the algorithms up in OpenSSL's provider tables; re-initialising a
+// keyed context costs neither. Keys come from the fixtures, so there are
+// few; the cache is bounded all the same.
+class hmac_cache {
+ public:
+  hmac_cache() = default;
+  hmac_cache(const hmac_cache&) = delete;
+  hmac_cache& operator=(const hmac_cache&) = delete;
+  ~hmac_cache() {
+    clear();
+    EVP_MAC_free(mac_);
+  }
+
+  // A context ready for EVP_MAC_update, keyed with `key`.
+  EVP_MAC_CTX* ready(hmac_algorithm algorithm, std::string_view key) {
+    if (mac_ == nullptr) {
+      mac_ = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+      if (mac_ == nullptr) {
+        throw std::runtime_error("OpenSSL has no HMAC implementation");
+      }
+    }
+    std::string id(1, algorithm == hmac_algorithm::sha1 ? '1' : '2');
+    id.append(key);
+    auto it = contexts_.find(id);
+    if (it == contexts_.end()) {
+      if (contexts_.size() >= max_contexts) {
+        clear();
+      }
+      EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac_);
+      // OSSL_PARAM wants a mutable string; OpenSSL only reads it.
+      static char sha1_name[] = "SHA1";
+      static char sha256_name[] = "SHA256";
+      char* digest_name = algorithm == hmac_algorithm::sha1 ? sha1_name : sha256_name;
+      const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
+      if (ctx == nullptr || EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        throw std::runtime_error("HMAC key set-up failed in OpenSSL");
+      }
+      it = contexts_.emplace(std::move(id), ctx).first;
+      return it->second;
+    }
+    // A null key re-uses the one the context was keyed with.
+    if (EVP_MAC_init(it->second, nullptr, 0, nullptr) != 1) {
+      throw std::runtime_error("HMAC re-initialisation failed in OpenSSL");
+    }
+    return it->second;
+  }
+
+ private:
+  static constexpr std::size_t max_contexts = 64;
+
+  void clear() {
+    for (auto& [id, ctx] : contexts_) {
+      EVP_MAC_CTX_free(ctx);
+    }
+    contexts_.clear();
+  }
+
+  EVP_MAC* mac_ = nullptr;
+  std::unordered_map<std::string, EVP_MAC_CTX*> contexts_;
+};
+
+// Random bytes are drawn from OpenSSL's generator a page at a time and
+// handed out in small pieces: codes and tokens need 16 bytes each, and one
+// call per request into the generator costs more than the rest of the
+// token's making.
+class random_pool {
+ public:
+  void fill(char* out, std::size_t n) {
+    while (n > 0) {
+      if (used_ == sizeof buffer_) {
+        if (RAND_bytes(buffer_, static_cast<int>(sizeof buffer_)) != 1) {
+          throw std::runtime_error("the system random generator (OpenSSL RAND_bytes) failed");
+        }
+        used_ = 0;
+      }
+      const std::size_t take = std::min(n, sizeof buffer_ - used_);
+      std::memcpy(out, buffer_ + used_, take);
+      // Bytes handed out are not kept where a later reader could see them.
+      OPENSSL_cleanse(buffer_ + used_, take);
+      used_ += take;
+      out += take;
+      n -= take;
+    }
+  }
+
+ private:
+  unsigned char buffer_[4096] = {};
+  std::size_t used_ = sizeof buffer_;
+};
+
+}  // namespace
+
 std::string hmac(hmac_algorithm algorithm, std::string_view key, std::string_view data) {
-  const EVP_MD* md = algorithm == hmac_algorithm::sha1 ? EVP_sha1() : EVP_sha256();
+  return hmac(algorithm, key, data, std::string_view());
+}
+
+std::string hmac(hmac_algorithm algorithm, std::string_view key, std::string_view first, std::string_view second) {
+  thread_local hmac_cache cache;
+  EVP_MAC_CTX* ctx = cache.ready(algorithm, key);
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int out_len = 0;
-  // One-shot HMAC(): the HMAC_CTX_* family is deprecated in OpenSSL 3.
-  const unsigned char* ok =
-      HMAC(md, key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &out_len);
-  if (ok == nullptr) {
+  std::size_t out_len = 0;
+  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(first.data()), first.size()) != 1 ||
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(second.data()), second.size()) != 1 ||
+      EVP_MAC_final(ctx, out, &out_len, sizeof out) != 1) {
     throw std::runtime_error("HMAC computation failed in OpenSSL");
   }
   return std::string(reinterpret_cast<const char*>(out), out_len);
@@ -61,10 +165,9 @@ std::string hex_encode(std::string_view bytes) {
 }
 
 std::string random_bytes(std::size_t bytes) {
+  thread_local random_pool pool;
   std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    throw std::runtime_error("the system random generator (OpenSSL RAND_bytes) failed");
-  }
+  pool.fill(raw.data(), bytes);
   return raw;
 }
 

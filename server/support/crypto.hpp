@@ -10,8 +10,12 @@ namespace authsim::support {
 
 enum class hmac_algorithm { sha1, sha256 };
 
-// The raw HMAC digest (20 bytes for SHA-1, 32 for SHA-256).
+// The raw HMAC digest (20 bytes for SHA-1, 32 for SHA-256). Each thread
+// keeps the keyed state of the keys it has used, so signing again with the
+// same key skips the key set-up.
 std::string hmac(hmac_algorithm algorithm, std::string_view key, std::string_view data);
+// The digest of `first` followed directly by `second`, without joining them.
+std::string hmac(hmac_algorithm algorithm, std::string_view key, std::string_view first, std::string_view second);
 
 // Standard Base64 with padding (RFC 4648 section 4).
 std::string base64_encode(std::string_view bytes);
@@ -20,7 +24,8 @@ std::string base64url_encode(std::string_view bytes);
 // Lowercase hexadecimal.
 std::string hex_encode(std::string_view bytes);
 
-// `bytes` raw bytes from OpenSSL's CSPRNG.
+// `bytes` raw bytes from OpenSSL's CSPRNG (drawn a page at a time per
+// thread, each byte handed out once).
 std::string random_bytes(std::size_t bytes);
 
 // `bytes` bytes from OpenSSL's CSPRNG, as lowercase hex (2 * bytes characters).

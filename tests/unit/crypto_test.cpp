@@ -54,3 +54,38 @@ TEST_SUITE("crypto") {
     CHECK(constant_time_equal("", ""));
   }
 }
+
+TEST_CASE("a key used again signs exactly as the first time, whatever keys came between") {
+  using authsim::support::hmac;
+  using authsim::support::hmac_algorithm;
+  const std::string first = hmac(hmac_algorithm::sha1, "key-a", "message");
+  const std::string other = hmac(hmac_algorithm::sha1, "key-b", "message");
+  const std::string sha256 = hmac(hmac_algorithm::sha256, "key-a", "message");
+  CHECK(first != other);
+  CHECK(first != sha256);
+  CHECK(first.size() == 20);
+  CHECK(sha256.size() == 32);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(hmac(hmac_algorithm::sha1, "key-a", "message") == first);
+    CHECK(hmac(hmac_algorithm::sha256, "key-a", "message") == sha256);
+  }
+  // RFC 2202 test case 2, after the cache holds other keys.
+  CHECK(authsim::support::hex_encode(hmac(hmac_algorithm::sha1, "Jefe", "what do ya want for nothing?")) ==
+        "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
+TEST_CASE("the digest of two parts is the digest of them joined") {
+  using authsim::support::hmac;
+  using authsim::support::hmac_algorithm;
+  CHECK(hmac(hmac_algorithm::sha1, "k", "/v1/path", "{\"a\":1}") == hmac(hmac_algorithm::sha1, "k", "/v1/path{\"a\":1}"));
+  CHECK(hmac(hmac_algorithm::sha256, "k", "", "x") == hmac(hmac_algorithm::sha256, "k", "x"));
+}
+
+TEST_CASE("random bytes drawn in small pieces never repeat a piece") {
+  std::set<std::string> seen;
+  // More than one page of the per-thread pool.
+  for (int i = 0; i < 1000; ++i) {
+    CHECK(seen.insert(authsim::support::random_hex(16)).second);
+  }
+  CHECK(authsim::support::random_bytes(10000).size() == 10000);
+}
