@@ -236,7 +236,8 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
                                          &journal,
                                          &metrics,
                                          &clock,
-                                         tls.get()});
+                                         tls.get(),
+                                         opts.threads});
   log_startup(opts, *fixtures, engine, seed, base_url, tls.get());
 
   // SIGHUP re-reads the scenarios, as POST /__admin/scenarios/reload does.

@@ -8,6 +8,7 @@
 #include "support/jwt.hpp"
 #include "support/text.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 
 namespace authsim::creditpay {
@@ -23,7 +24,9 @@ std::string describe_time(std::int64_t ms) {
 
 http::response envelope(unsigned status, int code, const std::string& msg, json::value data,
                         const http::request& req) {
-  json::object body;
+  unsigned char arena[2048];
+  json::monotonic_resource memory(arena, sizeof arena);
+  json::object body(&memory);
   body["code"] = code;
   body["msg"] = msg;
   body["data"] = std::move(data);

@@ -5,6 +5,8 @@
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
+
 #include <cmath>
 #include <sstream>
 
@@ -99,7 +101,10 @@ std::optional<rejection> read_token_expire(const json::object& obj, std::int64_t
 }  // namespace
 
 identify_parse parse_identify_body(std::string_view raw, std::int64_t now_ms) {
-  const http::json_body parsed = http::parse_json_object(raw);
+  // The parsed body lives only in this call: its nodes come from the stack.
+  unsigned char arena[2048];
+  json::monotonic_resource memory(arena, sizeof arena);
+  const http::json_body parsed = http::parse_json_object(raw, &memory);
   if (auto err = body_rejection(parsed)) {
     return {std::nullopt, std::move(err)};
   }

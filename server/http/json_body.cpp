@@ -8,7 +8,7 @@
 namespace authsim::http {
 namespace json = boost::json;
 
-json_body parse_json_object(std::string_view raw) {
+json_body parse_json_object(std::string_view raw, json::storage_ptr storage) {
   json_body out;
   if (raw.empty()) {
     out.problem = body_problem::empty;
@@ -16,7 +16,10 @@ json_body parse_json_object(std::string_view raw) {
   }
   json::parse_options options;
   options.max_depth = 64;
-  json::stream_parser parser(json::storage_ptr(), options);
+  // The parser's own working stack starts in this buffer; only deep or
+  // large documents make it allocate.
+  unsigned char scratch[1024];
+  json::stream_parser parser(std::move(storage), options, scratch, sizeof scratch);
   boost::system::error_code ec;
   const std::size_t used = parser.write(raw.data(), raw.size(), ec);
   if (!ec) {

@@ -4,6 +4,7 @@
 // word the result in their own envelope.
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
@@ -32,7 +33,9 @@ struct json_body {
 // Parses strictly: UTF-8 must be valid, comments and trailing commas are not
 // JSON, nesting is limited to 64 levels, and no object may hold a key twice
 // (which JSON parsers would otherwise resolve silently, each its own way).
-json_body parse_json_object(std::string_view raw);
+// The object's memory comes from `storage` (a handler's monotonic buffer
+// on its stack, say), which must outlive the result.
+json_body parse_json_object(std::string_view raw, boost::json::storage_ptr storage = {});
 
 enum class field_problem { none, missing, wrong_type, empty };
 

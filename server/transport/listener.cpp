@@ -17,7 +17,11 @@ constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& acceptor, const session_context& ctx) {
   for (;;) {
-    net::ip::tcp::socket socket(net::make_strand(ioc));
+    // A strand per connection keeps its handlers in order across threads;
+    // with a single thread that order is given, and the strand's queueing
+    // would only cost time on every completion.
+    net::ip::tcp::socket socket = ctx.threads > 1 ? net::ip::tcp::socket(net::make_strand(ioc))
+                                                  : net::ip::tcp::socket(ioc.get_executor());
     auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
     if (!acceptor.is_open() || ec == net::error::operation_aborted) {
       co_return;

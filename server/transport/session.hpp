@@ -43,9 +43,13 @@ struct session_context {
   // Set: a connection that opens with a TLS handshake is served over TLS
   // with this context; plain HTTP is still served on the same port.
   boost::asio::ssl::context* tls = nullptr;
+  // Threads running the io_context. With one, every handler already runs
+  // one at a time, so connections need no strand of their own.
+  unsigned threads = 1;
 };
 
-// The socket's executor must be a strand: the tracker's closer posts to it.
+// The socket's executor must be a strand, or the io_context itself when a
+// single thread runs it: the tracker's closer posts to it.
 boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket, const session_context& ctx);
 
 }  // namespace authsim::transport

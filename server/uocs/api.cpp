@@ -7,6 +7,7 @@
 #include "support/json_kind.hpp"
 #include "support/text.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 
 #include <stdexcept>
@@ -70,7 +71,9 @@ void api::register_routes(http::router& r) const {
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
                              const std::string& error_message, json::value obj) const {
-  json::object body;
+  unsigned char arena[2048];
+  json::monotonic_resource memory(arena, sizeof arena);
+  json::object body(&memory);
   body["requestId"] = request_id;
   body["success"] = error_code == nullptr;
   body["business"] = nullptr;
@@ -99,7 +102,10 @@ http::response api::reject(const http::request& req, const std::string& request_
 }
 
 http::response api::login(const http::request& req) const {
-  const http::json_body parsed = http::parse_json_object(req.body);
+  // The parsed body lives only in this call: its nodes come from the stack.
+  unsigned char arena[2048];
+  json::monotonic_resource memory(arena, sizeof arena);
+  const http::json_body parsed = http::parse_json_object(req.body, &memory);
   if (parsed.problem != http::body_problem::none) {
     const bool zh = http::request_language(req) == http::language::zh_cn;
     std::string why;
