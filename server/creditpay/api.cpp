@@ -170,11 +170,6 @@ http::response api::identify(const http::request& req) const {
   record.ident_code = support::random_hex(16);
   record.plat_id = platform->plat_id;
   record.custom_no = std::move(body.custom_no);
-  record.customer_token = std::move(body.customer_token);
-  record.token_expire = body.token_expire;
-  record.callback_url = std::move(body.callback_url);
-  record.client_ip = std::move(body.client_ip);
-  record.trace = *trace;
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->creditpay.code_ttl_ms;
 

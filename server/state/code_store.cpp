@@ -4,34 +4,58 @@ namespace authsim::state {
 
 code_store::code_store(std::int64_t retention_ms, std::size_t capacity) : codes_(retention_ms, capacity) {}
 
+const std::string* code_store::intern(const std::string& plat_id) {
+  const std::lock_guard lock(platforms_mutex_);
+  return &*platforms_.insert(plat_id).first;
+}
+
+code_record code_store::to_record(const std::string& ident_code, const stored_code& c) {
+  code_record r;
+  r.ident_code = ident_code;
+  r.plat_id = c.plat_id != nullptr ? *c.plat_id : std::string();
+  r.custom_no = c.custom_no;
+  r.issued_at_ms = c.issued_at_ms;
+  r.expires_at_ms = c.expires_at_ms;
+  if (c.redeemed_at_ms != not_redeemed) {
+    r.redeemed_at_ms = c.redeemed_at_ms;
+  }
+  return r;
+}
+
 void code_store::issue(code_record record, std::int64_t now_ms) {
-  const std::string key = record.ident_code;
-  const std::int64_t expires = record.expires_at_ms;
-  codes_.insert(key, std::move(record), expires, now_ms);
+  stored_code c;
+  c.plat_id = intern(record.plat_id);
+  c.custom_no = std::move(record.custom_no);
+  c.issued_at_ms = record.issued_at_ms;
+  c.expires_at_ms = record.expires_at_ms;
+  if (record.redeemed_at_ms) {
+    c.redeemed_at_ms = *record.redeemed_at_ms;
+  }
+  codes_.insert(record.ident_code, std::move(c), record.expires_at_ms, now_ms);
 }
 
 redeem_result code_store::redeem(const std::string& ident_code, std::int64_t now_ms) {
-  return codes_.with(ident_code, now_ms, [now_ms](code_record* found) -> redeem_result {
+  return codes_.with(ident_code, now_ms, [&](stored_code* found) -> redeem_result {
     if (found == nullptr) {
       return {redeem_outcome::unknown, {}};
     }
-    if (found->redeemed_at_ms) {
-      return {redeem_outcome::already_redeemed, *found};
+    if (found->redeemed_at_ms != not_redeemed) {
+      return {redeem_outcome::already_redeemed, to_record(ident_code, *found)};
     }
     if (now_ms >= found->expires_at_ms) {
-      return {redeem_outcome::expired, *found};
+      return {redeem_outcome::expired, to_record(ident_code, *found)};
     }
     found->redeemed_at_ms = now_ms;
-    return {redeem_outcome::redeemed, *found};
+    return {redeem_outcome::redeemed, to_record(ident_code, *found)};
   });
 }
 
 std::optional<code_record> code_store::find(const std::string& ident_code, std::int64_t now_ms) {
-  return codes_.with(ident_code, now_ms, [](code_record* found) -> std::optional<code_record> {
+  return codes_.with(ident_code, now_ms, [&](stored_code* found) -> std::optional<code_record> {
     if (found == nullptr) {
       return std::nullopt;
     }
-    return *found;
+    return to_record(ident_code, *found);
   });
 }
 

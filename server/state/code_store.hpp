@@ -9,22 +9,21 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <climits>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace authsim::state {
 
-// Everything the identify request carried, plus the code's life cycle.
+// A code and its life cycle: what redemption, the cashier page and the
+// admin state read. (The rest of the identify body is in the journal.)
 struct code_record {
   std::string ident_code;
   std::string plat_id;
   std::string custom_no;
-  std::string customer_token;
-  std::int64_t token_expire = 0;
-  std::string callback_url;
-  std::string client_ip;
-  std::string trace;
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   std::optional<std::int64_t> redeemed_at_ms;
@@ -67,12 +66,31 @@ class code_store {
   // A copy of every retained entry (live, used or recently expired).
   [[nodiscard]] std::vector<code_record> snapshot(std::int64_t now_ms) {
     std::vector<code_record> out;
-    codes_.for_each(now_ms, [&](const std::string&, const code_record& r, std::int64_t) { out.push_back(r); });
+    codes_.for_each(now_ms, [&](const std::string& key, const stored_code& c, std::int64_t) {
+      out.push_back(to_record(key, c));
+    });
     return out;
   }
 
  private:
-  locked_expiring_map<code_record> codes_;
+  // What the store keeps of a code, kept small: a store may hold millions.
+  // The code itself is the map's key; the platform id points into a table
+  // of the few ids seen, which lives as long as the store.
+  struct stored_code {
+    const std::string* plat_id = nullptr;
+    std::string custom_no;
+    std::int64_t issued_at_ms = 0;
+    std::int64_t expires_at_ms = 0;
+    std::int64_t redeemed_at_ms = not_redeemed;
+  };
+  static constexpr std::int64_t not_redeemed = INT64_MIN;
+
+  static code_record to_record(const std::string& ident_code, const stored_code& s);
+  const std::string* intern(const std::string& plat_id);
+
+  locked_expiring_map<stored_code> codes_;
+  std::mutex platforms_mutex_;
+  std::set<std::string> platforms_;
 };
 
 }  // namespace authsim::state

@@ -1,7 +1,8 @@
 #pragma once
-// A map from string keys to values that expire, kept ordered by expiry so
-// that removing what is due costs O(log n) per entry and nothing when nothing
-// is due. An entry is kept for `retention_ms` past its expiry, so that a late
+// A map from string keys to values that expire, with a queue in the order
+// entries were added, so that removing what is due costs O(1) per entry and
+// nothing when nothing is due (entries share a lifetime, so the order they
+// were added in is the order they expire in). An entry is kept for `retention_ms` past its expiry, so that a late
 // lookup can still say "expired" rather than "unknown"; then it is removed.
 //
 // expiring_map is not thread-safe; locked_expiring_map wraps one in a mutex
@@ -10,7 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -24,9 +25,14 @@ class expiring_map {
 
   // Adds or replaces the entry for `key`.
   void insert(const std::string& key, Value value, std::int64_t expires_at_ms) {
-    erase(key);
-    const auto index = by_expiry_.emplace(expires_at_ms, key);
-    entries_.emplace(key, entry{std::move(value), expires_at_ms, index});
+    const std::uint64_t seq = ++last_seq_;
+    auto [it, added] = entries_.try_emplace(key, entry{std::move(value), expires_at_ms, seq});
+    if (!added) {
+      // The node stays where it is: its older place in the queue is now
+      // stale and is skipped when it comes up.
+      it->second = entry{std::move(value), expires_at_ms, seq};
+    }
+    queue_.push_back({expires_at_ms, seq, &it->first});
   }
 
   // The entry, expired or not, while it is retained; nullptr when unknown.
@@ -35,33 +41,28 @@ class expiring_map {
     return it == entries_.end() ? nullptr : &it->second.value;
   }
 
-  void erase(const std::string& key) {
-    const auto it = entries_.find(key);
-    if (it != entries_.end()) {
-      by_expiry_.erase(it->second.index);
-      entries_.erase(it);
-    }
-  }
-
-  // Drops every entry whose retention ended at or before `now_ms`; returns how many.
+  // Drops every entry whose retention ended at or before `now_ms`; returns
+  // how many. Entries leave in the order they were added, which is the
+  // order of expiry as long as the clock does not go back; one added after
+  // the clock went back waits behind those before it.
   std::size_t sweep(std::int64_t now_ms) {
     std::size_t removed = 0;
-    while (!by_expiry_.empty() && by_expiry_.begin()->first + retention_ms_ <= now_ms) {
-      entries_.erase(by_expiry_.begin()->second);
-      by_expiry_.erase(by_expiry_.begin());
-      ++removed;
+    while (!queue_.empty() && queue_.front().expires_at_ms + retention_ms_ <= now_ms) {
+      if (pop_front()) {
+        ++removed;
+      }
     }
     return removed;
   }
 
-  // Drops the entry that expires first; false when empty.
+  // Drops the oldest entry (the first to expire, see sweep); false when empty.
   bool evict_first() {
-    if (by_expiry_.empty()) {
-      return false;
+    while (!queue_.empty()) {
+      if (pop_front()) {
+        return true;
+      }
     }
-    entries_.erase(by_expiry_.begin()->second);
-    by_expiry_.erase(by_expiry_.begin());
-    return true;
+    return false;
   }
 
   // Calls f(key, value, expires_at_ms) for each retained entry.
@@ -76,27 +77,48 @@ class expiring_map {
 
   void clear() {
     entries_.clear();
-    by_expiry_.clear();
+    queue_.clear();
   }
 
  private:
-  using index_type = std::multimap<std::int64_t, std::string>;
   struct entry {
     Value value;
     std::int64_t expires_at_ms;
-    index_type::iterator index;
+    std::uint64_t seq;  // which place in the queue is this entry's own
+  };
+  // A key's node is only removed through its own (newest) place in the
+  // queue, and its stale places come before that one, so `key` never
+  // outlives its node.
+  struct place {
+    std::int64_t expires_at_ms;
+    std::uint64_t seq;
+    const std::string* key;
   };
 
+  // Removes the queue's front and, when it is its entry's own place, the
+  // entry; true when an entry went.
+  bool pop_front() {
+    const place p = queue_.front();
+    queue_.pop_front();
+    const auto it = entries_.find(*p.key);
+    if (it == entries_.end() || it->second.seq != p.seq) {
+      return false;
+    }
+    entries_.erase(it);
+    return true;
+  }
+
   std::int64_t retention_ms_;
+  std::uint64_t last_seq_ = 0;
   std::unordered_map<std::string, entry> entries_;
-  index_type by_expiry_;
+  std::deque<place> queue_;
 };
 
 // Thread-safe: every call holds the mutex for a short, I/O-free section.
 template <class Value>
 class locked_expiring_map {
  public:
-  // At most `capacity` entries: when full, the entry closest to expiry goes
+  // At most `capacity` entries: when full, the oldest entry (the first to expire) goes
   // to make room (and is counted in evicted()).
   locked_expiring_map(std::int64_t retention_ms, std::size_t capacity) : map_(retention_ms), capacity_(capacity) {}
 

@@ -123,11 +123,29 @@ TEST_SUITE("stores") {
   TEST_CASE("an entry inserted again under the same key replaces the first") {
     expiring_map<int> m(0);
     m.insert("k", 1, 100);
-    m.insert("k", 2, 50);
+    m.insert("k", 2, 150);
     CHECK(m.size() == 1);
     CHECK(*m.find("k") == 2);
-    CHECK(m.sweep(50) == 1);
+    // The first insertion's place in the queue is stale: passing it removes nothing.
+    CHECK(m.sweep(100) == 0);
+    CHECK(*m.find("k") == 2);
+    CHECK(m.sweep(150) == 1);
     CHECK(m.find("k") == nullptr);
+  }
+
+  TEST_CASE("entries leave in the order they came; one added after the clock went back waits its turn") {
+    expiring_map<int> m(0);
+    m.insert("a", 1, 100);
+    m.insert("b", 2, 50);  // the clock went back between the two
+    CHECK(m.sweep(60) == 0);
+    CHECK(*m.find("b") == 2);
+    CHECK(m.sweep(100) == 2);
+    CHECK(m.size() == 0);
+    m.insert("c", 3, 10);
+    m.insert("d", 4, 20);
+    CHECK(m.evict_first());
+    CHECK(m.find("c") == nullptr);
+    CHECK(*m.find("d") == 4);
   }
 
   TEST_CASE("the clock moves by advance and set, and returns to real time on reset") {
