@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev openssl
+  libjemalloc-dev
   doctest-dev
   curl
 )
