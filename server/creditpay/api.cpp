@@ -24,16 +24,15 @@ std::string describe_time(std::int64_t ms) {
 
 http::response envelope(unsigned status, int code, const std::string& msg, json::value data,
                         const http::request& req) {
-  unsigned char arena[2048];
-  json::monotonic_resource memory(arena, sizeof arena);
-  json::object body(&memory);
-  body["code"] = code;
-  body["msg"] = msg;
-  body["data"] = std::move(data);
+  http::json_object_writer body;
+  body.number("code", code).string("msg", msg).value("data", data);
   const std::string* trace = req.headers.find("trace");
-  body["trace"] =
-      trace != nullptr && !trace->empty() ? json::value(support::valid_utf8(*trace)) : json::value(nullptr);
-  http::response res = http::json_response(status, body);
+  if (trace != nullptr && !trace->empty()) {
+    body.string("trace", support::valid_utf8(*trace));
+  } else {
+    body.null("trace");
+  }
+  http::response res = http::json_text_response(status, body.finish());
   res.business = http::business_result{code, std::nullopt};
   return res;
 }

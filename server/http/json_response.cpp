@@ -5,11 +5,95 @@
 namespace authsim::http {
 
 response json_response(unsigned status, const boost::json::value& body) {
+  return json_text_response(status, boost::json::serialize(body));
+}
+
+response json_text_response(unsigned status, std::string body) {
   response res;
   res.status = status;
   res.headers.set("Content-Type", "application/json");
-  res.body = boost::json::serialize(body);
+  res.body = std::move(body);
   return res;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t clean = 0;  // start of the run that needs no escaping
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      continue;
+    }
+    out.append(text.data() + clean, i - clean);
+    clean = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out.push_back(hex[c >> 4U]);
+        out.push_back(hex[c & 0x0fU]);
+    }
+  }
+  out.append(text.data() + clean, text.size() - clean);
+  out.push_back('"');
+}
+
+void json_object_writer::key(std::string_view k) {
+  if (out_.size() > 1) {
+    out_.push_back(',');
+  }
+  append_json_string(out_, k);
+  out_.push_back(':');
+}
+
+json_object_writer& json_object_writer::string(std::string_view k, std::string_view value) {
+  key(k);
+  append_json_string(out_, value);
+  return *this;
+}
+
+json_object_writer& json_object_writer::number(std::string_view k, std::int64_t value) {
+  key(k);
+  out_ += std::to_string(value);
+  return *this;
+}
+
+json_object_writer& json_object_writer::boolean(std::string_view k, bool value) {
+  key(k);
+  out_ += value ? "true" : "false";
+  return *this;
+}
+
+json_object_writer& json_object_writer::null(std::string_view k) {
+  key(k);
+  out_ += "null";
+  return *this;
+}
+
+json_object_writer& json_object_writer::string_or_null(std::string_view k, const char* value) {
+  return value != nullptr ? string(k, value) : null(k);
+}
+
+json_object_writer& json_object_writer::value(std::string_view k, const boost::json::value& v) {
+  key(k);
+  if (v.is_null()) {
+    out_ += "null";
+  } else {
+    out_ += boost::json::serialize(v);
+  }
+  return *this;
+}
+
+std::string json_object_writer::finish() {
+  out_.push_back('}');
+  return std::move(out_);
 }
 
 }  // namespace authsim::http

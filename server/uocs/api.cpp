@@ -71,18 +71,18 @@ void api::register_routes(http::router& r) const {
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
                              const std::string& error_message, json::value obj) const {
-  unsigned char arena[2048];
-  json::monotonic_resource memory(arena, sizeof arena);
-  json::object body(&memory);
-  body["requestId"] = request_id;
-  body["success"] = error_code == nullptr;
-  body["business"] = nullptr;
-  body["errorCode"] = error_code != nullptr ? json::value(error_code) : json::value(nullptr);
-  body["errorMessage"] = error_code != nullptr ? json::value(error_message) : json::value(nullptr);
-  body["date"] = support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes);
-  body["version"] = "1.0";
-  body["obj"] = std::move(obj);
-  http::response res = http::json_response(status, body);
+  http::json_object_writer body;
+  body.string("requestId", request_id).boolean("success", error_code == nullptr).null("business");
+  body.string_or_null("errorCode", error_code);
+  if (error_code != nullptr) {
+    body.string("errorMessage", error_message);
+  } else {
+    body.null("errorMessage");
+  }
+  body.string("date", support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes))
+      .string("version", "1.0")
+      .value("obj", obj);
+  http::response res = http::json_text_response(status, body.finish());
   res.business = http::business_result{std::nullopt, error_code == nullptr};
   return res;
 }
@@ -224,16 +224,16 @@ http::response api::stub(const http::request& req, const fixtures::uocs_stub& st
     }
     case state::token_status::valid: break;
   }
-  json::object body;
-  body["requestId"] = request_id;
-  body["success"] = true;
-  body["business"] = stub.business;
-  body["errorCode"] = nullptr;
-  body["errorMessage"] = nullptr;
-  body["date"] = support::format_date_time(now, fixtures_->uocs.date_utc_offset_minutes);
-  body["version"] = "1.0";
-  body["obj"] = stub.obj;
-  http::response res = http::json_response(200, body);
+  http::json_object_writer body;
+  body.string("requestId", request_id)
+      .boolean("success", true)
+      .value("business", stub.business)
+      .null("errorCode")
+      .null("errorMessage")
+      .string("date", support::format_date_time(now, fixtures_->uocs.date_utc_offset_minutes))
+      .string("version", "1.0")
+      .value("obj", stub.obj);
+  http::response res = http::json_text_response(200, body.finish());
   res.business = http::business_result{std::nullopt, true};
   res.note.check = "ok (stub " + stub.name + ", user " + found.record.user_id + ")";
   return res;

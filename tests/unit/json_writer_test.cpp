@@ -1,0 +1,34 @@
+#include "http/json_response.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace authsim;
+
+TEST_CASE("the object writer's output is the JSON a tree would give, members in order") {
+  http::json_object_writer w;
+  w.string("s", "plain").number("n", -42).boolean("t", true).null("z").string_or_null("maybe", nullptr);
+  w.value("obj", boost::json::parse(R"({"a":[1,2],"b":"x"})")).value("nothing", nullptr);
+  const std::string text = w.finish();
+  CHECK(text == R"({"s":"plain","n":-42,"t":true,"z":null,"maybe":null,"obj":{"a":[1,2],"b":"x"},"nothing":null})");
+}
+
+TEST_CASE("strings are escaped so that any text survives a round trip") {
+  const std::string nasty = std::string("quote\" backslash\\ newline\n tab\t nul") + '\0' + "\x01\x1f end é 中";
+  http::json_object_writer w;
+  w.string("k\"ey", nasty);
+  const std::string text = w.finish();
+  const boost::json::value back = boost::json::parse(text);
+  CHECK(back.at("k\"ey").as_string() == nasty);
+  // Control characters never appear raw.
+  for (const char c : text) {
+    CHECK(static_cast<unsigned char>(c) >= 0x20);
+  }
+}
+
+TEST_CASE("an empty object is {}") {
+  http::json_object_writer w;
+  CHECK(w.finish() == "{}");
+}
