@@ -2,6 +2,8 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <algorithm>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -25,7 +27,7 @@ class duplicate_key_finder {
   bool on_document_end(boost::system::error_code&) { return true; }
   bool on_object_begin(boost::system::error_code&) {
     begin_value();
-    frames_.push_back({true, {}, {}, {}, 0});
+    frames_.push_back({true, {}, nullptr, {}, {}, 0});
     return true;
   }
   bool on_object_end(std::size_t, boost::system::error_code&) {
@@ -34,7 +36,7 @@ class duplicate_key_finder {
   }
   bool on_array_begin(boost::system::error_code&) {
     begin_value();
-    frames_.push_back({false, {}, {}, {}, 0});
+    frames_.push_back({false, {}, nullptr, {}, {}, 0});
     return true;
   }
   bool on_array_end(std::size_t, boost::system::error_code&) {
@@ -50,7 +52,7 @@ class duplicate_key_finder {
     f.key_buffer.append(part.data(), part.size());
     f.last_key = std::move(f.key_buffer);
     f.key_buffer.clear();
-    if (!f.keys.insert(f.last_key).second) {
+    if (!add_key(f, f.last_key)) {
       duplicate_path = path();
       ec = std::make_error_code(std::errc::invalid_argument);
       return false;
@@ -69,13 +71,38 @@ class duplicate_key_finder {
   bool on_comment(json::string_view, boost::system::error_code&) { return true; }
 
  private:
+  // The keys of an open object: a short list searched in turn, as most
+  // objects are small, and a set once there are many, so that a body of
+  // thousands of keys still costs n log n.
+  static constexpr std::size_t few_keys = 16;
   struct frame {
     bool is_object;
-    std::set<std::string> keys;
+    std::vector<std::string> few;
+    std::unique_ptr<std::set<std::string>> many;
     std::string key_buffer;
     std::string last_key;
     std::size_t next_index;
   };
+
+  // False when the object already has `key`.
+  static bool add_key(frame& f, const std::string& key) {
+    if (f.many) {
+      return f.many->insert(key).second;
+    }
+    if (std::find(f.few.begin(), f.few.end(), key) != f.few.end()) {
+      return false;
+    }
+    if (f.few.size() < few_keys) {
+      if (f.few.empty()) {
+        f.few.reserve(few_keys);
+      }
+      f.few.push_back(key);
+      return true;
+    }
+    f.many = std::make_unique<std::set<std::string>>(f.few.begin(), f.few.end());
+    f.few.clear();
+    return f.many->insert(key).second;
+  }
 
   bool scalar() {
     begin_value();

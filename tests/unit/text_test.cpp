@@ -1,6 +1,10 @@
+#include "support/json_duplicates.hpp"
 #include "support/text.hpp"
 
 #include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
 
 using namespace authsim::support;
 
@@ -41,4 +45,17 @@ TEST_CASE("valid_utf8 keeps well-formed text and replaces every bad byte with U+
   CHECK(valid_utf8("\xf0\x9f\x98\x80") == "\xf0\x9f\x98\x80");                // U+1F600
   CHECK(valid_utf8("\xe4\xb8") == "\xef\xbf\xbd\xef\xbf\xbd");                // cut short
   CHECK(excerpt("\xff", 10) == "\xef\xbf\xbd");
+}
+
+TEST_CASE("duplicate keys are found in small and large objects, with their path") {
+  using authsim::support::find_duplicate_key;
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) {
+    many += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  }
+  CHECK_FALSE(find_duplicate_key(many + "}").has_value());
+  CHECK(find_duplicate_key(many + ",\"k3\":0}") == std::optional<std::string>("k3"));
+  CHECK(find_duplicate_key(R"({"a":1,"b":{"c":1,"c":2}})") == std::optional<std::string>("b.c"));
+  CHECK(find_duplicate_key(R"({"a":[{"x":1},{"x":1,"x":2}]})") == std::optional<std::string>("a[1].x"));
+  CHECK_FALSE(find_duplicate_key(R"({"a":{"x":1},"b":{"x":1}})").has_value());
 }
