@@ -160,6 +160,50 @@ void record_refusal(const session_context& ctx, http::request partial, const htt
          std::chrono::steady_clock::now());
 }
 
+using request_parser = bhttp::request_parser<bhttp::string_body>;
+
+// Feeds the parser what is already buffered and reads from the stream only
+// when that does not finish the stage: the header (`whole_message` false) or
+// the whole request. Requests usually arrive whole in the read that woke the
+// connection; parsing them in place saves Beast's read operations a round
+// through the executor each. Errors are those Beast's reads give: the
+// parser's own (limits, syntax), end_of_stream when the peer left between
+// requests, partial_message when it left in the middle of one.
+template <class Stream>
+net::awaitable<error_code> read_stage(Stream& stream, beast::flat_buffer& buffer, request_parser& parser,
+                                      bool whole_message) {
+  parser.eager(whole_message);
+  for (;;) {
+    if (whole_message ? parser.is_done() : parser.is_header_done()) {
+      co_return error_code{};
+    }
+    if (buffer.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (!ec && used > 0) {
+        continue;
+      }
+      if (ec && ec != bhttp::error::need_more) {
+        co_return ec;
+      }
+    }
+    auto [rec, got] = co_await stream.async_read_some(buffer.prepare(16 * 1024), use_tuple);
+    if (rec == net::error::eof) {
+      error_code eof_ec;
+      if (parser.got_some()) {
+        parser.put_eof(eof_ec);
+        co_return eof_ec ? eof_ec : error_code(bhttp::error::partial_message);
+      }
+      co_return error_code(bhttp::error::end_of_stream);
+    }
+    if (rec) {
+      co_return rec;
+    }
+    buffer.commit(got);
+  }
+}
+
 // Serves requests on `stream` until the connection ends. `buffer` may
 // already hold the first bytes of the first request.
 template <class Stream>
@@ -194,7 +238,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     const auto deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
     tcp.expires_at(deadline);
 
-    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+    error_code ec = co_await read_stage(stream, buffer, parser, false);
     // A request body's length must be known: with a Transfer-Encoding that
     // does not end in chunked it is not (RFC 9112 section 6.3), and guessing
     // is how requests get smuggled.
@@ -224,7 +268,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
       tcp.expires_at(deadline);
     }
     if (!ec && !parser.is_done()) {
-      std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+      ec = co_await read_stage(stream, buffer, parser, true);
     }
 
     if (ec) {
