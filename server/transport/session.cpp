@@ -11,6 +11,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
@@ -392,8 +393,22 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     // Decided now, after any delay: a shutdown that began meanwhile must
     // not be contradicted by a promise to keep the connection.
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
-    auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
     bool ok = false;
+    // Most answers go out as one string written in one call; the rest
+    // (a dribbled body, a header Beast must manage) through Beast.
+    if (!slow) {
+      if (const std::optional<std::string> bytes = to_bytes(answer, req.version(), keep_alive, head)) {
+        tcp.expires_after(ctx.limits.read_timeout);
+        auto [wec, wn] = co_await net::async_write(stream, net::buffer(*bytes), use_tuple);
+        if (wec) {
+          log_failure(wec, "write");
+        } else if (keep_alive) {
+          continue;
+        }
+        break;
+      }
+    }
+    auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
     if (slow) {
       ok = co_await slow_answer(stream, wire, std::chrono::milliseconds(d.failure->duration_ms));
     } else {
