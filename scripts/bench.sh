@@ -247,7 +247,9 @@ throughput() {
   : >"$work/results"
   echo "bench: $variant: authsim --threads $threads and nginx with $threads worker(s) on CPU $server_cpus, wrk -t$wrk_threads -c$connections on CPU $wrk_cpus" >&2
 
-  start_authsim "$server_cpus" --threads "$threads" --fixtures fixtures --max-codes 10000000
+  # Default store sizes: once full (in a few seconds), each new code or
+  # token replaces the oldest, the steady state of a long load test.
+  start_authsim "$server_cpus" --threads "$threads" --fixtures fixtures
   local url=http://127.0.0.1:$server_port
   local login_body
   login_body=$(curl -sS -X POST "$url/apis-auth/login/auth" -H 'Content-Type: application/json' \

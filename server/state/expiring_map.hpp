@@ -9,6 +9,7 @@
 // and sweeps what is due on every call, so memory stays bounded without a
 // timer.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -22,6 +23,10 @@ template <class Value>
 class expiring_map {
  public:
   explicit expiring_map(std::int64_t retention_ms) : retention_ms_(retention_ms) {}
+
+  // Makes room for `n` entries at once: growing a table of many entries
+  // later would stop every request for as long as it takes.
+  void reserve(std::size_t n) { entries_.reserve(n); }
 
   // Adds or replaces the entry for `key`.
   void insert(const std::string& key, Value value, std::int64_t expires_at_ms) {
@@ -120,7 +125,11 @@ class locked_expiring_map {
  public:
   // At most `capacity` entries: when full, the oldest entry (the first to expire) goes
   // to make room (and is counted in evicted()).
-  locked_expiring_map(std::int64_t retention_ms, std::size_t capacity) : map_(retention_ms), capacity_(capacity) {}
+  // Room for the first million entries is made at once (about 8 MiB of
+  // buckets); a larger capacity grows from there.
+  locked_expiring_map(std::int64_t retention_ms, std::size_t capacity) : map_(retention_ms), capacity_(capacity) {
+    map_.reserve(std::min<std::size_t>(capacity, std::size_t{1} << 20));
+  }
 
   void insert(const std::string& key, Value value, std::int64_t expires_at_ms, std::int64_t now_ms) {
     const std::lock_guard lock(mutex_);
