@@ -125,11 +125,12 @@ http::response api::identify(const http::request& req) const {
       // The exact input and both signatures: for the admin journal only,
       // never for the answer.
       constexpr std::size_t max_signed = 16 * 1024;
-      const std::string signed_string = check.path + req.body;
+      std::string signed_string = check.path;
+      signed_string.append(req.body, 0, max_signed > check.path.size() ? max_signed - check.path.size() : 0);
       signature_diagnostics["signed_path"] = check.path;
       signature_diagnostics["body_bytes"] = check.body_bytes;
-      signature_diagnostics["signed_string"] = support::valid_utf8(signed_string.substr(0, max_signed));
-      signature_diagnostics["signed_string_truncated"] = signed_string.size() > max_signed;
+      signature_diagnostics["signed_string"] = support::valid_utf8(signed_string);
+      signature_diagnostics["signed_string_truncated"] = check.path.size() + req.body.size() > max_signed;
       signature_diagnostics["algorithm"] = scheme.algorithm;
       signature_diagnostics["encoding"] = scheme.encoding;
       signature_diagnostics["received"] =

@@ -114,7 +114,7 @@ net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
 // are left out of the journal and the metrics (they are the observer, not
 // the traffic observed) and logged only at debug level.
 // The request is taken over: the journal keeps it.
-void record(const session_context& ctx, http::request req, const http::response* res,
+void record(const session_context& ctx, http::request req, http::response* res,
             const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started) {
   const std::string_view path = req.path();
   const bool admin_call = path.starts_with(faults::admin_prefix);
@@ -156,7 +156,7 @@ void record(const session_context& ctx, http::request req, const http::response*
 
 // A request refused while it was being read: no scenario applied, and no
 // time was spent on it beyond the reading.
-void record_refusal(const session_context& ctx, http::request partial, const http::response& answer) {
+void record_refusal(const session_context& ctx, http::request partial, http::response& answer) {
   record(ctx, std::move(partial), &answer, faults::decision{}, ctx.clock != nullptr ? ctx.clock->now_ms() : 0,
          std::chrono::steady_clock::now());
 }
