@@ -6,11 +6,5 @@ dofile(dir .. "common.lua")
 expect_status = 401
 expect_text = '"code":40105'
 
-wrk.method = "POST"
-wrk.path = "/dg/v1/platform/identify/auth?platId=" .. env("AUTHSIM_BENCH_PLAT_ID")
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["trace"] = "bench-bad-signature"
-wrk.headers["api-key"] = env("AUTHSIM_BENCH_API_KEY")
 -- The right length and alphabet, the wrong value.
-wrk.headers["signature"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAA="
-wrk.body = env("AUTHSIM_BENCH_BODY")
+set_identify_request("AAAAAAAAAAAAAAAAAAAAAAAAAAA=", "bench-bad-signature")

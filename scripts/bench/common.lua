@@ -51,3 +51,15 @@ function env(name)
   end
   return value
 end
+
+-- The signed Credit Pay identify request of scripts/bench.sh, with the
+-- given signature header.
+function set_identify_request(signature, trace)
+  wrk.method = "POST"
+  wrk.path = "/dg/v1/platform/identify/auth?platId=" .. env("AUTHSIM_BENCH_PLAT_ID")
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["trace"] = trace
+  wrk.headers["api-key"] = env("AUTHSIM_BENCH_API_KEY")
+  wrk.headers["signature"] = signature
+  wrk.body = env("AUTHSIM_BENCH_BODY")
+end

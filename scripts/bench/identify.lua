@@ -7,13 +7,7 @@ dofile(dir .. "common.lua")
 expect_status = 200
 expect_text = '"code":0'
 
-wrk.method = "POST"
-wrk.path = "/dg/v1/platform/identify/auth?platId=" .. env("AUTHSIM_BENCH_PLAT_ID")
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["trace"] = "bench-identify"
-wrk.headers["api-key"] = env("AUTHSIM_BENCH_API_KEY")
-wrk.headers["signature"] = env("AUTHSIM_BENCH_SIGNATURE")
-wrk.body = env("AUTHSIM_BENCH_BODY")
+set_identify_request(env("AUTHSIM_BENCH_SIGNATURE"), "bench-identify")
 
 -- With AUTHSIM_BENCH_STOP_AFTER=N each thread stops after N answers: the
 -- memory mode issues an exact number of codes this way.
