@@ -23,6 +23,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <array>
+#include <type_traits>
 #include <cerrno>
 
 #include <sys/socket.h>
@@ -398,8 +399,27 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     // (a dribbled body, a header Beast must manage) through Beast.
     if (!slow) {
       if (const std::optional<std::string> bytes = to_bytes(answer, req.version(), keep_alive, head)) {
-        tcp.expires_after(ctx.limits.read_timeout);
-        auto [wec, wn] = co_await net::async_write(stream, net::buffer(*bytes), use_tuple);
+        std::size_t sent = 0;
+        error_code wec;
+        // Over plain TCP an answer nearly always fits the socket's send
+        // buffer: one non-blocking write, without an operation, a timer
+        // and a round through the executor. What does not fit is written
+        // the usual way, bounded in time.
+        if constexpr (std::is_same_v<Stream, plain_stream>) {
+          error_code nb;
+          tcp.socket().non_blocking(true, nb);
+          if (!nb) {
+            sent = tcp.socket().write_some(net::buffer(*bytes), wec);
+            if (wec == net::error::would_block || wec == net::error::try_again) {
+              wec = {};
+            }
+          }
+        }
+        if (!wec && sent < bytes->size()) {
+          tcp.expires_after(ctx.limits.read_timeout);
+          auto [awec, wn] = co_await net::async_write(stream, net::buffer(*bytes) + sent, use_tuple);
+          wec = awec;
+        }
         if (wec) {
           log_failure(wec, "write");
         } else if (keep_alive) {
