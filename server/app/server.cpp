@@ -81,14 +81,6 @@ net::awaitable<void> drain(net::io_context& ioc, transport::connection_tracker& 
   ioc.stop();
 }
 
-std::size_t accounts_count(const fixtures::fixture_set& fx) {
-  std::size_t n = 0;
-  for (const auto& app : fx.apps) {
-    n += app.accounts.size();
-  }
-  return n;
-}
-
 // What was loaded, in one line, so that a partner reading the log sees at
 // once which fixtures this server answers from.
 void log_startup(const options& opts, const fixtures::fixture_set& fx, const faults::engine& engine,
@@ -128,14 +120,15 @@ void log_startup(const options& opts, const fixtures::fixture_set& fx, const fau
   fields["active_scenario"] = active;
   fields["seed"] = seed;
   fields["admin"] = opts.admin_enabled ? (opts.admin_token.empty() ? "open" : "token") : "off";
-  fields["tls"] = tls != nullptr ? boost::json::value(transport::describe_certificate(*tls)) : boost::json::value(nullptr);
+  const std::string certificate = tls != nullptr ? transport::describe_certificate(*tls) : std::string();
+  fields["tls"] = tls != nullptr ? boost::json::value(certificate) : boost::json::value(nullptr);
   const std::string text = "authsim " + std::string(version()) + " on " + base_url + " from " +
                            opts.fixtures_dir + ": " + std::to_string(fx.platforms.size()) + " platform(s), " +
-                           std::to_string(fx.apps.size()) + " app(s), " + std::to_string(accounts_count(fx)) +
+                           std::to_string(fx.apps.size()) + " app(s), " + std::to_string(fields["accounts"].as_array().size()) +
                            " account(s), " + std::to_string(fx.stubs.size()) + " stub(s), " +
                            std::to_string(engine.list().size()) + " scenario(s) loaded, active: " + active +
                            ", random seed " + std::to_string(seed) + " (replay with --seed " + std::to_string(seed) +
-                           ")" + (tls != nullptr ? "; TLS certificate " + transport::describe_certificate(*tls) : "");
+                           ")" + (tls != nullptr ? "; TLS certificate " + certificate : "");
   support::log_event(support::log_level::info, fields, text);
 }
 

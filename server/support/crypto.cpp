@@ -38,9 +38,11 @@ class hmac_cache {
         throw std::runtime_error("OpenSSL has no HMAC implementation");
       }
     }
-    std::string id(1, algorithm == hmac_algorithm::sha1 ? '1' : '2');
-    id.append(key);
-    auto it = contexts_.find(id);
+    // The lookup key is built in a buffer kept between calls: no allocation
+    // once it has grown to the longest key.
+    lookup_.assign(1, algorithm == hmac_algorithm::sha1 ? '1' : '2');
+    lookup_.append(key);
+    auto it = contexts_.find(lookup_);
     if (it == contexts_.end()) {
       if (contexts_.size() >= max_contexts) {
         clear();
@@ -55,7 +57,7 @@ class hmac_cache {
         EVP_MAC_CTX_free(ctx);
         throw std::runtime_error("HMAC key set-up failed in OpenSSL");
       }
-      it = contexts_.emplace(std::move(id), ctx).first;
+      it = contexts_.emplace(lookup_, ctx).first;
       return it->second;
     }
     // A null key re-uses the one the context was keyed with.
@@ -77,6 +79,7 @@ class hmac_cache {
 
   EVP_MAC* mac_ = nullptr;
   std::unordered_map<std::string, EVP_MAC_CTX*> contexts_;
+  std::string lookup_;
 };
 
 // Random bytes are drawn from OpenSSL's generator a page at a time and

@@ -212,6 +212,14 @@ template <class Stream>
 net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, const std::string& remote,
                                     const std::shared_ptr<connection_state>& state, const session_context& ctx) {
   auto& tcp = beast::get_lowest_layer(stream);
+  // Plain TCP answers are first tried with one non-blocking write (see
+  // below); the socket is put in that mode once, here.
+  bool write_at_once = false;
+  if constexpr (std::is_same_v<Stream, plain_stream>) {
+    error_code nb;
+    tcp.socket().non_blocking(true, nb);
+    write_at_once = !nb;
+  }
   for (;;) {
     // Checked on the strand just before waiting: a shutdown that came
     // earlier is seen here, one that comes later finds `idle` set.
@@ -405,14 +413,10 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
         // buffer: one non-blocking write, without an operation, a timer
         // and a round through the executor. What does not fit is written
         // the usual way, bounded in time.
-        if constexpr (std::is_same_v<Stream, plain_stream>) {
-          error_code nb;
-          tcp.socket().non_blocking(true, nb);
-          if (!nb) {
-            sent = tcp.socket().write_some(net::buffer(*bytes), wec);
-            if (wec == net::error::would_block || wec == net::error::try_again) {
-              wec = {};
-            }
+        if (write_at_once) {
+          sent = tcp.socket().write_some(net::buffer(*bytes), wec);
+          if (wec == net::error::would_block || wec == net::error::try_again) {
+            wec = {};
           }
         }
         if (!wec && sent < bytes->size()) {
