@@ -1,9 +1,16 @@
 #pragma once
-// A map from string keys to values that expire, with a queue in the order
-// entries were added, so that removing what is due costs O(1) per entry and
-// nothing when nothing is due (entries share a lifetime, so the order they
-// were added in is the order they expire in). An entry is kept for `retention_ms` past its expiry, so that a late
-// lookup can still say "expired" rather than "unknown"; then it is removed.
+// A map from string keys to values that expire. Entries are kept in the
+// order they were added, so that removing what is due costs O(1) per entry
+// and nothing when nothing is due (entries share a lifetime, so the order
+// they were added in is the order they expire in). An entry is kept for
+// `retention_ms` past its expiry, so that a late lookup can still say
+// "expired" rather than "unknown"; then it is removed.
+//
+// The stores hold up to millions of entries and touch one on every
+// request, so the layout is chosen for few cache misses: the entries sit in
+// a queue in insertion order (adding and evicting walk memory in order),
+// and a flat open-addressing index maps a key's hash to its entry (a lookup
+// reads one bucket, then one entry).
 //
 // expiring_map is not thread-safe; locked_expiring_map wraps one in a mutex
 // and sweeps what is due on every call, so memory stays bounded without a
@@ -14,36 +21,58 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <new>
 #include <string>
-#include <unordered_map>
 
 namespace authsim::state {
 
 template <class Value>
 class expiring_map {
  public:
-  explicit expiring_map(std::int64_t retention_ms) : retention_ms_(retention_ms) {}
+  explicit expiring_map(std::int64_t retention_ms) : retention_ms_(retention_ms) { resize_index(min_buckets); }
 
   // Makes room for `n` entries at once: growing a table of many entries
-  // later would stop every request for as long as it takes.
-  void reserve(std::size_t n) { entries_.reserve(n); }
+  // later would stop every request for as long as it takes. The index is
+  // zeroed by the allocator, so its pages cost memory only once used.
+  void reserve(std::size_t n) {
+    std::size_t buckets = min_buckets;
+    while (buckets / 2 < n) {
+      buckets *= 2;
+    }
+    if (buckets > bucket_count_) {
+      resize_index(buckets);
+    }
+  }
 
   // Adds or replaces the entry for `key`.
   void insert(const std::string& key, Value value, std::int64_t expires_at_ms) {
-    const std::uint64_t seq = ++last_seq_;
-    auto [it, added] = entries_.try_emplace(key, entry{std::move(value), expires_at_ms, seq});
-    if (!added) {
-      // The node stays where it is: its older place in the queue is now
-      // stale and is skipped when it comes up.
-      it->second = entry{std::move(value), expires_at_ms, seq};
+    const std::size_t hash = std::hash<std::string>{}(key);
+    const std::uint64_t seq = first_seq_ + slots_.size();
+    if (bucket* b = lookup(key, hash)) {
+      // The old slot stays in the queue, dead: it is skipped when it comes
+      // up. What it held is released now.
+      slot& old = slot_at(b->seq_plus_one - 1);
+      old.live = false;
+      old.key = std::string();
+      old.value = Value();
+      b->seq_plus_one = seq + 1;
+    } else {
+      if ((live_ + 1) * 2 > bucket_count_) {
+        resize_index(bucket_count_ * 2);
+      }
+      place(hash, seq);
+      ++live_;
     }
-    queue_.push_back({expires_at_ms, seq, &it->first});
+    slots_.push_back(slot{key, std::move(value), expires_at_ms, hash, true});
   }
 
   // The entry, expired or not, while it is retained; nullptr when unknown.
   Value* find(const std::string& key) {
-    const auto it = entries_.find(key);
-    return it == entries_.end() ? nullptr : &it->second.value;
+    bucket* b = lookup(key, std::hash<std::string>{}(key));
+    return b == nullptr ? nullptr : &slot_at(b->seq_plus_one - 1).value;
   }
 
   // Drops every entry whose retention ended at or before `now_ms`; returns
@@ -52,7 +81,7 @@ class expiring_map {
   // the clock went back waits behind those before it.
   std::size_t sweep(std::int64_t now_ms) {
     std::size_t removed = 0;
-    while (!queue_.empty() && queue_.front().expires_at_ms + retention_ms_ <= now_ms) {
+    while (!slots_.empty() && slots_.front().expires_at_ms + retention_ms_ <= now_ms) {
       if (pop_front()) {
         ++removed;
       }
@@ -62,7 +91,7 @@ class expiring_map {
 
   // Drops the oldest entry (the first to expire, see sweep); false when empty.
   bool evict_first() {
-    while (!queue_.empty()) {
+    while (!slots_.empty()) {
       if (pop_front()) {
         return true;
       }
@@ -70,53 +99,134 @@ class expiring_map {
     return false;
   }
 
-  // Calls f(key, value, expires_at_ms) for each retained entry.
+  // Calls f(key, value, expires_at_ms) for each retained entry, oldest first.
   template <class F>
   void for_each(F&& f) const {
-    for (const auto& [key, e] : entries_) {
-      f(key, e.value, e.expires_at_ms);
+    for (const slot& s : slots_) {
+      if (s.live) {
+        f(s.key, s.value, s.expires_at_ms);
+      }
     }
   }
 
-  [[nodiscard]] std::size_t size() const { return entries_.size(); }
+  [[nodiscard]] std::size_t size() const { return live_; }
 
   void clear() {
-    entries_.clear();
-    queue_.clear();
+    first_seq_ += slots_.size();
+    slots_.clear();
+    std::fill(index_.get(), index_.get() + bucket_count_, bucket{});
+    live_ = 0;
   }
 
  private:
-  struct entry {
+  // Entries live in `slots_` in the order they were added, which is the
+  // order they leave in; the slot of sequence number `seq` is at
+  // `seq - first_seq_`. A replaced entry leaves a dead slot behind.
+  struct slot {
+    std::string key;
     Value value;
     std::int64_t expires_at_ms;
-    std::uint64_t seq;  // which place in the queue is this entry's own
+    std::size_t hash;
+    bool live;
   };
-  // A key's node is only removed through its own (newest) place in the
-  // queue, and its stale places come before that one, so `key` never
-  // outlives its node.
-  struct place {
-    std::int64_t expires_at_ms;
-    std::uint64_t seq;
-    const std::string* key;
+  // The index: open addressing with linear probing, one bucket per live
+  // entry, holding its hash (most probes end without touching a slot) and
+  // its slot's sequence number plus one (0 is an empty bucket).
+  struct bucket {
+    std::size_t hash;
+    std::uint64_t seq_plus_one;
   };
+  struct free_deleter {
+    void operator()(bucket* p) const { std::free(p); }
+  };
+  static constexpr std::size_t min_buckets = 16;
 
-  // Removes the queue's front and, when it is its entry's own place, the
-  // entry; true when an entry went.
-  bool pop_front() {
-    const place p = queue_.front();
-    queue_.pop_front();
-    const auto it = entries_.find(*p.key);
-    if (it == entries_.end() || it->second.seq != p.seq) {
-      return false;
+  slot& slot_at(std::uint64_t seq) { return slots_[static_cast<std::size_t>(seq - first_seq_)]; }
+
+  bucket* lookup(const std::string& key, std::size_t hash) {
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      bucket& b = index_[i];
+      if (b.seq_plus_one == 0) {
+        return nullptr;
+      }
+      if (b.hash == hash && slot_at(b.seq_plus_one - 1).key == key) {
+        return &b;
+      }
     }
-    entries_.erase(it);
-    return true;
+  }
+
+  void place(std::size_t hash, std::uint64_t seq) {
+    std::size_t i = hash & mask_;
+    while (index_[i].seq_plus_one != 0) {
+      i = (i + 1) & mask_;
+    }
+    index_[i] = bucket{hash, seq + 1};
+  }
+
+  // Empties bucket `i` and moves later buckets of the same run back, so
+  // that every probe still finds its entry (no tombstones).
+  void erase_bucket(std::size_t i) {
+    std::size_t j = i;
+    for (;;) {
+      j = (j + 1) & mask_;
+      if (index_[j].seq_plus_one == 0) {
+        break;
+      }
+      const std::size_t home = index_[j].hash & mask_;
+      // The entry at j stays when its home lies cyclically in (i, j].
+      const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+      if (!stays) {
+        index_[i] = index_[j];
+        i = j;
+      }
+    }
+    index_[i] = bucket{};
+  }
+
+  void resize_index(std::size_t buckets) {
+    void* raw = std::calloc(buckets, sizeof(bucket));
+    if (raw == nullptr) {
+      throw std::bad_alloc();
+    }
+    index_.reset(static_cast<bucket*>(raw));
+    bucket_count_ = buckets;
+    mask_ = buckets - 1;
+    std::uint64_t seq = first_seq_;
+    for (const slot& s : slots_) {
+      if (s.live) {
+        place(s.hash, seq);
+      }
+      ++seq;
+    }
+  }
+
+  // Removes the oldest slot and, when it is live, its entry; true when an
+  // entry went.
+  bool pop_front() {
+    const slot& s = slots_.front();
+    bool removed = false;
+    if (s.live) {
+      for (std::size_t i = s.hash & mask_;; i = (i + 1) & mask_) {
+        if (index_[i].seq_plus_one == first_seq_ + 1) {
+          erase_bucket(i);
+          break;
+        }
+      }
+      --live_;
+      removed = true;
+    }
+    slots_.pop_front();
+    ++first_seq_;
+    return removed;
   }
 
   std::int64_t retention_ms_;
-  std::uint64_t last_seq_ = 0;
-  std::unordered_map<std::string, entry> entries_;
-  std::deque<place> queue_;
+  std::deque<slot> slots_;
+  std::uint64_t first_seq_ = 0;
+  std::size_t live_ = 0;
+  std::unique_ptr<bucket[], free_deleter> index_;
+  std::size_t bucket_count_ = 0;
+  std::size_t mask_ = 0;
 };
 
 // Thread-safe: every call holds the mutex for a short, I/O-free section.

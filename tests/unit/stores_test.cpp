@@ -1,6 +1,8 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/expiring_map.hpp"
+
+#include <map>
 #include "state/token_store.hpp"
 
 #include <doctest/doctest.h>
@@ -146,6 +148,118 @@ TEST_SUITE("stores") {
     CHECK(m.evict_first());
     CHECK(m.find("c") == nullptr);
     CHECK(*m.find("d") == 4);
+  }
+
+  TEST_CASE("the map agrees with a plain model through growth, replacement, eviction and sweeps") {
+    // A deterministic walk of 20,000 random steps over a small key space, so
+    // that keys collide, are replaced, evicted and swept in every order, and
+    // the index grows from its smallest size; after each step every key is
+    // looked up in both.
+    expiring_map<int> m(5);
+    struct model_entry {
+      int value;
+      std::int64_t expires;
+      std::uint64_t order;
+    };
+    std::map<std::string, model_entry> model;
+    std::uint64_t order = 0;
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+      seed = seed * 1664525u + 1013904223u;
+      return seed >> 8;
+    };
+    std::int64_t now = 0;
+    auto model_oldest = [&] {
+      auto oldest = model.end();
+      for (auto it = model.begin(); it != model.end(); ++it) {
+        if (oldest == model.end() || it->second.order < oldest->second.order) {
+          oldest = it;
+        }
+      }
+      return oldest;
+    };
+    for (int step = 0; step < 20'000; ++step) {
+      const std::string key = "k" + std::to_string(next() % 300);
+      switch (next() % 8) {
+        case 0:
+        case 1:
+        case 2:
+        case 3: {
+          const int value = static_cast<int>(next() % 1000);
+          m.insert(key, value, now + 10);
+          model[key] = model_entry{value, now + 10, order++};
+          break;
+        }
+        case 4: {
+          const bool evicted = m.evict_first();
+          const auto oldest = model_oldest();
+          REQUIRE(evicted == (oldest != model.end()));
+          if (oldest != model.end()) {
+            CHECK(m.find(oldest->first) == nullptr);
+            model.erase(oldest);
+          }
+          break;
+        }
+        case 5: {
+          now += static_cast<std::int64_t>(next() % 4);
+          std::size_t expected = 0;
+          for (auto it = model.begin(); it != model.end();) {
+            if (it->second.expires + 5 <= now) {
+              it = model.erase(it);
+              ++expected;
+            } else {
+              ++it;
+            }
+          }
+          CHECK(m.sweep(now) == expected);
+          break;
+        }
+        default: {
+          const int* found = m.find(key);
+          const auto it = model.find(key);
+          REQUIRE((found != nullptr) == (it != model.end()));
+          if (found != nullptr) {
+            CHECK(*found == it->second.value);
+          }
+        }
+      }
+      REQUIRE(m.size() == model.size());
+    }
+    for (int k = 0; k < 300; ++k) {
+      const std::string key = "k" + std::to_string(k);
+      const int* found = m.find(key);
+      const auto it = model.find(key);
+      REQUIRE((found != nullptr) == (it != model.end()));
+      if (found != nullptr) {
+        CHECK(*found == it->second.value);
+      }
+    }
+    std::size_t visited = 0;
+    m.for_each([&](const std::string& key, int value, std::int64_t expires) {
+      ++visited;
+      const auto it = model.find(key);
+      REQUIRE(it != model.end());
+      CHECK(value == it->second.value);
+      CHECK(expires == it->second.expires);
+    });
+    CHECK(visited == model.size());
+  }
+
+  TEST_CASE("a cleared map is empty and takes new entries") {
+    expiring_map<int> m(0);
+    m.reserve(1000);
+    for (int i = 0; i < 1000; ++i) {
+      m.insert("key-" + std::to_string(i), i, 100);
+    }
+    CHECK(m.size() == 1000);
+    CHECK(*m.find("key-999") == 999);
+    m.clear();
+    CHECK(m.size() == 0);
+    CHECK(m.find("key-999") == nullptr);
+    m.insert("key-1", 7, 100);
+    CHECK(*m.find("key-1") == 7);
+    CHECK(m.sweep(100) == 1);
+    CHECK(m.size() == 0);
   }
 
   TEST_CASE("the clock moves by advance and set, and returns to real time on reset") {
