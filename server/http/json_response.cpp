@@ -91,6 +91,12 @@ json_object_writer& json_object_writer::value(std::string_view k, const boost::j
   return *this;
 }
 
+json_object_writer& json_object_writer::object(std::string_view k, std::string_view finished_object) {
+  key(k);
+  out_ += finished_object;
+  return *this;
+}
+
 std::string json_object_writer::finish() {
   out_.push_back('}');
   return std::move(out_);

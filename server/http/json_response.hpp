@@ -27,6 +27,8 @@ class json_object_writer {
   // A string, or null when `value` is null.
   json_object_writer& string_or_null(std::string_view key, const char* value);
   json_object_writer& value(std::string_view key, const boost::json::value& value);
+  // A member whose value is an object another writer finished.
+  json_object_writer& object(std::string_view key, std::string_view finished_object);
 
   // The finished object; the writer is spent.
   [[nodiscard]] std::string finish();

@@ -117,12 +117,31 @@ std::string format_date_time(std::int64_t epoch_ms, int utc_offset_minutes) {
   const auto day = floor<days>(local);
   const year_month_day ymd(day);
   const hh_mm_ss<milliseconds> tod(floor<milliseconds>(local - day));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(tod.hours().count()), static_cast<int>(tod.minutes().count()),
-                static_cast<int>(tod.seconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    // A clock set far away: rare enough for snprintf.
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", year, static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(tod.hours().count()),
+                  static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()));
+    return buf;
+  }
+  // Otherwise written digit by digit: this is on every UOCS answer, and
+  // snprintf would cost more than the rest of the answer's envelope.
+  std::string out = "0000-00-00 00:00:00";
+  auto put = [&out](std::size_t at, std::size_t width, long long v) {
+    for (std::size_t i = at + width; i-- > at;) {
+      out[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+  };
+  put(0, 4, year);
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, tod.hours().count());
+  put(14, 2, tod.minutes().count());
+  put(17, 2, tod.seconds().count());
+  return out;
 }
 
 }  // namespace authsim::support

@@ -70,7 +70,7 @@ void api::register_routes(http::router& r) const {
 }
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
-                             const std::string& error_message, json::value obj) const {
+                             const std::string& error_message, std::string_view obj) const {
   http::json_object_writer body;
   body.string("requestId", request_id).boolean("success", error_code == nullptr).null("business");
   body.string_or_null("errorCode", error_code);
@@ -81,7 +81,7 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
   }
   body.string("date", support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes))
       .string("version", "1.0")
-      .value("obj", obj);
+      .object("obj", obj);
   http::response res = http::json_text_response(status, body.finish());
   res.business = http::business_result{std::nullopt, error_code == nullptr};
   return res;
@@ -89,14 +89,14 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
   return envelope(f.status, new_request_id(), f.name, f.message.in(http::request_language(req)),
-                  nullptr);
+                  "null");
 }
 
 http::response api::reject(const http::request& req, const std::string& request_id, error_id id,
                            std::initializer_list<std::string_view> args) const {
   const error_info& e = info(id);
   const bool zh = http::request_language(req) == http::language::zh_cn;
-  http::response res = envelope(200, request_id, e.code, support::substitute(zh ? e.zh : e.en, args), nullptr);
+  http::response res = envelope(200, request_id, e.code, support::substitute(zh ? e.zh : e.en, args), "null");
   res.note.check = e.code;
   return res;
 }
@@ -188,11 +188,10 @@ http::response api::login(const http::request& req) const {
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->uocs.token_ttl_ms;
 
-  json::object result;
-  result["userId"] = record.user_id;
-  result["token"] = record.token;
+  http::json_object_writer result;
+  result.string("userId", record.user_id).string("token", record.token);
   tokens_.issue(std::move(record), now);
-  http::response res = envelope(200, request_id, nullptr, {}, std::move(result));
+  http::response res = envelope(200, request_id, nullptr, {}, result.finish());
   res.note.check = "ok";
   return res;
 }

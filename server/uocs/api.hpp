@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace authsim::uocs {
 
@@ -55,9 +56,10 @@ class api {
 
  private:
   // The UOCS envelope: requestId, success, business, errorCode,
-  // errorMessage, date, version, obj.
+  // errorMessage, date, version, obj (JSON text: "null" or an object a
+  // json_object_writer finished).
   [[nodiscard]] http::response envelope(unsigned status, const std::string& request_id, const char* error_code,
-                                        const std::string& error_message, boost::json::value obj) const;
+                                        const std::string& error_message, std::string_view obj) const;
   [[nodiscard]] http::response reject(const http::request& req, const std::string& request_id, error_id id,
                                       std::initializer_list<std::string_view> args) const;
 

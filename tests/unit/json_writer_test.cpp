@@ -15,6 +15,16 @@ TEST_CASE("the object writer's output is the JSON a tree would give, members in 
   CHECK(text == R"({"s":"plain","n":-42,"t":true,"z":null,"maybe":null,"obj":{"a":[1,2],"b":"x"},"nothing":null})");
 }
 
+TEST_CASE("an object one writer finished nests in another") {
+  http::json_object_writer inner;
+  inner.string("userId", "fc0001").string("token", "DEF_A3_\"x");
+  http::json_object_writer outer;
+  outer.boolean("success", true).object("obj", inner.finish()).object("none", "null");
+  const std::string text = outer.finish();
+  CHECK(text == R"({"success":true,"obj":{"userId":"fc0001","token":"DEF_A3_\"x"},"none":null})");
+  CHECK(boost::json::parse(text).at("obj").at("token").as_string() == "DEF_A3_\"x");
+}
+
 TEST_CASE("strings are escaped so that any text survives a round trip") {
   const std::string nasty = std::string("quote\" backslash\\ newline\n tab\t nul") + '\0' + "\x01\x1f end é 中";
   http::json_object_writer w;

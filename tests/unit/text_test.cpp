@@ -33,6 +33,11 @@ TEST_CASE("dates are formatted as yyyy-MM-dd HH:mm:ss at the given offset") {
   CHECK(format_date_time(1732521424191, 8 * 60) == "2024-11-25 15:57:04");
   CHECK(format_date_time(1732521424191, -8 * 60) == "2024-11-24 23:57:04");
   CHECK(format_date_time(0, 0) == "1970-01-01 00:00:00");
+  CHECK(format_date_time(1735689599999, 0) == "2024-12-31 23:59:59");
+  CHECK(format_date_time(1709208000000, 0) == "2024-02-29 12:00:00");
+  CHECK(format_date_time(-1, 0) == "1969-12-31 23:59:59");
+  // Past year 9999, the year simply takes more digits.
+  CHECK(format_date_time(253402300800000, 0) == "10000-01-01 00:00:00");
 }
 
 TEST_CASE("valid_utf8 keeps well-formed text and replaces every bad byte with U+FFFD") {
