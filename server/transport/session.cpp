@@ -220,7 +220,17 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     tcp.socket().non_blocking(true, nb);
     write_at_once = !nb;
   }
+  bool answered = false;
   for (;;) {
+    // After an answer, the client's next request cannot be here yet unless
+    // it pipelines, and reading at once would mostly find nothing: a wasted
+    // system call, then a wait in the reactor. Letting the other ready
+    // connections go first gives it time to arrive, and under load the
+    // read below then finds it at once.
+    if (answered && buffer.size() == 0) {
+      co_await net::post(stream.get_executor(), net::use_awaitable);
+    }
+    answered = false;
     // Checked on the strand just before waiting: a shutdown that came
     // earlier is seen here, one that comes later finds `idle` set.
     state->idle = true;
@@ -427,6 +437,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
         if (wec) {
           log_failure(wec, "write");
         } else if (keep_alive) {
+          answered = true;
           continue;
         }
         break;
@@ -441,6 +452,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     if (!ok || !keep_alive) {
       break;
     }
+    answered = true;
   }
 
 }
