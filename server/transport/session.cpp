@@ -28,6 +28,7 @@
 
 #include <sys/socket.h>
 #include <memory>
+#include <optional>
 
 namespace authsim::transport {
 
@@ -164,31 +165,41 @@ void record_refusal(const session_context& ctx, http::request partial, http::res
 
 using request_parser = bhttp::request_parser<bhttp::string_body>;
 
-// Feeds the parser what is already buffered and reads from the stream only
-// when that does not finish the stage: the header (`whole_message` false) or
-// the whole request. Requests usually arrive whole in the read that woke the
-// connection; parsing them in place saves Beast's read operations a round
-// through the executor each. Errors are those Beast's reads give: the
-// parser's own (limits, syntax), end_of_stream when the peer left between
-// requests, partial_message when it left in the middle of one.
-template <class Stream>
-net::awaitable<error_code> read_stage(Stream& stream, beast::flat_buffer& buffer, request_parser& parser,
-                                      bool whole_message) {
+// Feeds the parser what is already buffered, toward the end of a stage:
+// the header (`whole_message` false) or the whole request. Returns the
+// stage's outcome when the buffer settles it, nothing when more bytes must
+// be read. Requests usually arrive whole in the read that woke the
+// connection, so most stages end here, without a read.
+std::optional<error_code> feed(beast::flat_buffer& buffer, request_parser& parser, bool whole_message) {
   parser.eager(whole_message);
   for (;;) {
     if (whole_message ? parser.is_done() : parser.is_header_done()) {
-      co_return error_code{};
+      return error_code{};
     }
-    if (buffer.size() > 0) {
-      error_code ec;
-      const std::size_t used = parser.put(buffer.data(), ec);
-      buffer.consume(used);
-      if (!ec && used > 0) {
-        continue;
-      }
-      if (ec && ec != bhttp::error::need_more) {
-        co_return ec;
-      }
+    if (buffer.size() == 0) {
+      return std::nullopt;
+    }
+    error_code ec;
+    const std::size_t used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more || (!ec && used == 0)) {
+      return std::nullopt;
+    }
+    if (ec) {
+      return ec;
+    }
+  }
+}
+
+// Reads until the stage ends (see feed). Errors are those Beast's reads
+// give: the parser's own (limits, syntax), end_of_stream when the peer left
+// between requests, partial_message when it left in the middle of one.
+template <class Stream>
+net::awaitable<error_code> read_stage(Stream& stream, beast::flat_buffer& buffer, request_parser& parser,
+                                      bool whole_message) {
+  for (;;) {
+    if (const std::optional<error_code> settled = feed(buffer, parser, whole_message)) {
+      co_return *settled;
     }
     auto [rec, got] = co_await stream.async_read_some(buffer.prepare(16 * 1024), use_tuple);
     if (rec == net::error::eof) {
@@ -258,7 +269,9 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     const auto deadline = std::chrono::steady_clock::now() + ctx.limits.read_timeout;
     tcp.expires_at(deadline);
 
-    error_code ec = co_await read_stage(stream, buffer, parser, false);
+    // The coroutine that reads is only started when the buffer falls short.
+    const std::optional<error_code> header_settled = feed(buffer, parser, false);
+    error_code ec = header_settled ? *header_settled : co_await read_stage(stream, buffer, parser, false);
     // A request body's length must be known: with a Transfer-Encoding that
     // does not end in chunked it is not (RFC 9112 section 6.3), and guessing
     // is how requests get smuggled.
@@ -288,7 +301,8 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
       tcp.expires_at(deadline);
     }
     if (!ec && !parser.is_done()) {
-      ec = co_await read_stage(stream, buffer, parser, true);
+      const std::optional<error_code> body_settled = feed(buffer, parser, true);
+      ec = body_settled ? *body_settled : co_await read_stage(stream, buffer, parser, true);
     }
 
     if (ec) {
@@ -329,7 +343,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     bhttp::request<bhttp::string_body> req = parser.release();
     const auto started = std::chrono::steady_clock::now();
     const bool head = req.method() == bhttp::verb::head;
-    http::request request = to_request(req, remote, true);
+    http::request request = to_request(req, remote, true);  // takes the body; the header stays
     const std::int64_t sim_time = ctx.clock != nullptr ? ctx.clock->now_ms() : 0;
     faults::decision d = ctx.engine != nullptr ? ctx.engine->decide(request) : faults::decision{};
 

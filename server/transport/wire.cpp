@@ -8,15 +8,15 @@ namespace authsim::transport {
 
 namespace bhttp = boost::beast::http;
 
-http::request to_request(const wire_request& in, const std::string& remote, bool with_body) {
+http::request to_request(wire_request& in, const std::string& remote, bool take_body) {
   http::request out;
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
   for (const auto& field : in) {
     out.headers.add(std::string(field.name_string()), std::string(field.value()));
   }
-  if (with_body) {
-    out.body = in.body();
+  if (take_body) {
+    out.body = std::move(in.body());
   }
   out.remote_address = remote;
   return out;

@@ -16,9 +16,10 @@ namespace authsim::transport {
 using wire_request = boost::beast::http::request<boost::beast::http::string_body>;
 using wire_response = boost::beast::http::response<boost::beast::http::string_body>;
 
-// The handler's view of a request whose header (and, with `with_body`, its
-// body) has been read.
-http::request to_request(const wire_request& in, const std::string& remote, bool with_body);
+// The handler's view of a request whose header has been read. With
+// `take_body` the request was read whole, and its body is moved out of `in`
+// (whose header stays as it was).
+http::request to_request(wire_request& in, const std::string& remote, bool take_body);
 
 // The answer as sent. For a HEAD request the headers describe the body that
 // a GET would carry, but the body itself is not sent.
