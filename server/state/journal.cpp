@@ -19,17 +19,26 @@ class rendered_payload final : public journal_payload {
 
 journal::journal(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
-std::string journal::key(const std::optional<std::string>& path, const std::optional<std::string>& outcome) {
+void journal::key(std::string& out, const std::string* path, const std::string* outcome) {
   // A newline cannot occur in a request path, so the pair is unambiguous.
-  return (path ? "p" + *path : std::string("*")) + '\n' + (outcome ? *outcome : std::string("*"));
+  out.clear();
+  if (path != nullptr) {
+    out += 'p';
+    out += *path;
+  } else {
+    out += '*';
+  }
+  out += '\n';
+  out += outcome != nullptr ? *outcome : std::string_view("*");
 }
 
-void journal::bump(const std::string& k, bool always) {
-  const auto it = counts_.find(k);
+void journal::bump(const std::string* path, const std::string* outcome, bool always) {
+  key(key_scratch_, path, outcome);
+  const auto it = counts_.find(std::string_view(key_scratch_));
   if (it != counts_.end()) {
     ++it->second;
   } else if (always || counts_.size() < max_count_keys) {
-    counts_.emplace(k, 1);
+    counts_.emplace(key_scratch_, 1);
   }
 }
 
@@ -43,10 +52,10 @@ void journal::add(const std::string& path, const std::string& outcome, std::shar
   const std::lock_guard lock(mutex_);
   // Keys of served paths and of "any path" are few and always counted;
   // invented paths cannot crowd them out.
-  bump(key(path, outcome), known_path);
-  bump(key(path, std::nullopt), known_path);
-  bump(key(std::nullopt, outcome), true);
-  bump(key(std::nullopt, std::nullopt), true);
+  bump(&path, &outcome, known_path);
+  bump(&path, nullptr, known_path);
+  bump(nullptr, &outcome, true);
+  bump(nullptr, nullptr, true);
   ring_.push_back({next_id_++, path, outcome, std::move(payload)});
   while (ring_.size() > capacity_) {
     ring_.pop_front();
@@ -82,7 +91,9 @@ std::vector<boost::json::object> journal::list(std::size_t limit, const journal_
 
 std::uint64_t journal::count(const journal_filter& filter) const {
   const std::lock_guard lock(mutex_);
-  const auto it = counts_.find(key(filter.path, filter.outcome));
+  std::string k;
+  key(k, filter.path ? &*filter.path : nullptr, filter.outcome ? &*filter.outcome : nullptr);
+  const auto it = counts_.find(k);
   return it == counts_.end() ? 0 : it->second;
 }
 

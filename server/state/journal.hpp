@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,8 +73,9 @@ class journal {
     std::string outcome;
     std::shared_ptr<const journal_payload> payload;
   };
-  static std::string key(const std::optional<std::string>& path, const std::optional<std::string>& outcome);
-  void bump(const std::string& k, bool always);
+  // Writes the count key of (path or any, outcome or any) into `out`.
+  static void key(std::string& out, const std::string* path, const std::string* outcome);
+  void bump(const std::string* path, const std::string* outcome, bool always);
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;
@@ -81,7 +83,8 @@ class journal {
   std::uint64_t next_id_ = 1;
   // Counts per (path, outcome), with "any" for either; bounded in keys so
   // that clients inventing paths cannot grow it without end.
-  std::map<std::string, std::uint64_t> counts_;
+  std::map<std::string, std::uint64_t, std::less<>> counts_;
+  std::string key_scratch_;  // reused by bump, under the mutex
 };
 
 }  // namespace authsim::state
