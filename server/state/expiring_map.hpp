@@ -66,7 +66,7 @@ class expiring_map {
       place(hash, seq);
       ++live_;
     }
-    slots_.push_back(slot{key, std::move(value), expires_at_ms, hash, true});
+    slots_.push_back(slot{expires_at_ms, hash, true, key, std::move(value)});
   }
 
   // The entry, expired or not, while it is retained; nullptr when unknown.
@@ -122,12 +122,14 @@ class expiring_map {
   // Entries live in `slots_` in the order they were added, which is the
   // order they leave in; the slot of sequence number `seq` is at
   // `seq - first_seq_`. A replaced entry leaves a dead slot behind.
+  // What sweeping and evicting read comes first, in the slot's first
+  // cache line.
   struct slot {
-    std::string key;
-    Value value;
     std::int64_t expires_at_ms;
     std::size_t hash;
     bool live;
+    std::string key;
+    Value value;
   };
   // The index: open addressing with linear probing, one bucket per live
   // entry, holding its hash (most probes end without touching a slot) and
@@ -217,6 +219,11 @@ class expiring_map {
     }
     slots_.pop_front();
     ++first_seq_;
+    // The next oldest is read on the next insertion, long after it left
+    // the cache: ask for it now.
+    if (!slots_.empty()) {
+      __builtin_prefetch(&slots_.front());
+    }
     return removed;
   }
 

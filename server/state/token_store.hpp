@@ -52,12 +52,24 @@ class token_store {
   // A copy of every retained entry (live, used or recently expired).
   [[nodiscard]] std::vector<token_record> snapshot(std::int64_t now_ms) {
     std::vector<token_record> out;
-    tokens_.for_each(now_ms, [&](const std::string&, const token_record& r, std::int64_t) { out.push_back(r); });
+    tokens_.for_each(now_ms, [&](const std::string& token, const stored_token& t, std::int64_t) {
+      out.push_back(to_record(token, t));
+    });
     return out;
   }
 
  private:
-  locked_expiring_map<token_record> tokens_;
+  // What the store keeps of a token: the token itself is the map's key.
+  struct stored_token {
+    std::string app_key;
+    std::string user_id;
+    std::string request_id;
+    std::int64_t issued_at_ms = 0;
+    std::int64_t expires_at_ms = 0;
+  };
+  static token_record to_record(const std::string& token, const stored_token& t);
+
+  locked_expiring_map<stored_token> tokens_;
 };
 
 }  // namespace authsim::state
