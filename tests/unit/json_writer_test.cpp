@@ -15,6 +15,28 @@ TEST_CASE("the object writer's output is the JSON a tree would give, members in 
   CHECK(text == R"({"s":"plain","n":-42,"t":true,"z":null,"maybe":null,"obj":{"a":[1,2],"b":"x"},"nothing":null})");
 }
 
+TEST_CASE("every character that needs escaping is escaped wherever it falls in a long string") {
+  // Long strings are scanned eight bytes at a time: put each special byte at
+  // every offset of a 24-byte string.
+  const std::string specials = std::string("\"\\\n\x01\x1f") + '\0';
+  for (const char special : specials) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string text = "abcdefghijklmnopqrstuvwx";
+      text[at] = special;
+      std::string out;
+      http::append_json_string(out, text);
+      const boost::json::value back = boost::json::parse(out);
+      REQUIRE(back.as_string() == text);
+      for (const char c : out) {
+        CHECK(static_cast<unsigned char>(c) >= 0x20);
+      }
+    }
+  }
+  std::string plain;
+  http::append_json_string(plain, "0123456789abcdef\xe4\xb8\xad\x7f~ ");
+  CHECK(plain == "\"0123456789abcdef\xe4\xb8\xad\x7f~ \"");
+}
+
 TEST_CASE("an object one writer finished nests in another") {
   http::json_object_writer inner;
   inner.string("userId", "fc0001").string("token", "DEF_A3_\"x");
