@@ -264,15 +264,20 @@ namespace {
 
 class exchange_payload final : public state::journal_payload {
  public:
-  exchange_payload(request&& req, response* res, const exchange& x)
+  exchange_payload(request&& req, response* res, const exchange& x, bool take_answer)
       : req_(std::move(req)), rule_(x.rule), fault_(x.fault), time_ms_(x.time_ms), duration_us_(x.duration_us) {
     if (res != nullptr) {
       // Only what describe() reads: the deferred part of a long poll is
       // never journaled.
       res_.emplace();
       res_->status = res->status;
-      res_->headers = res->headers;
-      res_->body = res->body;
+      if (take_answer) {
+        res_->headers = std::move(res->headers);
+        res_->body = std::move(res->body);
+      } else {
+        res_->headers = res->headers;
+        res_->body = res->body;
+      }
       res_->note = std::move(res->note);
       res_->business = res->business;
     }
@@ -300,8 +305,9 @@ class exchange_payload final : public state::journal_payload {
 
 }  // namespace
 
-std::shared_ptr<const state::journal_payload> journal_payload(request&& req, response* res, const exchange& x) {
-  return std::make_shared<const exchange_payload>(std::move(req), res, x);
+std::shared_ptr<const state::journal_payload> journal_payload(request&& req, response* res, const exchange& x,
+                                                              bool take_answer) {
+  return std::make_shared<const exchange_payload>(std::move(req), res, x, take_answer);
 }
 
 }  // namespace authsim::http

@@ -46,10 +46,13 @@ std::string log_text(const exchange& x, const answer_summary& summary);
 
 boost::json::object describe(const exchange& x);
 
-// What the journal keeps of an exchange: the request (taken over), a copy
-// of the answer (its journal note taken over: the client never sees it),
-// and the decision; rendered by describe() when read.
-std::shared_ptr<const state::journal_payload> journal_payload(request&& req, response* res, const exchange& x);
+// What the journal keeps of an exchange: the request (taken over), the
+// answer, and the decision; rendered by describe() when read. The answer's
+// journal note is taken over (the client never sees it); its status,
+// headers and body are copied, or taken over too with `take_answer`, when
+// the caller has no more use for them.
+std::shared_ptr<const state::journal_payload> journal_payload(request&& req, response* res, const exchange& x,
+                                                              bool take_answer = false);
 
 // How a header value appears in the journal: api-key and token shortened,
 // Authorization and Cookie masked, everything else as sent.

@@ -115,9 +115,11 @@ net::awaitable<void> drain_and_close(beast::tcp_stream& stream) {
 // Puts the exchange in the journal, the metrics and the log. Admin calls
 // are left out of the journal and the metrics (they are the observer, not
 // the traffic observed) and logged only at debug level.
-// The request is taken over: the journal keeps it.
+// The request is taken over: the journal keeps it. So is the answer's body
+// with `take_answer`, when it has already been turned into bytes to send.
 void record(const session_context& ctx, http::request req, http::response* res,
-            const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started) {
+            const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started,
+            bool take_answer = false) {
   const std::string_view path = req.path();
   const bool admin_call = path.starts_with(faults::admin_prefix);
   const support::log_level level = admin_call ? support::log_level::debug : support::log_level::info;
@@ -144,7 +146,7 @@ void record(const session_context& ctx, http::request req, http::response* res,
   const bool known = ctx.router.knows(path);
   std::string path_text(path);
   if (ctx.journal != nullptr) {
-    ctx.journal->add(path_text, outcome, http::journal_payload(std::move(req), res, x), known);
+    ctx.journal->add(path_text, outcome, http::journal_payload(std::move(req), res, x, take_answer), known);
   }
   if (ctx.metrics != nullptr) {
     ctx.metrics->record_request(known ? path_text : "other", outcome,
@@ -420,42 +422,45 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
       faults::make_malformed(answer);
     }
-    // Journaled before the answer leaves, so that a client that has its
-    // answer always finds its request in the journal.
-    record(ctx, std::move(request), &answer, d, sim_time, started);
     // Decided now, after any delay: a shutdown that began meanwhile must
     // not be contradicted by a promise to keep the connection.
     const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
     bool ok = false;
     // Most answers go out as one string written in one call; the rest
     // (a dribbled body, a header Beast must manage) through Beast.
+    std::optional<std::string> bytes;
     if (!slow) {
-      if (const std::optional<std::string> bytes = to_bytes(answer, req.version(), keep_alive, head)) {
-        std::size_t sent = 0;
-        error_code wec;
-        // Over plain TCP an answer nearly always fits the socket's send
-        // buffer: one non-blocking write, without an operation, a timer
-        // and a round through the executor. What does not fit is written
-        // the usual way, bounded in time.
-        if (write_at_once) {
-          sent = tcp.socket().write_some(net::buffer(*bytes), wec);
-          if (wec == net::error::would_block || wec == net::error::try_again) {
-            wec = {};
-          }
+      bytes = to_bytes(answer, req.version(), keep_alive, head);
+    }
+    // Journaled before the answer leaves, so that a client that has its
+    // answer always finds its request in the journal. An answer already
+    // in bytes is handed to the journal instead of copied.
+    record(ctx, std::move(request), &answer, d, sim_time, started, bytes.has_value());
+    if (bytes) {
+      std::size_t sent = 0;
+      error_code wec;
+      // Over plain TCP an answer nearly always fits the socket's send
+      // buffer: one non-blocking write, without an operation, a timer
+      // and a round through the executor. What does not fit is written
+      // the usual way, bounded in time.
+      if (write_at_once) {
+        sent = tcp.socket().write_some(net::buffer(*bytes), wec);
+        if (wec == net::error::would_block || wec == net::error::try_again) {
+          wec = {};
         }
-        if (!wec && sent < bytes->size()) {
-          tcp.expires_after(ctx.limits.read_timeout);
-          auto [awec, wn] = co_await net::async_write(stream, net::buffer(*bytes) + sent, use_tuple);
-          wec = awec;
-        }
-        if (wec) {
-          log_failure(wec, "write");
-        } else if (keep_alive) {
-          answered = true;
-          continue;
-        }
-        break;
       }
+      if (!wec && sent < bytes->size()) {
+        tcp.expires_after(ctx.limits.read_timeout);
+        auto [awec, wn] = co_await net::async_write(stream, net::buffer(*bytes) + sent, use_tuple);
+        wec = awec;
+      }
+      if (wec) {
+        log_failure(wec, "write");
+      } else if (keep_alive) {
+        answered = true;
+        continue;
+      }
+      break;
     }
     auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
     if (slow) {
