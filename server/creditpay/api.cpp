@@ -22,10 +22,10 @@ std::string describe_time(std::int64_t ms) {
 
 }  // namespace
 
-http::response envelope(unsigned status, int code, const std::string& msg, json::value data,
+http::response envelope(unsigned status, int code, const std::string& msg, std::string_view data,
                         const http::request& req) {
   http::json_object_writer body;
-  body.number("code", code).string("msg", msg).value("data", data);
+  body.number("code", code).string("msg", msg).object("data", data);
   const std::string* trace = req.headers.find("trace");
   if (trace != nullptr && !trace->empty()) {
     body.string("trace", support::valid_utf8(*trace));
@@ -79,12 +79,12 @@ http::response api::cashier(const http::request& req) const {
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
-  return envelope(f.status, f.code, f.message.in(http::request_language(req)), nullptr, req);
+  return envelope(f.status, f.code, f.message.in(http::request_language(req)), "null", req);
 }
 
 http::response api::reject(const http::request& req, const rejection& r) const {
   const error_info& e = info(r.id);
-  http::response res = envelope(e.http_status, e.code, r.message(http::request_language(req)), nullptr, req);
+  http::response res = envelope(e.http_status, e.code, r.message(http::request_language(req)), "null", req);
   res.note.check = e.name;
   return res;
 }
@@ -173,11 +173,11 @@ http::response api::identify(const http::request& req) const {
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->creditpay.code_ttl_ms;
 
-  json::object data;
-  data["ident_code"] = record.ident_code;
-  data["url"] = public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code;
+  http::json_object_writer data;
+  data.string("ident_code", record.ident_code)
+      .string("url", public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code);
   codes_.issue(std::move(record), now);
-  http::response res = envelope(200, 0, "success", std::move(data), req);
+  http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";
   return with_logged_signature(std::move(res));
 }
@@ -214,9 +214,9 @@ http::response api::redirect(const http::request& req) const {
   claims["identCode"] = record.ident_code;
   claims["iat"] = iat;
   claims["exp"] = iat + fixtures_->creditpay.open_token_ttl_s;
-  json::object data;
-  data["open_token"] = "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret);
-  http::response res = envelope(200, 0, "success", std::move(data), req);
+  http::json_object_writer data;
+  data.string("open_token", "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret));
+  http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";
   return res;
 }

@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace authsim::creditpay {
 
@@ -53,8 +54,9 @@ class api {
 };
 
 // {"code":..,"msg":..,"data":..,"trace":..}: the trace header echoed, or
-// null when the request had none (or an empty one).
-http::response envelope(unsigned status, int code, const std::string& msg, boost::json::value data,
+// null when the request had none (or an empty one). `data` is JSON text:
+// "null", or an object a json_object_writer finished.
+http::response envelope(unsigned status, int code, const std::string& msg, std::string_view data,
                         const http::request& req);
 
 }  // namespace authsim::creditpay
