@@ -4,6 +4,7 @@
 #include "http/exchange_record.hpp"
 #include "support/log.hpp"
 #include "transport/connection_faults.hpp"
+#include "transport/request_reader.hpp"
 #include "transport/streams.hpp"
 #include "transport/wire.hpp"
 #include "support/text.hpp"
@@ -165,7 +166,7 @@ void record_refusal(const session_context& ctx, http::request partial, http::res
          std::chrono::steady_clock::now());
 }
 
-using request_parser = bhttp::request_parser<bhttp::string_body>;
+using request_parser = bhttp::basic_parser<true>;
 
 // Feeds the parser what is already buffered, toward the end of a stage:
 // the header (`whole_message` false) or the whole request. Returns the
@@ -250,7 +251,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     if (ctx.tracker.stopping()) {
       break;
     }
-    bhttp::request_parser<bhttp::string_body> parser;
+    request_reader parser(remote);
     parser.header_limit(static_cast<std::uint32_t>(ctx.limits.header_limit));
     parser.body_limit(ctx.limits.body_limit);
     // One deadline for the whole request, header and body: a client that
@@ -277,12 +278,13 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     // A request body's length must be known: with a Transfer-Encoding that
     // does not end in chunked it is not (RFC 9112 section 6.3), and guessing
     // is how requests get smuggled.
-    if (!ec && parser.get().count(bhttp::field::transfer_encoding) > 0 && !parser.chunked()) {
-      const http::request partial = to_request(parser.get(), remote, false);
+    if (!ec && parser.has_transfer_encoding() && !parser.chunked()) {
+      const unsigned version = parser.version();
+      http::request partial = parser.take(false);
       http::response refusal =
           ctx.router.error(partial, http::failure_kind::bad_request, "Transfer-Encoding must end in chunked");
-      record_refusal(ctx, partial, refusal);
-      auto wire = to_wire(std::move(refusal), parser.get().version(), false);
+      record_refusal(ctx, std::move(partial), refusal);
+      auto wire = to_wire(std::move(refusal), version, false);
       bool ok = false;
       co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
       if (ok) {
@@ -291,9 +293,10 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
       break;
     }
     // HTTP/1.0 has no 100 Continue: its clients send the body anyway.
-    if (!ec && parser.get().version() >= 11 && support::iequals(parser.get()[bhttp::field::expect], "100-continue") &&
+    const std::string* expect = ec ? nullptr : parser.request().headers.find("Expect");
+    if (expect != nullptr && parser.version() >= 11 && support::iequals(*expect, "100-continue") &&
         !parser.is_done()) {
-      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.version()};
       tcp.expires_at(deadline);
       auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
       if (wec) {
@@ -309,8 +312,9 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
 
     if (ec) {
       const bool got_header = parser.is_header_done() || ec == bhttp::error::body_limit;
-      const http::request partial = to_request(parser.get(), remote, false);
-      const unsigned version = got_header ? parser.get().version() : 11;
+      const unsigned version = got_header ? parser.version() : 11;
+      const bool head = got_header && parser.method() == bhttp::verb::head;
+      http::request partial = parser.take(false);
       std::optional<http::response> answer;
       bool drain = false;
       if (ec == bhttp::error::body_limit) {
@@ -328,10 +332,9 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
         log_failure(ec, "read");
       }
       if (answer) {
-        const bool head = got_header && parser.get().method() == bhttp::verb::head;
         // Refused while reading, but journaled and counted all the same: a
         // partner looks for their 413 in the journal too.
-        record_refusal(ctx, partial, *answer);
+        record_refusal(ctx, std::move(partial), *answer);
         auto wire = to_wire(std::move(*answer), version, false, head);
         bool ok = false;
         co_await write_answer(stream, wire, ctx.limits.read_timeout, ok);
@@ -342,10 +345,11 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
       break;
     }
 
-    bhttp::request<bhttp::string_body> req = parser.release();
     const auto started = std::chrono::steady_clock::now();
-    const bool head = req.method() == bhttp::verb::head;
-    http::request request = to_request(req, remote, true);  // takes the body; the header stays
+    const bool head = parser.method() == bhttp::verb::head;
+    const unsigned version = parser.version();
+    const bool client_keep_alive = parser.keep_alive();
+    http::request request = parser.take(true);
     const std::int64_t sim_time = ctx.clock != nullptr ? ctx.clock->now_ms() : 0;
     faults::decision d = ctx.engine != nullptr ? ctx.engine->decide(request) : faults::decision{};
 
@@ -424,13 +428,13 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     }
     // Decided now, after any delay: a shutdown that began meanwhile must
     // not be contradicted by a promise to keep the connection.
-    const bool keep_alive = req.keep_alive() && !ctx.tracker.stopping();
+    const bool keep_alive = client_keep_alive && !ctx.tracker.stopping();
     bool ok = false;
     // Most answers go out as one string written in one call; the rest
     // (a dribbled body, a header Beast must manage) through Beast.
     std::optional<std::string> bytes;
     if (!slow) {
-      bytes = to_bytes(answer, req.version(), keep_alive, head);
+      bytes = to_bytes(answer, version, keep_alive, head);
     }
     // Journaled before the answer leaves, so that a client that has its
     // answer always finds its request in the journal. An answer already
@@ -462,7 +466,7 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
       }
       break;
     }
-    auto wire = to_wire(std::move(answer), req.version(), keep_alive, head);
+    auto wire = to_wire(std::move(answer), version, keep_alive, head);
     if (slow) {
       ok = co_await slow_answer(stream, wire, std::chrono::milliseconds(d.failure->duration_ms));
     } else {

@@ -8,20 +8,6 @@ namespace authsim::transport {
 
 namespace bhttp = boost::beast::http;
 
-http::request to_request(wire_request& in, const std::string& remote, bool take_body) {
-  http::request out;
-  out.method = std::string(in.method_string());
-  out.target = std::string(in.target());
-  for (const auto& field : in) {
-    out.headers.add(std::string(field.name_string()), std::string(field.value()));
-  }
-  if (take_body) {
-    out.body = std::move(in.body());
-  }
-  out.remote_address = remote;
-  return out;
-}
-
 wire_response to_wire(http::response res, unsigned version, bool keep_alive, bool head) {
   wire_response out{static_cast<bhttp::status>(res.status), version};
   for (auto& [name, value] : res.headers.fields()) {

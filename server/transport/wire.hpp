@@ -1,7 +1,8 @@
 #pragma once
-// Conversions between Beast's messages and the handlers' plain values. No
+// Conversions from the handlers' answers to what goes on the wire. No
 // sockets: the session uses them, and so does the fuzz target that drives a
-// request from raw bytes to response bytes in process.
+// request from raw bytes to response bytes in process. (Requests come in
+// through request_reader.)
 
 #include "http/message.hpp"
 
@@ -13,13 +14,7 @@
 
 namespace authsim::transport {
 
-using wire_request = boost::beast::http::request<boost::beast::http::string_body>;
 using wire_response = boost::beast::http::response<boost::beast::http::string_body>;
-
-// The handler's view of a request whose header has been read. With
-// `take_body` the request was read whole, and its body is moved out of `in`
-// (whose header stays as it was).
-http::request to_request(wire_request& in, const std::string& remote, bool take_body);
 
 // The answer as sent. For a HEAD request the headers describe the body that
 // a GET would carry, but the body itself is not sent.

@@ -4,6 +4,7 @@
 #include "fixtures/fixtures.hpp"
 #include "http/exchange_record.hpp"
 #include "http/router.hpp"
+#include "transport/request_reader.hpp"
 #include "transport/wire.hpp"
 #include "uocs/api.hpp"
 
@@ -43,7 +44,7 @@ struct world {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static world w;
-  bhttp::request_parser<bhttp::string_body> parser;
+  transport::request_reader parser("127.0.0.1");
   parser.header_limit(8 * 1024);
   parser.body_limit(64 * 1024);
   parser.eager(true);
@@ -52,13 +53,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ec || !parser.is_done()) {
     return 0;
   }
-  const auto& req = parser.get();
-  const http::request request = transport::to_request(req, "127.0.0.1", true);
+  const unsigned version = parser.version();
+  const bool keep_alive = parser.keep_alive();
+  const bool head = parser.method() == bhttp::verb::head;
+  const http::request request = parser.take(true);
   const http::response answer = w.router.dispatch(request);
   // The journal's view of the exchange handles the same hostile input.
   const http::exchange x{&request, &answer, "", "", 0, 0};
   (void)http::describe(x);
-  auto res = transport::to_wire(answer, req.version(), req.keep_alive(), req.method() == bhttp::verb::head);
+  auto res = transport::to_wire(answer, version, keep_alive, head);
   std::ostringstream bytes;
   bytes << res;
   return 0;
