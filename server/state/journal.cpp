@@ -32,14 +32,17 @@ void journal::key(std::string& out, const std::string* path, const std::string* 
   out += outcome != nullptr ? *outcome : std::string_view("*");
 }
 
-void journal::bump(const std::string* path, const std::string* outcome, bool always) {
+std::uint64_t* journal::bump(const std::string* path, const std::string* outcome, bool always) {
   key(key_scratch_, path, outcome);
   const auto it = counts_.find(std::string_view(key_scratch_));
   if (it != counts_.end()) {
     ++it->second;
-  } else if (always || counts_.size() < max_count_keys) {
-    counts_.emplace(key_scratch_, 1);
+    return &it->second;
   }
+  if (always || counts_.size() < max_count_keys) {
+    return &counts_.emplace(key_scratch_, 1).first->second;
+  }
+  return nullptr;
 }
 
 void journal::add_rendered(const std::string& path, const std::string& outcome, boost::json::object entry,
@@ -52,10 +55,20 @@ void journal::add(const std::string& path, const std::string& outcome, std::shar
   const std::lock_guard lock(mutex_);
   // Keys of served paths and of "any path" are few and always counted;
   // invented paths cannot crowd them out.
-  bump(&path, &outcome, known_path);
-  bump(&path, nullptr, known_path);
-  bump(nullptr, &outcome, true);
-  bump(nullptr, nullptr, true);
+  if (last_.counts[0] != nullptr && last_.path == path && last_.outcome == outcome) {
+    for (std::uint64_t* n : last_.counts) {
+      ++*n;
+    }
+  } else {
+    last_.counts = {bump(&path, &outcome, known_path), bump(&path, nullptr, known_path),
+                    bump(nullptr, &outcome, true), bump(nullptr, nullptr, true)};
+    if (last_.counts[0] != nullptr && last_.counts[1] != nullptr) {
+      last_.path = path;
+      last_.outcome = outcome;
+    } else {
+      last_.counts[0] = nullptr;
+    }
+  }
   ring_.push_back({next_id_++, path, outcome, std::move(payload)});
   while (ring_.size() > capacity_) {
     ring_.pop_front();
@@ -101,6 +114,7 @@ void journal::clear() {
   const std::lock_guard lock(mutex_);
   ring_.clear();
   counts_.clear();
+  last_ = last_counts{};
   next_id_ = 1;
 }
 

@@ -10,6 +10,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -75,7 +76,8 @@ class journal {
   };
   // Writes the count key of (path or any, outcome or any) into `out`.
   static void key(std::string& out, const std::string* path, const std::string* outcome);
-  void bump(const std::string* path, const std::string* outcome, bool always);
+  // Adds one to the count; returns it, or nullptr when it was not counted.
+  std::uint64_t* bump(const std::string* path, const std::string* outcome, bool always);
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;
@@ -85,6 +87,15 @@ class journal {
   // that clients inventing paths cannot grow it without end.
   std::map<std::string, std::uint64_t, std::less<>> counts_;
   std::string key_scratch_;  // reused by bump, under the mutex
+  // The four counts the last (path, outcome) added to: consecutive
+  // requests mostly share them, and then skip the lookups. Map nodes stay
+  // put until clear(), which empties this too.
+  struct last_counts {
+    std::string path;
+    std::string outcome;
+    std::array<std::uint64_t*, 4> counts{};
+  };
+  last_counts last_;
 };
 
 }  // namespace authsim::state

@@ -33,8 +33,14 @@ std::string number(double v) {
 
 void metrics::record_request(const std::string& endpoint, const std::string& outcome, double seconds) {
   const std::lock_guard lock(mutex_);
-  ++requests_[{endpoint, outcome}];
-  histogram& h = latency_[endpoint];
+  if (last_count_ == nullptr || last_endpoint_ != endpoint || last_outcome_ != outcome) {
+    last_count_ = &requests_[{endpoint, outcome}];
+    last_histogram_ = &latency_[endpoint];
+    last_endpoint_ = endpoint;
+    last_outcome_ = outcome;
+  }
+  ++*last_count_;
+  histogram& h = *last_histogram_;
   for (std::size_t i = 0; i < buckets.size(); ++i) {
     if (seconds <= buckets[i]) {
       ++h.counts[i];

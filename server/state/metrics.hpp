@@ -44,6 +44,12 @@ class metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> requests_;
   std::map<std::string, histogram> latency_;
   std::map<std::string, std::uint64_t> faults_;
+  // Where the last (endpoint, outcome) was counted: consecutive requests
+  // mostly share it, and then skip the lookups. Map nodes never move.
+  std::string last_endpoint_;
+  std::string last_outcome_;
+  std::uint64_t* last_count_ = nullptr;
+  histogram* last_histogram_ = nullptr;
 };
 
 }  // namespace authsim::state

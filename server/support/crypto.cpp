@@ -157,12 +157,12 @@ std::string base64url_encode(std::string_view bytes) {
 
 std::string hex_encode(std::string_view bytes) {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* to = out.data();
   for (const char c : bytes) {
     const auto b = static_cast<unsigned char>(c);
-    out.push_back(digits[b >> 4U]);
-    out.push_back(digits[b & 0x0fU]);
+    *to++ = digits[b >> 4U];
+    *to++ = digits[b & 0x0fU];
   }
   return out;
 }

@@ -73,6 +73,36 @@ TEST_SUITE("journal") {
     CHECK(j.count({}) == 20'001);
   }
 
+  TEST_CASE("runs of the same path and outcome, and changes between them, are all counted") {
+    state::journal j(4);
+    const char* sequence[][2] = {{"/a", "ok"},       {"/a", "ok"}, {"/a", "rejected"}, {"/b", "ok"},
+                                 {"/a", "rejected"}, {"/a", "ok"}, {"/a", "ok"},       {"/b", "ok"}};
+    for (const auto& [path, outcome] : sequence) {
+      j.add_rendered(path, outcome, {});
+    }
+    CHECK(j.count({std::string("/a"), std::string("ok")}) == 4);
+    CHECK(j.count({std::string("/a"), std::string("rejected")}) == 2);
+    CHECK(j.count({std::string("/a"), std::nullopt}) == 6);
+    CHECK(j.count({std::string("/b"), std::string("ok")}) == 2);
+    CHECK(j.count({std::nullopt, std::string("ok")}) == 6);
+    CHECK(j.count({}) == 8);
+    // After a clear, the same pair as last time starts again from zero.
+    j.clear();
+    j.add_rendered("/b", "ok", {});
+    CHECK(j.count({std::string("/b"), std::string("ok")}) == 1);
+    CHECK(j.count({}) == 1);
+    // An invented path the table has no room for is counted only in the
+    // totals, however often it repeats.
+    state::journal full(1);
+    for (int i = 0; i < 10'000; ++i) {
+      full.add_rendered("/x" + std::to_string(i), "rejected", {}, false);
+    }
+    full.add_rendered("/y", "rejected", {}, false);
+    full.add_rendered("/y", "rejected", {}, false);
+    CHECK(full.count({std::string("/y"), std::nullopt}) == 0);
+    CHECK(full.count({std::nullopt, std::string("rejected")}) == 10'002);
+  }
+
   TEST_CASE("the outcome is ok, rejected or fault") {
     http::request req;
     req.method = "POST";
@@ -127,12 +157,18 @@ TEST_SUITE("journal") {
     state::metrics m;
     m.record_request("/a", "ok", 0.003);
     m.record_request("/a", "ok", 2.0);
+    m.record_request("/b", "rejected", 0.001);
+    m.record_request("/a", "rejected", 0.001);
+    m.record_request("/b", "rejected", 0.001);
     m.record_fault("connection_reset");
     const std::string text = m.render({5, 2, 12.5, 7});
     CHECK(text.find("authsim_requests_total{endpoint=\"/a\",outcome=\"ok\"} 2\n") != std::string::npos);
-    CHECK(text.find("authsim_request_duration_seconds_bucket{endpoint=\"/a\",le=\"0.005\"} 1\n") != std::string::npos);
-    CHECK(text.find("authsim_request_duration_seconds_bucket{endpoint=\"/a\",le=\"2.5\"} 2\n") != std::string::npos);
-    CHECK(text.find("authsim_request_duration_seconds_count{endpoint=\"/a\"} 2\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_bucket{endpoint=\"/a\",le=\"0.005\"} 2\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_bucket{endpoint=\"/a\",le=\"2.5\"} 3\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_count{endpoint=\"/a\"} 3\n") != std::string::npos);
+    CHECK(text.find("authsim_requests_total{endpoint=\"/b\",outcome=\"rejected\"} 2\n") != std::string::npos);
+    CHECK(text.find("authsim_requests_total{endpoint=\"/a\",outcome=\"rejected\"} 1\n") != std::string::npos);
+    CHECK(text.find("authsim_request_duration_seconds_count{endpoint=\"/b\"} 2\n") != std::string::npos);
     CHECK(text.find("authsim_faults_injected_total{kind=\"connection_reset\"} 1\n") != std::string::npos);
     CHECK(text.find("authsim_live_codes 5\n") != std::string::npos);
     CHECK(text.find("authsim_live_tokens 2\n") != std::string::npos);
