@@ -127,6 +127,7 @@ http::response api::identify(const http::request& req) const {
       constexpr std::size_t max_signed = 16 * 1024;
       std::string signed_string = check.path;
       signed_string.append(req.body, 0, max_signed > check.path.size() ? max_signed - check.path.size() : 0);
+      signature_diagnostics.reserve(10);
       signature_diagnostics["signed_path"] = check.path;
       signature_diagnostics["body_bytes"] = check.body_bytes;
       signature_diagnostics["signed_string"] = support::valid_utf8(signed_string);

@@ -1,5 +1,8 @@
 #include "support/text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include <chrono>
 #include <cstdio>
 
@@ -85,6 +88,25 @@ std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   while (!s.empty()) {
+    // ASCII, most text, is taken eight bytes at a time, then byte by byte
+    // up to the next sequence that must be checked.
+    std::size_t ascii = 0;
+    while (s.size() - ascii >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, s.data() + ascii, sizeof w);
+      if ((w & 0x8080808080808080ULL) != 0) {
+        break;
+      }
+      ascii += 8;
+    }
+    while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80U) {
+      ++ascii;
+    }
+    out.append(s.substr(0, ascii));
+    s.remove_prefix(ascii);
+    if (s.empty()) {
+      break;
+    }
     const std::size_t n = utf8_sequence(s);
     if (n == 0) {
       out.append("\xEF\xBF\xBD");

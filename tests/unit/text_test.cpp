@@ -40,6 +40,24 @@ TEST_CASE("dates are formatted as yyyy-MM-dd HH:mm:ss at the given offset") {
   CHECK(format_date_time(253402300800000, 0) == "10000-01-01 00:00:00");
 }
 
+TEST_CASE("valid_utf8 checks every byte of long text, wherever a bad or multi-byte one falls") {
+  // ASCII is taken eight bytes at a time: put a bad byte, and a good
+  // two-byte character, at every offset of a 24-byte string.
+  for (std::size_t at = 0; at < 24; ++at) {
+    std::string bad = "abcdefghijklmnopqrstuvwx";
+    bad[at] = '\xff';
+    std::string expected = bad.substr(0, at) + "\xef\xbf\xbd" + bad.substr(at + 1);
+    CHECK(valid_utf8(bad) == expected);
+
+    std::string good = "abcdefghijklmnopqrstuvwx";
+    good.replace(at, 1, "\xc3\xa9");  // é
+    CHECK(valid_utf8(good) == good);
+  }
+  const std::string long_ascii(1000, 'a');
+  CHECK(valid_utf8(long_ascii) == long_ascii);
+  CHECK(valid_utf8(long_ascii + "\xe4\xb8") == long_ascii + "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
 TEST_CASE("valid_utf8 keeps well-formed text and replaces every bad byte with U+FFFD") {
   CHECK(valid_utf8("plain ascii") == "plain ascii");
   CHECK(valid_utf8("\xe4\xb8\xad\xe6\x96\x87") == "\xe4\xb8\xad\xe6\x96\x87");  // 中文
