@@ -115,29 +115,25 @@ http::response api::identify(const http::request& req) const {
   // Signature, as the platform's verification mode says: enforce refuses
   // a bad one, log-only records it for the journal and goes on, off skips.
   const fixtures::verification_mode mode = modes_.get(platform->plat_id).value_or(platform->verification);
-  json::object signature_diagnostics;
+  std::optional<http::signature_diagnostics> signature_diagnostics;
   if (mode != fixtures::verification_mode::off) {
-    const scheme_description scheme = describe_scheme(*platform);
     const std::string* signature = req.headers.find("signature");
     const signature_check check =
         verify_signature(*platform, req.target, req.body, signature != nullptr ? *signature : std::string_view());
     if (signature == nullptr || signature->empty() || !check.ok) {
       // The exact input and both signatures: for the admin journal only,
       // never for the answer.
-      constexpr std::size_t max_signed = 16 * 1024;
-      std::string signed_string = check.path;
-      signed_string.append(req.body, 0, max_signed > check.path.size() ? max_signed - check.path.size() : 0);
-      signature_diagnostics.reserve(10);
-      signature_diagnostics["signed_path"] = check.path;
-      signature_diagnostics["body_bytes"] = check.body_bytes;
-      signature_diagnostics["signed_string"] = support::valid_utf8(signed_string);
-      signature_diagnostics["signed_string_truncated"] = check.path.size() + req.body.size() > max_signed;
-      signature_diagnostics["algorithm"] = scheme.algorithm;
-      signature_diagnostics["encoding"] = scheme.encoding;
-      signature_diagnostics["received"] =
-          signature != nullptr ? json::value(support::valid_utf8(*signature)) : json::value(nullptr);
-      signature_diagnostics["expected"] = check.expected;
-      signature_diagnostics["verification"] = fixtures::verification_mode_name(mode);
+      const scheme_description scheme = describe_scheme(*platform);
+      signature_diagnostics.emplace();
+      signature_diagnostics->signed_path = check.path;
+      signature_diagnostics->body_bytes = check.body_bytes;
+      signature_diagnostics->algorithm = scheme.algorithm;
+      signature_diagnostics->encoding = scheme.encoding;
+      if (signature != nullptr) {
+        signature_diagnostics->received = *signature;
+      }
+      signature_diagnostics->expected = check.expected;
+      signature_diagnostics->verification = fixtures::verification_mode_name(mode);
       if (mode == fixtures::verification_mode::enforce) {
         const bool missing = signature == nullptr || signature->empty();
         http::response res =
@@ -145,7 +141,7 @@ http::response api::identify(const http::request& req) const {
                     : reject(req, {error_id::signature_mismatch,
                                    {scheme.algorithm, scheme.encoding, std::to_string(scheme.length), check.path,
                                     std::to_string(check.body_bytes), std::to_string(signature->size())}});
-        res.note.diagnostics["signature"] = std::move(signature_diagnostics);
+        res.note.signature = std::move(signature_diagnostics);
         return res;
       }
     }
@@ -156,8 +152,8 @@ http::response api::identify(const http::request& req) const {
   // A signature problem let through by log-only stays visible in the journal
   // whatever the body check says next.
   auto with_logged_signature = [&](http::response res) {
-    if (!signature_diagnostics.empty()) {
-      res.note.diagnostics["signature"] = signature_diagnostics;
+    if (signature_diagnostics) {
+      res.note.signature = signature_diagnostics;
       res.note.check += " (signature mismatch let through: log-only)";
     }
     return res;

@@ -151,6 +151,27 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// The journal's "diagnostics.signature": what was checked, and how. The
+// signed string is rebuilt from the signed path and the request's body,
+// shown up to 16 KiB.
+json::object describe_signature(const signature_diagnostics& d, std::string_view body) {
+  constexpr std::size_t max_signed = 16 * 1024;
+  std::string signed_string = d.signed_path;
+  signed_string.append(body.substr(0, max_signed > d.signed_path.size() ? max_signed - d.signed_path.size() : 0));
+  json::object out;
+  out.reserve(9);
+  out["signed_path"] = d.signed_path;
+  out["body_bytes"] = d.body_bytes;
+  out["signed_string"] = support::valid_utf8(signed_string);
+  out["signed_string_truncated"] = d.signed_path.size() + body.size() > max_signed;
+  out["algorithm"] = d.algorithm;
+  out["encoding"] = d.encoding;
+  out["received"] = d.received ? json::value(support::valid_utf8(*d.received)) : json::value(nullptr);
+  out["expected"] = d.expected;
+  out["verification"] = d.verification;
+  return out;
+}
+
 }  // namespace
 
 json::object log_fields(const exchange& x, const answer_summary& summary) {
@@ -253,8 +274,10 @@ json::object describe(const exchange& x) {
   decided["rule"] = x.rule.empty() ? json::value(nullptr) : json::value(x.rule);
   decided["fault"] = x.fault.empty() ? json::value(nullptr) : json::value(x.fault);
   entry["decided_by"] = std::move(decided);
-  if (x.res != nullptr && !x.res->note.diagnostics.empty()) {
-    entry["diagnostics"] = x.res->note.diagnostics;
+  if (x.res != nullptr && x.res->note.signature) {
+    json::object diagnostics;
+    diagnostics["signature"] = describe_signature(*x.res->note.signature, x.req->body);
+    entry["diagnostics"] = std::move(diagnostics);
   }
   entry["duration_us"] = x.duration_us;
   return entry;

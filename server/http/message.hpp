@@ -3,7 +3,6 @@
 // sockets and no Beast types, so every handler is a function that unit tests
 // can call directly. The transport converts to and from the wire.
 
-#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <functional>
@@ -45,11 +44,25 @@ struct request {
 
 struct response;
 
+// Why a signature was refused (or let through by log-only), for the
+// journal's "diagnostics.signature". Kept as plain values and turned into
+// JSON only when the journal is read. The signed string is not kept: it is
+// the signed path followed by the request's body, which the journal has.
+struct signature_diagnostics {
+  std::string signed_path;
+  std::size_t body_bytes = 0;
+  std::string algorithm;
+  std::string encoding;
+  std::optional<std::string> received;  // the signature header, when sent
+  std::string expected;
+  std::string verification;  // the mode: "enforce" or "log-only"
+};
+
 // What a handler tells the admin journal about its decision, beyond the
 // answer itself; never sent to the client.
 struct journal_note {
-  std::string check;                // the check that decided, e.g. "signature_mismatch"
-  boost::json::object diagnostics;  // details for the journal only (expected signature...)
+  std::string check;  // the check that decided, e.g. "signature_mismatch"
+  std::optional<signature_diagnostics> signature;
 };
 
 // An answer that is not ready yet (a long poll): the transport calls
