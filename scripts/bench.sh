@@ -203,41 +203,73 @@ median() { sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; 
 
 ticks_per_second=$(getconf CLK_TCK)
 
-# measure NAME SERVER_PID URL SCRIPT WRK_CPUS WRK_THREADS: warm-up, then
-# $runs runs; appends "rps p50 p99 cpu_us unexpected errors" medians to
-# $work/results as "NAME ...".
-measure() {
+# The workloads of one variant, measured in turns: add_workload registers
+# one and warms it up; measure_all then runs each of them once per round,
+# $runs rounds, so that a machine that slows down for a while (a shared
+# host does) slows every workload alike instead of whichever ran then.
+workload_names=()
+workload_pids=()
+workload_urls=()
+workload_scripts=()
+
+# add_workload NAME SERVER_PID URL SCRIPT WRK_CPUS WRK_THREADS
+add_workload() {
   local name=$1 pid=$2 url=$3 script=$4 wrk_cpus=$5 wrk_threads=$6
-  local out=$work/wrk.out i
+  workload_names+=("$name")
+  workload_pids+=("$pid")
+  workload_urls+=("$url")
+  workload_scripts+=("$script")
+  : >"$work/runs.$((${#workload_names[@]} - 1))"
   taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${warmup}s" -s "$script" "$url" >/dev/null
-  : >"$work/runs"
-  for i in $(seq 1 "$runs"); do
-    local before after
-    before=$(cpu_ticks "$pid")
-    taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency -s "$script" "$url" >"$out"
-    after=$(cpu_ticks "$pid")
-    local rps requests p50 p99 unexpected errors cpu_us
-    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-    requests=$(awk '/requests in/ {print $1}' "$out")
-    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-    unexpected=$(awk '/^unexpected answers:/ {print $3}' "$out")
-    errors=$(awk '/Socket errors:/ {s = 0; for (i = 3; i <= NF; i += 2) s += $i; print s}' "$out")
-    cpu_us=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$ticks_per_second" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
-    echo "$rps $p50 $p99 $cpu_us ${unexpected:-?} ${errors:-0}" >>"$work/runs"
-    if [ "${unexpected:-0}" != 0 ]; then
-      grep '^first unexpected answer' "$out" >&2 || true
-    fi
+}
+
+# run_once INDEX WRK_CPUS WRK_THREADS: one run of a workload; appends
+# "rps p50 p99 cpu_us unexpected errors" to $work/runs.INDEX.
+run_once() {
+  local i=$1 wrk_cpus=$2 wrk_threads=$3
+  local pid=${workload_pids[$i]} out=$work/wrk.out before after
+  before=$(cpu_ticks "$pid")
+  taskset -c "$wrk_cpus" wrk -t"$wrk_threads" -c"$connections" -d"${duration}s" --latency \
+    -s "${workload_scripts[$i]}" "${workload_urls[$i]}" >"$out"
+  after=$(cpu_ticks "$pid")
+  local rps requests p50 p99 unexpected errors cpu_us
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  requests=$(awk '/requests in/ {print $1}' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  unexpected=$(awk '/^unexpected answers:/ {print $3}' "$out")
+  errors=$(awk '/Socket errors:/ {s = 0; for (i = 3; i <= NF; i += 2) s += $i; print s}' "$out")
+  cpu_us=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$ticks_per_second" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  echo "$rps $p50 $p99 $cpu_us ${unexpected:-?} ${errors:-0}" >>"$work/runs.$i"
+  if [ "${unexpected:-0}" != 0 ]; then
+    grep '^first unexpected answer' "$out" >&2 || true
+  fi
+}
+
+# measure_all WRK_CPUS WRK_THREADS: the rounds, then each workload's
+# medians appended to $work/results as "NAME rps p50 p99 cpu_us unexpected
+# errors peak_kib"; the workloads are forgotten afterwards.
+measure_all() {
+  local wrk_cpus=$1 wrk_threads=$2 round i
+  for round in $(seq 1 "$runs"); do
+    for i in "${!workload_names[@]}"; do
+      run_once "$i" "$wrk_cpus" "$wrk_threads"
+    done
   done
-  local col m=()
-  for col in 1 2 3 4; do
-    m+=("$(awk -v c=$col '{print $c}' "$work/runs" | median)")
+  for i in "${!workload_names[@]}"; do
+    local col m=() unexpected_total errors_total
+    for col in 1 2 3 4; do
+      m+=("$(awk -v c=$col '{print $c}' "$work/runs.$i" | median)")
+    done
+    unexpected_total=$(awk '{s += $5} END {print s}' "$work/runs.$i")
+    errors_total=$(awk '{s += $6} END {print s}' "$work/runs.$i")
+    echo "${workload_names[$i]} ${m[*]} $unexpected_total $errors_total $(peak_kib "${workload_pids[$i]}")" >>"$work/results"
+    echo "bench: ${workload_names[$i]}: ${m[0]} req/s, p50 ${m[1]} ms, p99 ${m[2]} ms, ${m[3]} us CPU/request" >&2
   done
-  local unexpected_total errors_total
-  unexpected_total=$(awk '{s += $5} END {print s}' "$work/runs")
-  errors_total=$(awk '{s += $6} END {print s}' "$work/runs")
-  echo "$name ${m[*]} $unexpected_total $errors_total $(peak_kib "$pid")" >>"$work/results"
-  echo "bench: $name: ${m[0]} req/s, p50 ${m[1]} ms, p99 ${m[2]} ms, ${m[3]} us CPU/request" >&2
+  workload_names=()
+  workload_pids=()
+  workload_urls=()
+  workload_scripts=()
 }
 
 # ------------------------------------------------------------- throughput --
@@ -254,19 +286,21 @@ throughput() {
   local login_body
   login_body=$(curl -sS -X POST "$url/apis-auth/login/auth" -H 'Content-Type: application/json' \
     --data-binary '{"appKey":"IE-UOCS-OUT","appSecret":"fykj12345678","deviceId":"00:FF:16:4B:63:57","hostName":"SF0001304522C","requestId":"bench-1","ip":"192.168.255.10","userId":"fc0001","password":"8bb2423a0e1c4d0a"}')
-  measure "authsim login" "$server_pid" "$url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
-  measure "authsim identify" "$server_pid" "$url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
-  measure "authsim identify+redeem" "$server_pid" "$url" scripts/bench/identify_redeem.lua "$wrk_cpus" "$wrk_threads"
-  measure "authsim bad-signature" "$server_pid" "$url" scripts/bench/bad_signature.lua "$wrk_cpus" "$wrk_threads"
-  stop_pid "$server_pid"
-
+  # Both servers run side by side on the same CPUs; only the one being
+  # measured has work at any time.
   start_nginx "$server_cpus" "$threads" "$login_body"
-  measure "nginx login" "$nginx_pid" "http://127.0.0.1:$nginx_port" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim login" "$server_pid" "$url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim identify" "$server_pid" "$url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim identify+redeem" "$server_pid" "$url" scripts/bench/identify_redeem.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim bad-signature" "$server_pid" "$url" scripts/bench/bad_signature.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "nginx login" "$nginx_pid" "http://127.0.0.1:$nginx_port" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  measure_all "$wrk_cpus" "$wrk_threads"
   stop_pid "$nginx_pid"
+  stop_pid "$server_pid"
 
   {
     echo
-    echo "**$variant** (server on CPU $server_cpus, wrk -t$wrk_threads -c$connections on CPU $wrk_cpus; median of $runs runs of ${duration}s)"
+    echo "**$variant** (server on CPU $server_cpus, wrk -t$wrk_threads -c$connections on CPU $wrk_cpus; median of $runs runs of ${duration}s, the workloads taking turns)"
     echo
     echo "| workload | req/s | × nginx | p50 ms | p99 ms | server CPU µs/req | × nginx | peak RSS MiB | unexpected |"
     echo "| -------- | ----: | ------: | -----: | -----: | ----------------: | ------: | -----------: | ---------: |"
