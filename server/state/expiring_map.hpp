@@ -19,11 +19,12 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <mutex>
 #include <cstdlib>
+#include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 
@@ -47,32 +48,39 @@ class expiring_map {
     }
   }
 
-  // Adds or replaces the entry for `key`.
-  void insert(const std::string& key, Value value, std::int64_t expires_at_ms) {
+  // Adds or replaces the entry for `key`. A new key first makes room:
+  // while `capacity` entries are held, the oldest goes (see evict_first).
+  // Returns how many entries went to make room.
+  std::size_t insert(const std::string& key, Value value, std::int64_t expires_at_ms,
+                     std::size_t capacity = std::numeric_limits<std::size_t>::max()) {
     const std::size_t hash = std::hash<std::string>{}(key);
-    const std::uint64_t seq = first_seq_ + slots_.size();
+    std::size_t evicted = 0;
     if (bucket* b = lookup(key, hash)) {
       // The old slot stays in the queue, dead: it is skipped when it comes
       // up. What it held is released now.
-      slot& old = slot_at(b->seq_plus_one - 1);
+      slot& old = slot_of(*b);
       old.live = false;
       old.key = std::string();
       old.value = Value();
-      b->seq_plus_one = seq + 1;
+      b->seq_plus_one = first_seq_ + slots_.size() + 1;
     } else {
+      while (live_ >= capacity && evict_first()) {
+        ++evicted;
+      }
       if ((live_ + 1) * 2 > bucket_count_) {
         resize_index(bucket_count_ * 2);
       }
-      place(hash, seq);
+      place(hash, first_seq_ + slots_.size());
       ++live_;
     }
     slots_.push_back(slot{expires_at_ms, hash, true, key, std::move(value)});
+    return evicted;
   }
 
   // The entry, expired or not, while it is retained; nullptr when unknown.
   Value* find(const std::string& key) {
     bucket* b = lookup(key, std::hash<std::string>{}(key));
-    return b == nullptr ? nullptr : &slot_at(b->seq_plus_one - 1).value;
+    return b == nullptr ? nullptr : &slot_of(*b).value;
   }
 
   // Drops every entry whose retention ended at or before `now_ms`; returns
@@ -143,7 +151,7 @@ class expiring_map {
   };
   static constexpr std::size_t min_buckets = 16;
 
-  slot& slot_at(std::uint64_t seq) { return slots_[static_cast<std::size_t>(seq - first_seq_)]; }
+  slot& slot_of(const bucket& b) { return slots_[static_cast<std::size_t>(b.seq_plus_one - 1 - first_seq_)]; }
 
   bucket* lookup(const std::string& key, std::size_t hash) {
     for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
@@ -151,7 +159,7 @@ class expiring_map {
       if (b.seq_plus_one == 0) {
         return nullptr;
       }
-      if (b.hash == hash && slot_at(b.seq_plus_one - 1).key == key) {
+      if (b.hash == hash && slot_of(b).key == key) {
         return &b;
       }
     }
@@ -242,8 +250,9 @@ class locked_expiring_map {
  public:
   // At most `capacity` entries: when full, the oldest entry (the first to expire) goes
   // to make room (and is counted in evicted()).
-  // Room for the first million entries is made at once (about 8 MiB of
-  // buckets); a larger capacity grows from there.
+  // Room for the first million entries is made at once (an index of up to
+  // 32 MiB, whose pages are touched only as entries come); a larger
+  // capacity grows from there.
   locked_expiring_map(std::int64_t retention_ms, std::size_t capacity) : map_(retention_ms), capacity_(capacity) {
     map_.reserve(std::min<std::size_t>(capacity, std::size_t{1} << 20));
   }
@@ -251,10 +260,7 @@ class locked_expiring_map {
   void insert(const std::string& key, Value value, std::int64_t expires_at_ms, std::int64_t now_ms) {
     const std::lock_guard lock(mutex_);
     map_.sweep(now_ms);
-    while (map_.size() >= capacity_ && map_.find(key) == nullptr && map_.evict_first()) {
-      ++evicted_;
-    }
-    map_.insert(key, std::move(value), expires_at_ms);
+    evicted_ += map_.insert(key, std::move(value), expires_at_ms, capacity_);
   }
 
   [[nodiscard]] std::uint64_t evicted() const {

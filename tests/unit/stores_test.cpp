@@ -245,6 +245,30 @@ TEST_SUITE("stores") {
     CHECK(visited == model.size());
   }
 
+  TEST_CASE("a full store makes room by dropping its oldest entries, and counts them") {
+    code_store store(0, 3);
+    for (int i = 0; i < 5; ++i) {
+      store.issue(code("c" + std::to_string(i), 0, 1000), 0);
+    }
+    CHECK(store.size(0) == 3);
+    CHECK(store.evicted() == 2);
+    CHECK_FALSE(store.find("c0", 0).has_value());
+    CHECK_FALSE(store.find("c1", 0).has_value());
+    CHECK(store.find("c2", 0).has_value());
+    CHECK(store.find("c4", 0).has_value());
+
+    // A key already held is replaced in place: nothing else has to go.
+    expiring_map<int> m(0);
+    CHECK(m.insert("a", 1, 100, 2) == 0);
+    CHECK(m.insert("b", 2, 100, 2) == 0);
+    CHECK(m.insert("a", 3, 100, 2) == 0);
+    CHECK(m.size() == 2);
+    CHECK(*m.find("a") == 3);
+    CHECK(m.insert("c", 4, 100, 2) == 1);
+    CHECK(m.find("b") == nullptr);
+    CHECK(*m.find("a") == 3);
+  }
+
   TEST_CASE("a cleared map is empty and takes new entries") {
     expiring_map<int> m(0);
     m.reserve(1000);
