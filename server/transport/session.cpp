@@ -234,17 +234,16 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     tcp.socket().non_blocking(true, nb);
     write_at_once = !nb;
   }
-  bool answered = false;
-  for (;;) {
+  // Every turn of the loop after the first follows an answer.
+  for (bool after_answer = false;; after_answer = true) {
     // After an answer, the client's next request cannot be here yet unless
     // it pipelines, and reading at once would mostly find nothing: a wasted
     // system call, then a wait in the reactor. Letting the other ready
     // connections go first gives it time to arrive, and under load the
     // read below then finds it at once.
-    if (answered && buffer.size() == 0) {
+    if (after_answer && buffer.size() == 0) {
       co_await net::post(stream.get_executor(), net::use_awaitable);
     }
-    answered = false;
     // Checked on the strand just before waiting: a shutdown that came
     // earlier is seen here, one that comes later finds `idle` set.
     state->idle = true;
@@ -429,7 +428,6 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     // Decided now, after any delay: a shutdown that began meanwhile must
     // not be contradicted by a promise to keep the connection.
     const bool keep_alive = client_keep_alive && !ctx.tracker.stopping();
-    bool ok = false;
     // Most answers go out as one string written in one call; the rest
     // (a dribbled body, a header Beast must manage) through Beast.
     std::optional<std::string> bytes;
@@ -461,12 +459,12 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
       if (wec) {
         log_failure(wec, "write");
       } else if (keep_alive) {
-        answered = true;
         continue;
       }
       break;
     }
     auto wire = to_wire(std::move(answer), version, keep_alive, head);
+    bool ok = false;
     if (slow) {
       ok = co_await slow_answer(stream, wire, std::chrono::milliseconds(d.failure->duration_ms));
     } else {
@@ -475,7 +473,6 @@ net::awaitable<void> run_connection(Stream& stream, beast::flat_buffer& buffer, 
     if (!ok || !keep_alive) {
       break;
     }
-    answered = true;
   }
 
 }
