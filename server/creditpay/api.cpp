@@ -126,7 +126,6 @@ http::response api::identify(const http::request& req) const {
       const scheme_description scheme = describe_scheme(*platform);
       signature_diagnostics.emplace();
       signature_diagnostics->signed_path = check.path;
-      signature_diagnostics->body_bytes = check.body_bytes;
       signature_diagnostics->algorithm = scheme.algorithm;
       signature_diagnostics->encoding = scheme.encoding;
       if (signature != nullptr) {

@@ -161,7 +161,7 @@ json::object describe_signature(const signature_diagnostics& d, std::string_view
   json::object out;
   out.reserve(9);
   out["signed_path"] = d.signed_path;
-  out["body_bytes"] = d.body_bytes;
+  out["body_bytes"] = body.size();
   out["signed_string"] = support::valid_utf8(signed_string);
   out["signed_string_truncated"] = d.signed_path.size() + body.size() > max_signed;
   out["algorithm"] = d.algorithm;

@@ -3,7 +3,6 @@
 // sockets and no Beast types, so every handler is a function that unit tests
 // can call directly. The transport converts to and from the wire.
 
-
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -46,11 +45,11 @@ struct response;
 
 // Why a signature was refused (or let through by log-only), for the
 // journal's "diagnostics.signature". Kept as plain values and turned into
-// JSON only when the journal is read. The signed string is not kept: it is
-// the signed path followed by the request's body, which the journal has.
+// JSON only when the journal is read. The signed string and its length are
+// not kept: they follow from the signed path and the request's body, which
+// the journal has.
 struct signature_diagnostics {
   std::string signed_path;
-  std::size_t body_bytes = 0;
   std::string algorithm;
   std::string encoding;
   std::optional<std::string> received;  // the signature header, when sent
