@@ -4,15 +4,16 @@
 # Usage: scripts/bench.sh [all|throughput|memory|soak]     (default all)
 #
 #   throughput  wrk drives four authsim workloads and nginx answering the
-#               login path with a fixed body, each pinned (server on CPU 0,
-#               wrk on CPU 1) and unpinned; a markdown table of the medians
+#               login path with a fixed body, taking turns round by round,
+#               pinned (server on CPU 0, wrk on CPU 1) and unpinned; a
+#               markdown table of the medians
 #   memory      issues BENCH_CODES codes (no redemption) and reports the
 #               resident memory per live code beyond the empty server's
 #   soak        BENCH_SOAK_SECONDS of signed identify calls with codes that
 #               live 1 s, RSS sampled every 10 s
 #
 # Settings (environment): BENCH_DURATION seconds per run (default 10),
-# BENCH_RUNS runs per figure, the median reported (3), BENCH_WARMUP seconds
+# BENCH_RUNS rounds, so runs per figure, the median reported (3), BENCH_WARMUP seconds
 # (3), BENCH_CONNECTIONS (50), BENCH_CODES (1000000), BENCH_SOAK_SECONDS (60),
 # BENCH_AUTHSIM_ARGS extra flags for authsim (default --log-level warn).
 #

@@ -14,8 +14,6 @@
 #include "state/code_store.hpp"
 #include "state/verification_modes.hpp"
 
-#include <boost/json/value.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>

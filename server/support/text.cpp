@@ -1,10 +1,9 @@
 #include "support/text.hpp"
 
-#include <cstdint>
-#include <cstring>
-
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 namespace authsim::support {
 

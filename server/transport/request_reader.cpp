@@ -1,7 +1,5 @@
 #include "transport/request_reader.hpp"
 
-#include <algorithm>
-
 namespace authsim::transport {
 
 namespace bhttp = boost::beast::http;
@@ -42,8 +40,7 @@ void request_reader::on_header_impl(error_code& ec) { ec = {}; }
 void request_reader::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) {
   // The parser has already held a declared length to the body limit.
   if (content_length) {
-    request_.body.reserve(static_cast<std::size_t>(
-        std::min<std::uint64_t>(*content_length, std::uint64_t{1} << 24)));
+    request_.body.reserve(static_cast<std::size_t>(*content_length));
   }
   ec = {};
 }

@@ -10,8 +10,6 @@
 #include "state/clock.hpp"
 #include "state/token_store.hpp"
 
-#include <boost/json/value.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
