@@ -7,6 +7,7 @@
 #include "fixtures/json_reader.hpp"
 #include "support/log.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -15,6 +16,10 @@
 
 int main(int argc, char** argv) {
   using namespace authsim;
+  // A reader of stdout or stderr that went away must not end the server:
+  // a write there then fails with EPIPE, which the log counts as dropped
+  // lines, instead of raising SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   // The helper commands come first on the command line and take their own flags.
   if (!args.empty() && args.front() == "sign") {
@@ -37,12 +42,17 @@ int main(int argc, char** argv) {
     }
     support::configure_log(opts.log_level, opts.log_format);
     auto fixtures = std::make_shared<const fixtures::fixture_set>(fixtures::load_fixture_set(opts.fixtures_dir));
-    return app::run_server(opts, std::move(fixtures));
+    const int status = app::run_server(opts, std::move(fixtures));
+    // The last lines (the stop) are written, unless stderr has stopped
+    // taking them: then the process does not wait for it.
+    support::stop_log(std::chrono::seconds(1));
+    return status;
   } catch (const app::options_error& e) {
     std::fprintf(stderr, "authsim: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     // Start-up failures (fixtures, binding) end here; request failures never do.
+    support::stop_log(std::chrono::seconds(1));
     std::fprintf(stderr, "authsim: %s\n", e.what());
     return 2;
   }

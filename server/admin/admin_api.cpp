@@ -293,6 +293,7 @@ http::response admin_api::metrics(const http::request&) const {
   g.journal_entries = parts_.journal.size();
   g.codes_evicted = parts_.codes.evicted();
   g.tokens_evicted = parts_.tokens.evicted();
+  g.log_lines_dropped = support::log_lines_dropped();
   g.uptime_seconds = std::chrono::duration<double>(steady::now() - started_).count();
   http::response res;
   res.status = 200;

@@ -276,6 +276,9 @@ int run_server(const options& opts, std::shared_ptr<const fixtures::fixture_set>
 
   net::co_spawn(control, transport::accept_loop(ioc, acceptor, *ctx), net::detached);
 
+  // Whoever reads the listening line finds the start-up summary already on
+  // stderr.
+  support::flush_log(std::chrono::milliseconds(500));
   std::printf("listening on %s\n", base_url.c_str());
   std::fflush(stdout);
 

@@ -4,6 +4,7 @@
 #include "creditpay/identify_request.hpp"
 #include "creditpay/signing.hpp"
 #include "http/json_response.hpp"
+#include "support/json_writer.hpp"
 #include "support/crypto.hpp"
 #include "support/jwt.hpp"
 #include "support/text.hpp"
@@ -24,7 +25,7 @@ std::string describe_time(std::int64_t ms) {
 
 http::response envelope(unsigned status, int code, const std::string& msg, std::string_view data,
                         const http::request& req) {
-  http::json_object_writer body;
+  support::json_object_writer body;
   body.number("code", code).string("msg", msg).object("data", data);
   const std::string* trace = req.headers.find("trace");
   if (trace != nullptr && !trace->empty()) {
@@ -169,7 +170,7 @@ http::response api::identify(const http::request& req) const {
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->creditpay.code_ttl_ms;
 
-  http::json_object_writer data;
+  support::json_object_writer data;
   data.string("ident_code", record.ident_code)
       .string("url", public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code);
   codes_.issue(std::move(record), now);
@@ -210,7 +211,7 @@ http::response api::redirect(const http::request& req) const {
   claims["identCode"] = record.ident_code;
   claims["iat"] = iat;
   claims["exp"] = iat + fixtures_->creditpay.open_token_ttl_s;
-  http::json_object_writer data;
+  support::json_object_writer data;
   data.string("open_token", "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret));
   http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";

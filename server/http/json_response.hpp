@@ -5,41 +5,11 @@
 
 #include <boost/json/value.hpp>
 
-#include <cstdint>
 #include <string>
-#include <string_view>
 
 namespace authsim::http {
 
 response json_response(unsigned status, const boost::json::value& body);
-
-// Writes a JSON object straight into a string, member by member, for the
-// envelopes every simulated answer is wrapped in: no tree is built and
-// freed on the way. Strings must be valid UTF-8 (support::valid_utf8).
-class json_object_writer {
- public:
-  json_object_writer() { out_.reserve(256); out_.push_back('{'); }
-
-  json_object_writer& string(std::string_view key, std::string_view value);
-  json_object_writer& number(std::string_view key, std::int64_t value);
-  json_object_writer& boolean(std::string_view key, bool value);
-  json_object_writer& null(std::string_view key);
-  // A string, or null when `value` is null.
-  json_object_writer& string_or_null(std::string_view key, const char* value);
-  json_object_writer& value(std::string_view key, const boost::json::value& value);
-  // A member whose value is an object another writer finished.
-  json_object_writer& object(std::string_view key, std::string_view finished_object);
-
-  // The finished object; the writer is spent.
-  [[nodiscard]] std::string finish();
-
- private:
-  void key(std::string_view k);
-  std::string out_;
-};
-
-// Appends `text` as a JSON string literal, quotes included.
-void append_json_string(std::string& out, std::string_view text);
 
 // An answer with a JSON body already written.
 response json_text_response(unsigned status, std::string body);

@@ -85,6 +85,10 @@ std::string metrics::render(const gauges& g) const {
          "# TYPE authsim_evictions_total counter\n";
   out << "authsim_evictions_total{store=\"codes\"} " << g.codes_evicted << '\n';
   out << "authsim_evictions_total{store=\"tokens\"} " << g.tokens_evicted << '\n';
+  out << "# HELP authsim_log_lines_dropped_total Log lines dropped because stderr did not take them fast enough.\n"
+         "# TYPE authsim_log_lines_dropped_total counter\n"
+         "authsim_log_lines_dropped_total "
+      << g.log_lines_dropped << '\n';
   out << "# HELP authsim_live_codes Credit Pay one-time codes held (issued, redeemed or recently expired).\n"
          "# TYPE authsim_live_codes gauge\n"
          "authsim_live_codes "

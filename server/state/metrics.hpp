@@ -30,6 +30,7 @@ class metrics {
     std::size_t journal_entries = 0;
     std::uint64_t codes_evicted = 0;
     std::uint64_t tokens_evicted = 0;
+    std::uint64_t log_lines_dropped = 0;
   };
   [[nodiscard]] std::string render(const gauges& g) const;
 

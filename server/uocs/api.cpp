@@ -3,6 +3,7 @@
 #include "http/exchange_record.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
+#include "support/json_writer.hpp"
 #include "support/crypto.hpp"
 #include "support/json_kind.hpp"
 #include "support/text.hpp"
@@ -71,7 +72,7 @@ void api::register_routes(http::router& r) const {
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
                              const std::string& error_message, std::string_view obj) const {
-  http::json_object_writer body;
+  support::json_object_writer body;
   body.string("requestId", request_id).boolean("success", error_code == nullptr).null("business");
   body.string_or_null("errorCode", error_code);
   if (error_code != nullptr) {
@@ -188,7 +189,7 @@ http::response api::login(const http::request& req) const {
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->uocs.token_ttl_ms;
 
-  http::json_object_writer result;
+  support::json_object_writer result;
   result.string("userId", record.user_id).string("token", record.token);
   tokens_.issue(std::move(record), now);
   http::response res = envelope(200, request_id, nullptr, {}, result.finish());
@@ -223,7 +224,7 @@ http::response api::stub(const http::request& req, const fixtures::uocs_stub& st
     }
     case state::token_status::valid: break;
   }
-  http::json_object_writer body;
+  support::json_object_writer body;
   body.string("requestId", request_id)
       .boolean("success", true)
       .value("business", stub.business)

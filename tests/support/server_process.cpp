@@ -51,10 +51,11 @@ std::vector<std::string> with_defaults(std::vector<std::string> args) {
 
 using env_pairs = std::vector<std::pair<std::string, std::string>>;
 
-// fork + exec with stdout to `out_fd`, stderr to `err_path`, stdin from
-// `in_fd` (-1: inherited) and `env` added to the environment.
-pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::string& err_path, int in_fd = -1,
-            const env_pairs& env = {}) {
+// fork + exec with stdout to `out_fd`, stderr to `err_fd`, stdin from
+// `in_fd` (-1: inherited) and `env` added to the environment. `close_fd`
+// (-1: none) is closed in the child: the parent's end of a pipe.
+pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd, int in_fd = -1, const env_pairs& env = {},
+            int close_fd = -1) {
   std::vector<char*> argv;
   std::string binary = AUTHSIM_BINARY;
   argv.push_back(binary.data());
@@ -74,11 +75,11 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd, const std::string&
     if (in_fd >= 0) {
       ::dup2(in_fd, STDIN_FILENO);
     }
-    ::dup2(out_fd, STDOUT_FILENO);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
-    if (err >= 0) {
-      ::dup2(err, STDERR_FILENO);
+    if (close_fd >= 0) {
+      ::close(close_fd);
     }
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -115,14 +116,34 @@ std::string read_file(const std::string& path) {
 
 server_process::server_process(std::vector<std::string> args) : server_process(std::move(args), {}) {}
 
-server_process::server_process(std::vector<std::string> args, const env_pairs& env) {
-  stderr_path_ = temp_file("authsim-stderr");
+server_process::server_process(std::vector<std::string> args, const env_pairs& env)
+    : server_process(std::move(args), env, stderr_sink::file) {}
+
+server_process::server_process(std::vector<std::string> args, stderr_sink sink)
+    : server_process(std::move(args), {}, sink) {}
+
+server_process::server_process(std::vector<std::string> args, const env_pairs& env, stderr_sink sink) {
+  int err_fd = -1;
+  int parent_end = -1;
+  if (sink == stderr_sink::file) {
+    stderr_path_ = temp_file("authsim-stderr");
+    err_fd = ::open(stderr_path_.c_str(), O_WRONLY | O_TRUNC);
+  } else {
+    int err_pipe[2];
+    if (::pipe(err_pipe) != 0) {
+      throw std::runtime_error("pipe failed");
+    }
+    err_fd = err_pipe[1];
+    parent_end = err_pipe[0];
+    stderr_pipe_ = err_pipe[0];
+  }
   int fds[2];
   if (::pipe(fds) != 0) {
     throw std::runtime_error("pipe failed");
   }
-  pid_ = spawn(with_defaults(std::move(args)), fds[1], stderr_path_, -1, env);
+  pid_ = spawn(with_defaults(std::move(args)), fds[1], err_fd, -1, env, parent_end);
   ::close(fds[1]);
+  ::close(err_fd);
 
   // Read the first line, bounded in time.
   const auto deadline = steady::now() + std::chrono::seconds(20);
@@ -144,7 +165,8 @@ server_process::server_process(std::vector<std::string> args, const env_pairs& e
   const std::size_t nl = buffer.find('\n');
   if (nl == std::string::npos) {
     stop(SIGKILL);
-    throw std::runtime_error("authsim did not print its listening line; stderr: " + stderr_text());
+    const std::string err = stderr_path_.empty() ? read_stderr(std::chrono::milliseconds(100)) : stderr_text();
+    throw std::runtime_error("authsim did not print its listening line; stderr: " + err);
   }
   line_ = buffer.substr(0, nl);
   const std::size_t colon = line_.rfind(':');
@@ -162,7 +184,35 @@ server_process::~server_process() {
     CHECK_MESSAGE((status && status->exited && status->code == 0),
                   "authsim did not exit 0 on SIGTERM; its stderr:\n", stderr_text());
   }
-  ::unlink(stderr_path_.c_str());
+  if (!stderr_path_.empty()) {
+    ::unlink(stderr_path_.c_str());
+  }
+  close_stderr();
+}
+
+void server_process::close_stderr() {
+  if (stderr_pipe_ >= 0) {
+    ::close(stderr_pipe_);
+    stderr_pipe_ = -1;
+  }
+}
+
+std::string server_process::read_stderr(std::chrono::milliseconds idle) {
+  std::string got;
+  while (stderr_pipe_ >= 0) {
+    pollfd p{stderr_pipe_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(idle.count())) <= 0) {
+      break;
+    }
+    char chunk[65536];
+    const ssize_t n = ::read(stderr_pipe_, chunk, sizeof chunk);
+    if (n <= 0) {
+      break;
+    }
+    got.append(chunk, static_cast<std::size_t>(n));
+  }
+  piped_ += got;
+  return got;
 }
 
 std::optional<exit_status> server_process::stop(int signo, std::chrono::milliseconds timeout) {
@@ -197,7 +247,9 @@ bool server_process::wait_for_stderr(const std::string& text, std::chrono::milli
   return false;
 }
 
-std::string server_process::stderr_text() const { return read_file(stderr_path_); }
+std::string server_process::stderr_text() const {
+  return stderr_path_.empty() ? piped_ : read_file(stderr_path_);
+}
 
 run_result run_to_exit(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   return run_to_exit(args, std::string(), {}, timeout);
@@ -213,9 +265,11 @@ run_result run_to_exit(const std::vector<std::string>& args, const std::string& 
     in << input;
   }
   const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_TRUNC);
+  const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_TRUNC);
   const int in_fd = ::open(in_path.c_str(), O_RDONLY);
-  const pid_t pid = spawn(args, out_fd, err_path, in_fd, env);
+  const pid_t pid = spawn(args, out_fd, err_fd, in_fd, env);
   ::close(out_fd);
+  ::close(err_fd);
   ::close(in_fd);
   ::unlink(in_path.c_str());
   run_result r;

@@ -21,6 +21,10 @@ struct exit_status {
   int signal = 0;
 };
 
+// Where the server's stderr goes: a file the test reads at will, or a
+// pipe the test reads only when it chooses to (or never).
+enum class stderr_sink { file, pipe };
+
 class server_process {
  public:
   // Starts AUTHSIM_BINARY with `args` plus, unless the args set them,
@@ -29,6 +33,10 @@ class server_process {
   explicit server_process(std::vector<std::string> args = {});
   // The same, with environment variables set for the server only.
   server_process(std::vector<std::string> args, const std::vector<std::pair<std::string, std::string>>& env);
+  // With stderr on a pipe that nobody reads until read_stderr is called.
+  server_process(std::vector<std::string> args, stderr_sink sink);
+  server_process(std::vector<std::string> args, const std::vector<std::pair<std::string, std::string>>& env,
+                 stderr_sink sink);
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
   // Sends SIGTERM if still running, then waits (SIGKILL after 10 s).
@@ -47,13 +55,24 @@ class server_process {
   // Polls stderr until it contains `text`, at most `timeout`; true if seen.
   [[nodiscard]] bool wait_for_stderr(const std::string& text,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // What stderr holds: the file's content, or what read_stderr has read
+  // from the pipe so far.
   [[nodiscard]] std::string stderr_text() const;
+
+  // stderr_sink::pipe only. Reads what the pipe holds, until nothing comes
+  // for `idle`, and returns it.
+  std::string read_stderr(std::chrono::milliseconds idle = std::chrono::milliseconds(200));
+  // Closes the test's end of the pipe: the server's next writes to stderr
+  // fail with EPIPE.
+  void close_stderr();
 
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string line_;
-  std::string stderr_path_;
+  std::string stderr_path_;  // empty with stderr_sink::pipe
+  int stderr_pipe_ = -1;     // the pipe's read end, while open
+  std::string piped_;        // read from the pipe so far
   bool finished_ = false;
 };
 

@@ -1,4 +1,4 @@
-#include "http/json_response.hpp"
+#include "support/json_writer.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,7 +8,7 @@
 using namespace authsim;
 
 TEST_CASE("the object writer's output is the JSON a tree would give, members in order") {
-  http::json_object_writer w;
+  support::json_object_writer w;
   w.string("s", "plain").number("n", -42).boolean("t", true).null("z").string_or_null("maybe", nullptr);
   w.value("obj", boost::json::parse(R"({"a":[1,2],"b":"x"})")).value("nothing", nullptr);
   const std::string text = w.finish();
@@ -24,7 +24,7 @@ TEST_CASE("every character that needs escaping is escaped wherever it falls in a
       std::string text = "abcdefghijklmnopqrstuvwx";
       text[at] = special;
       std::string out;
-      http::append_json_string(out, text);
+      support::append_json_string(out, text);
       const boost::json::value back = boost::json::parse(out);
       REQUIRE(back.as_string() == text);
       for (const char c : out) {
@@ -33,14 +33,14 @@ TEST_CASE("every character that needs escaping is escaped wherever it falls in a
     }
   }
   std::string plain;
-  http::append_json_string(plain, "0123456789abcdef\xe4\xb8\xad\x7f~ ");
+  support::append_json_string(plain, "0123456789abcdef\xe4\xb8\xad\x7f~ ");
   CHECK(plain == "\"0123456789abcdef\xe4\xb8\xad\x7f~ \"");
 }
 
 TEST_CASE("an object one writer finished nests in another") {
-  http::json_object_writer inner;
+  support::json_object_writer inner;
   inner.string("userId", "fc0001").string("token", "DEF_A3_\"x");
-  http::json_object_writer outer;
+  support::json_object_writer outer;
   outer.boolean("success", true).object("obj", inner.finish()).object("none", "null");
   const std::string text = outer.finish();
   CHECK(text == R"({"success":true,"obj":{"userId":"fc0001","token":"DEF_A3_\"x"},"none":null})");
@@ -49,7 +49,7 @@ TEST_CASE("an object one writer finished nests in another") {
 
 TEST_CASE("strings are escaped so that any text survives a round trip") {
   const std::string nasty = std::string("quote\" backslash\\ newline\n tab\t nul") + '\0' + "\x01\x1f end é 中";
-  http::json_object_writer w;
+  support::json_object_writer w;
   w.string("k\"ey", nasty);
   const std::string text = w.finish();
   const boost::json::value back = boost::json::parse(text);
@@ -61,6 +61,6 @@ TEST_CASE("strings are escaped so that any text survives a round trip") {
 }
 
 TEST_CASE("an empty object is {}") {
-  http::json_object_writer w;
+  support::json_object_writer w;
   CHECK(w.finish() == "{}");
 }
