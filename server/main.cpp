@@ -3,7 +3,7 @@
 #include "app/options.hpp"
 #include "app/server.hpp"
 #include "app/tools.hpp"
-#include "app/version.hpp"
+#include "support/version.hpp"
 #include "fixtures/json_reader.hpp"
 #include "support/log.hpp"
 
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (opts.show_version) {
-      std::printf("authsim %s\n", app::version());
+      std::printf("authsim %s\n", support::version());
       return 0;
     }
     support::configure_log(opts.log_level, opts.log_format);

@@ -1,12 +1,13 @@
 #include "admin/admin_api.hpp"
 
 #include "admin/answers.hpp"
-#include "app/version.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
+#include "support/aliases.hpp"
 #include "support/json_kind.hpp"
 #include "support/log.hpp"
 #include "support/text.hpp"
+#include "support/version.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -14,7 +15,6 @@
 #include <charconv>
 
 namespace authsim::admin {
-namespace json = boost::json;
 using steady = std::chrono::steady_clock;
 
 namespace {
@@ -68,11 +68,6 @@ json::object filter_json(const state::journal_filter& f) {
           {"outcome", f.outcome ? json::value(*f.outcome) : json::value(nullptr)}};
 }
 
-const char* code_status(const state::code_record& c, std::int64_t now) {
-  if (c.redeemed_at_ms) return "redeemed";
-  return now >= c.expires_at_ms ? "expired" : "issued";
-}
-
 }  // namespace
 
 admin_api::admin_api(admin_parts parts) : parts_(std::move(parts)), started_(steady::now()) {}
@@ -110,7 +105,7 @@ http::response admin_api::health(const http::request&) const {
   fixtures["scenarios"] = parts_.engine.list().size();
   json::object body;
   body["status"] = "ok";
-  body["version"] = app::version();
+  body["version"] = support::version();
   body["uptime_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started_).count();
   body["fixtures"] = std::move(fixtures);
   return http::json_response(200, body);
@@ -143,7 +138,7 @@ http::response admin_api::state(const http::request& req) const {
       o["ident_code"] = c.ident_code;
       o["platform"] = c.plat_id;
       o["custom_no"] = c.custom_no;
-      o["status"] = code_status(c, now);
+      o["status"] = state::code_status_name(state::status_of(c, now));
       o["issued_at_ms"] = c.issued_at_ms;
       o["expires_at_ms"] = c.expires_at_ms;
       o["redeemed_at_ms"] = c.redeemed_at_ms ? json::value(*c.redeemed_at_ms) : json::value(nullptr);

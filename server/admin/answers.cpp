@@ -1,11 +1,11 @@
 #include "admin/answers.hpp"
 
 #include "http/json_response.hpp"
+#include "support/aliases.hpp"
 
 #include <boost/json/object.hpp>
 
 namespace authsim::admin {
-namespace json = boost::json;
 
 http::response error_answer(unsigned status, const char* code, const std::string& message) {
   json::object error;

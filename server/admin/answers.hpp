@@ -2,13 +2,12 @@
 // The admin API's own envelope: plain JSON objects for answers,
 // {"error": {"code": "...", "message": "..."}} for failures.
 
+#include "admin/paths.hpp"
 #include "http/router.hpp"
 
 #include <string>
 
 namespace authsim::admin {
-
-inline constexpr const char* prefix = "/__admin/";
 
 // {"error": {"code": code, "message": message}} with `status`.
 http::response error_answer(unsigned status, const char* code, const std::string& message);

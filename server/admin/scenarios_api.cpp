@@ -1,6 +1,7 @@
 #include "admin/scenarios_api.hpp"
 
 #include "admin/access.hpp"
+#include "support/aliases.hpp"
 
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
@@ -11,7 +12,6 @@
 #include <boost/json/object.hpp>
 
 namespace authsim::admin {
-namespace json = boost::json;
 
 void scenarios_api::register_routes(http::router& r, const access_guard& guard) const {
   r.add_route("GET", "/__admin/scenarios", guard.wrap([this](const http::request& req) { return list(req); }));

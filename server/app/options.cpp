@@ -1,32 +1,14 @@
 #include "app/options.hpp"
 
 #include "support/text.hpp"
-#include "support/validate.hpp"
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cstdlib>
 #include <limits>
 #include <thread>
 
 namespace authsim::app {
-
-namespace {
-
-std::uint64_t parse_unsigned(const std::string& flag, const std::string& value, std::uint64_t min,
-                             std::uint64_t max) {
-  std::uint64_t out = 0;
-  const char* end = value.data() + value.size();
-  const auto [ptr, ec] = std::from_chars(value.data(), end, out);
-  if (value.empty() || ec != std::errc() || ptr != end || out < min || out > max) {
-    throw options_error(flag + ": expected an integer from " + std::to_string(min) + " to " +
-                        std::to_string(max) + ", got '" + value + "'");
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string usage() {
   return R"(Usage: authsim [OPTIONS]
@@ -83,13 +65,6 @@ Once bound, the first line on stdout is: listening on http://HOST:PORT
 
 namespace {
 
-enum class flag_kind { value, toggle, action };
-
-struct flag_spec {
-  const char* name;
-  flag_kind kind;
-};
-
 // Every flag the server takes. Actions (--help, --version) have no
 // environment variable: a variable should configure, not change what runs.
 constexpr flag_spec flag_table[] = {
@@ -108,15 +83,6 @@ constexpr flag_spec flag_table[] = {
     {"--log-level", flag_kind::value},      {"--log-format", flag_kind::value},
 };
 
-const flag_spec* find_flag(std::string_view name) {
-  for (const auto& spec : flag_table) {
-    if (name == spec.name) {
-      return &spec;
-    }
-  }
-  return nullptr;
-}
-
 std::string non_empty(const std::string& label, const std::string& value, const char* what) {
   if (value.empty()) {
     throw options_error(label + ": expected " + what + ", got an empty value");
@@ -134,14 +100,7 @@ void apply_value(options& opts, std::string_view flag, const std::string& value,
   } else if (flag == "--fixtures") {
     opts.fixtures_dir = non_empty(label, value, "a directory");
   } else if (flag == "--public-base-url") {
-    std::string url = value;
-    if (!support::is_http_url(url)) {
-      throw options_error(label + ": expected an http:// or https:// URL with a host, got '" + url + "'");
-    }
-    while (url.ends_with('/')) {
-      url.pop_back();
-    }
-    opts.public_base_url = url;
+    opts.public_base_url = parse_base_url(label, value);
   } else if (flag == "--threads") {
     opts.threads = static_cast<unsigned>(parse_unsigned(label, value, 1, 256));
   } else if (flag == "--body-limit") {
@@ -204,16 +163,6 @@ bool parse_switch(const std::string& label, const std::string& value) {
 
 }  // namespace
 
-flag_argument split_flag(const std::string& arg) {
-  flag_argument out{arg, {}, false};
-  if (const std::size_t eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
-    out.flag = arg.substr(0, eq);
-    out.value = arg.substr(eq + 1);
-    out.has_value = true;
-  }
-  return out;
-}
-
 std::optional<std::string> process_env(const std::string& name) {
   if (const char* value = std::getenv(name.c_str())) {
     return std::string(value);
@@ -252,33 +201,18 @@ options parse_options(const std::vector<std::string>& args, const env_lookup& en
       }
     }
   }
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto [flag, value, has_value] = split_flag(args[i]);
-    const flag_spec* spec = find_flag(flag);
-    if (spec == nullptr) {
-      throw options_error(flag + ": unknown option (see --help)");
+  walk_flags(args, flag_table, [&opts](const flag_spec& spec, const std::string& value) {
+    const std::string_view flag = spec.name;
+    if (flag == "--help" || flag == "-h") {
+      opts.show_help = true;
+    } else if (flag == "--version") {
+      opts.show_version = true;
+    } else if (spec.kind == flag_kind::toggle) {
+      apply_toggle(opts, flag, true);
+    } else {
+      apply_value(opts, flag, value, spec.name);
     }
-    if (spec->kind != flag_kind::value) {
-      if (has_value) {
-        throw options_error(flag + ": takes no value");
-      }
-      if (flag == "--help" || flag == "-h") {
-        opts.show_help = true;
-      } else if (flag == "--version") {
-        opts.show_version = true;
-      } else {
-        apply_toggle(opts, flag, true);
-      }
-      continue;
-    }
-    if (!has_value) {
-      if (i + 1 >= args.size()) {
-        throw options_error(flag + ": missing value");
-      }
-      value = args[++i];
-    }
-    apply_value(opts, flag, value, flag);
-  }
+  });
   if (opts.tls_cert.empty() != opts.tls_key.empty()) {
     throw options_error(opts.tls_cert.empty() ? "--tls-key: needs --tls-cert too (the certificate that goes with the key)"
                                               : "--tls-cert: needs --tls-key too (the certificate's private key)");

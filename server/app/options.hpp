@@ -2,6 +2,7 @@
 // Command-line options. Parsing is pure (no I/O) so that every flag and every
 // error message is unit-tested.
 
+#include "app/flags.hpp"
 #include "support/log.hpp"
 
 #include <chrono>
@@ -9,7 +10,6 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,21 +43,6 @@ struct options {
   bool show_help = false;
   bool show_version = false;
 };
-
-// A bad flag or value; what() is one line naming the flag.
-class options_error : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-// One command-line argument, "--flag=value" split at the first '=';
-// anything else is the flag alone.
-struct flag_argument {
-  std::string flag;
-  std::string value;
-  bool has_value = false;
-};
-flag_argument split_flag(const std::string& arg);
 
 // Looks up an environment variable; empty optional when it is not set.
 using env_lookup = std::function<std::optional<std::string>(const std::string& name)>;

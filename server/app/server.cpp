@@ -4,11 +4,12 @@
 #include "admin/admin_api.hpp"
 #include "admin/answers.hpp"
 #include "admin/scenarios_api.hpp"
-#include "app/version.hpp"
 #include "creditpay/api.hpp"
 #include "faults/engine.hpp"
 #include "http/router.hpp"
+#include "support/async.hpp"
 #include "support/log.hpp"
+#include "support/version.hpp"
 #include "transport/connection_tracker.hpp"
 #include "transport/listener.hpp"
 #include "transport/tls_context.hpp"
@@ -36,9 +37,7 @@
 
 namespace authsim::app {
 
-namespace net = boost::asio;
 using tcp = net::ip::tcp;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 namespace {
 
@@ -108,8 +107,8 @@ void log_startup(const options& opts, const fixtures::fixture_set& fx, const fau
   }
   const std::string active = engine.active().value_or("none");
   fields["event"] = "startup";
-  fields["msg"] = "authsim " + std::string(version()) + " started";
-  fields["version"] = version();
+  fields["msg"] = "authsim " + std::string(support::version()) + " started";
+  fields["version"] = support::version();
   fields["listen"] = base_url;
   fields["fixtures"] = opts.fixtures_dir;
   fields["platforms"] = std::move(platforms);
@@ -122,7 +121,7 @@ void log_startup(const options& opts, const fixtures::fixture_set& fx, const fau
   fields["admin"] = opts.admin_enabled ? (opts.admin_token.empty() ? "open" : "token") : "off";
   const std::string certificate = tls != nullptr ? transport::describe_certificate(*tls) : std::string();
   fields["tls"] = tls != nullptr ? boost::json::value(certificate) : boost::json::value(nullptr);
-  const std::string text = "authsim " + std::string(version()) + " on " + base_url + " from " +
+  const std::string text = "authsim " + std::string(support::version()) + " on " + base_url + " from " +
                            opts.fixtures_dir + ": " + std::to_string(fx.platforms.size()) + " platform(s), " +
                            std::to_string(fx.apps.size()) + " app(s), " + std::to_string(fields["accounts"].as_array().size()) +
                            " account(s), " + std::to_string(fx.stubs.size()) + " stub(s), " +

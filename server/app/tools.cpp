@@ -17,34 +17,25 @@ namespace authsim::app {
 
 namespace {
 
-// Splits "--flag=value" and takes the value from the next argument
-// otherwise; calls `on(flag, value)` for valued flags and `on(flag, "")`
-// for --help.
+// The helper commands' flags all take a value, which may not be empty;
+// --help and -h print the usage.
 template <typename OnFlag>
-void walk_flags(const std::vector<std::string>& args, const std::vector<std::string>& valued, OnFlag on) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto [flag, value, has_value] = split_flag(args[i]);
-    if (flag == "--help" || flag == "-h") {
-      if (has_value) {
-        throw options_error(flag + ": takes no value");
-      }
+void read_flags(const std::vector<std::string>& args, std::initializer_list<const char*> valued, OnFlag on) {
+  std::vector<flag_spec> table = {{"--help", flag_kind::action}, {"-h", flag_kind::action}};
+  for (const char* name : valued) {
+    table.push_back({name, flag_kind::value});
+  }
+  walk_flags(args, table, [&](const flag_spec& spec, const std::string& value) {
+    const std::string flag = spec.name;
+    if (spec.kind == flag_kind::action) {
       on(std::string("--help"), std::string());
-      continue;
-    }
-    if (std::find(valued.begin(), valued.end(), flag) == valued.end()) {
-      throw options_error(flag + ": unknown option (see --help)");
-    }
-    if (!has_value) {
-      if (i + 1 >= args.size()) {
-        throw options_error(flag + ": missing value");
-      }
-      value = args[++i];
+      return;
     }
     if (value.empty()) {
       throw options_error(flag + ": expected a value, got an empty one");
     }
     on(flag, value);
-  }
+  });
 }
 
 }  // namespace
@@ -81,7 +72,7 @@ one hour ahead. Pipe it to sh to run it.
 
 sign_options parse_sign_options(const std::vector<std::string>& args) {
   sign_options opts;
-  walk_flags(args, {"--key", "--path", "--algo", "--encoding"}, [&](const std::string& flag, const std::string& value) {
+  read_flags(args, {"--key", "--path", "--algo", "--encoding"}, [&](const std::string& flag, const std::string& value) {
     if (flag == "--help") {
       opts.show_help = true;
     } else if (flag == "--key") {
@@ -125,19 +116,13 @@ std::string sign_body(const sign_options& opts, std::string_view body) {
 
 curl_example_options parse_curl_example_options(const std::vector<std::string>& args) {
   curl_example_options opts;
-  walk_flags(args, {"--fixtures", "--base-url", "--platform"}, [&](const std::string& flag, const std::string& value) {
+  read_flags(args, {"--fixtures", "--base-url", "--platform"}, [&](const std::string& flag, const std::string& value) {
     if (flag == "--help") {
       opts.show_help = true;
     } else if (flag == "--fixtures") {
       opts.fixtures_dir = value;
     } else if (flag == "--base-url") {
-      if (!support::is_http_url(value)) {
-        throw options_error("--base-url: expected an http:// or https:// URL with a host, got '" + value + "'");
-      }
-      opts.base_url = value;
-      while (opts.base_url.ends_with('/')) {
-        opts.base_url.pop_back();
-      }
+      opts.base_url = parse_base_url(flag, value);
     } else if (flag == "--platform") {
       opts.plat_id = value;
     }

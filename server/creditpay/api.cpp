@@ -4,8 +4,9 @@
 #include "creditpay/identify_request.hpp"
 #include "creditpay/signing.hpp"
 #include "http/json_response.hpp"
-#include "support/json_writer.hpp"
+#include "support/aliases.hpp"
 #include "support/crypto.hpp"
+#include "support/json_writer.hpp"
 #include "support/jwt.hpp"
 #include "support/text.hpp"
 
@@ -13,7 +14,6 @@
 #include <boost/json/object.hpp>
 
 namespace authsim::creditpay {
-namespace json = boost::json;
 
 namespace {
 
@@ -91,11 +91,8 @@ http::response api::reject(const http::request& req, const rejection& r) const {
 }
 
 http::response api::identify(const http::request& req) const {
-  std::optional<std::string> plat_id = req.query_param("platId");
-  if (!plat_id || plat_id->empty()) {
-    plat_id = req.query_param("plat_id");
-  }
-  if (!plat_id || plat_id->empty()) {
+  const std::optional<std::string> plat_id = platform_id(req);
+  if (!plat_id) {
     return reject(req, {error_id::missing_plat_id, {}});
   }
   const std::string* trace = req.headers.find("trace");

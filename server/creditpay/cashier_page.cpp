@@ -16,7 +16,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; }
 dt { color: #59636e; }
 dd { margin: 0; word-break: break-all; }
 .state { font-weight: 600; }
-.state-live { color: #1a7f37; } .state-redeemed, .state-expired, .state-unknown { color: #b35900; }
+.state-issued { color: #1a7f37; } .state-redeemed, .state-expired, .state-unknown { color: #b35900; }
 button { font: inherit; padding: .45rem 1.1rem; border-radius: 6px; border: 1px solid #1f883d; background: #1f883d; color: #fff; cursor: pointer; }
 button[disabled] { opacity: .6; cursor: default; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
@@ -26,7 +26,7 @@ pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; white-space: pre-wr
 
 std::string describe_state(code_state s, const std::optional<state::code_record>& record, std::int64_t now_ms) {
   switch (s) {
-    case code_state::live: {
+    case code_state::issued: {
       const std::int64_t left_s = (record->expires_at_ms - now_ms + 999) / 1000;
       return "valid, expires in " + std::to_string(left_s) + " s";
     }
@@ -59,17 +59,19 @@ code_state state_of(const std::optional<state::code_record>& record, std::int64_
   if (!record) {
     return code_state::unknown;
   }
-  if (record->redeemed_at_ms) {
-    return code_state::redeemed;
+  switch (state::status_of(*record, now_ms)) {
+    case state::code_status::issued: return code_state::issued;
+    case state::code_status::redeemed: return code_state::redeemed;
+    case state::code_status::expired: return code_state::expired;
   }
-  return now_ms >= record->expires_at_ms ? code_state::expired : code_state::live;
+  return code_state::unknown;
 }
 
 const char* code_state_name(code_state s) {
   switch (s) {
-    case code_state::live: return "live";
-    case code_state::redeemed: return "redeemed";
-    case code_state::expired: return "expired";
+    case code_state::issued: return state::code_status_name(state::code_status::issued);
+    case code_state::redeemed: return state::code_status_name(state::code_status::redeemed);
+    case code_state::expired: return state::code_status_name(state::code_status::expired);
     case code_state::unknown: return "unknown";
   }
   return "unknown";

@@ -18,11 +18,12 @@ namespace authsim::creditpay {
 
 inline constexpr const char* cashier_path = "/dg/oauth";
 
-// What the page says of the code.
-enum class code_state { live, redeemed, expired, unknown };
+// What the page says of the code: its status (state::code_status), or
+// unknown when the store does not have it.
+enum class code_state { issued, redeemed, expired, unknown };
 
 code_state state_of(const std::optional<state::code_record>& record, std::int64_t now_ms);
-const char* code_state_name(code_state s);  // "live", "redeemed", "expired", "unknown"
+const char* code_state_name(code_state s);  // "issued", "redeemed", "expired", "unknown"
 
 // The whole HTML document. `platform` may be null (a code of a platform no
 // longer in the fixtures); `nonce` is the Content-Security-Policy nonce of

@@ -1,6 +1,7 @@
 #include "creditpay/identify_request.hpp"
 
 #include "http/json_body.hpp"
+#include "support/aliases.hpp"
 #include "support/json_kind.hpp"
 #include "support/text.hpp"
 #include "support/validate.hpp"
@@ -11,7 +12,6 @@
 #include <sstream>
 
 namespace authsim::creditpay {
-namespace json = boost::json;
 
 namespace {
 
@@ -99,6 +99,17 @@ std::optional<rejection> read_token_expire(const json::object& obj, std::int64_t
 }
 
 }  // namespace
+
+std::optional<std::string> platform_id(const http::request& req) {
+  std::optional<std::string> id = req.query_param("platId");
+  if (!id || id->empty()) {
+    id = req.query_param("plat_id");
+  }
+  if (!id || id->empty()) {
+    return std::nullopt;
+  }
+  return id;
+}
 
 identify_parse parse_identify_body(std::string_view raw, std::int64_t now_ms) {
   // The parsed body lives only in this call: its nodes come from the stack.

@@ -3,6 +3,7 @@
 // POST /dg/v1/identify/redirect, validated field by field. Pure functions.
 
 #include "creditpay/messages.hpp"
+#include "http/message.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,11 @@
 #include <string_view>
 
 namespace authsim::creditpay {
+
+// The platform id of an identify request: the query parameter `platId`,
+// or `plat_id` as a later revision of the upstream page names it; empty
+// when neither is given (or both are empty).
+std::optional<std::string> platform_id(const http::request& req);
 
 struct identify_body {
   std::string custom_no;

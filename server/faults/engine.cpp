@@ -1,9 +1,12 @@
 #include "faults/engine.hpp"
 
+#include "admin/paths.hpp"
+#include "creditpay/identify_request.hpp"
 #include "faults/placeholders.hpp"
 #include "faults/scenario_loader.hpp"
 #include "fixtures/json_reader.hpp"
 #include "http/json_body.hpp"
+#include "support/aliases.hpp"
 #include "support/crypto.hpp"
 #include "support/text.hpp"
 
@@ -13,7 +16,6 @@
 #include <cmath>
 
 namespace authsim::faults {
-namespace json = boost::json;
 
 namespace {
 
@@ -83,11 +85,7 @@ std::string rate_key_value(rate_key key, const http::request& req, lazy_body& bo
       const std::string* h = req.headers.find("api-key");
       return h != nullptr ? *h : std::string();
     }
-    case rate_key::plat_id: {
-      auto id = req.query_param("platId");
-      if (!id || id->empty()) id = req.query_param("plat_id");
-      return id.value_or("");
-    }
+    case rate_key::plat_id: return creditpay::platform_id(req).value_or("");
     case rate_key::user_id: {
       const json::object* obj = body.get();
       const json::value* v = obj != nullptr ? obj->if_contains("userId") : nullptr;
@@ -285,7 +283,7 @@ void engine::bound_tables(std::int64_t now_ms) {
 
 decision engine::decide(const http::request& req) {
   decision d;
-  if (req.path().starts_with(admin_prefix)) {
+  if (req.path().starts_with(admin::prefix)) {
     return d;
   }
   const std::lock_guard lock(mutex_);

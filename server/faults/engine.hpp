@@ -29,8 +29,6 @@ namespace authsim::faults {
 inline constexpr const char* scenario_header = "X-Authsim-Scenario";
 inline constexpr const char* session_header = "X-Authsim-Session";
 inline constexpr const char* rule_header = "X-Authsim-Rule";
-// Requests under this prefix (the admin API) are never subject to scenarios.
-inline constexpr const char* admin_prefix = "/__admin/";
 
 struct decision {
   std::string rule_label;  // "SCENARIO#INDEX"; empty: answer normally

@@ -1,9 +1,9 @@
 #include "faults/placeholders.hpp"
 
+#include "support/aliases.hpp"
 #include "support/text.hpp"
 
 namespace authsim::faults {
-namespace json = boost::json;
 
 namespace {
 

@@ -2,6 +2,7 @@
 
 #include "faults/placeholders.hpp"
 #include "fixtures/json_reader.hpp"
+#include "support/aliases.hpp"
 #include "support/json_kind.hpp"
 
 #include <algorithm>
@@ -9,7 +10,6 @@
 #include <limits>
 
 namespace authsim::faults {
-namespace json = boost::json;
 using fixtures::fixture_error;
 using fixtures::object_reader;
 

@@ -1,6 +1,7 @@
 #include "http/exchange_record.hpp"
 
 #include "http/json_body.hpp"
+#include "support/aliases.hpp"
 #include "support/text.hpp"
 
 #include <boost/json/parse.hpp>
@@ -12,7 +13,6 @@
 #include <memory>
 
 namespace authsim::http {
-namespace json = boost::json;
 
 namespace {
 

@@ -1,14 +1,15 @@
 #include "http/json_body.hpp"
 
+#include "support/aliases.hpp"
 #include "support/json_duplicates.hpp"
 #include "support/json_kind.hpp"
+#include "support/text.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/value_stack.hpp>
 
 namespace authsim::http {
-namespace json = boost::json;
 
 namespace {
 
@@ -165,6 +166,25 @@ field_problem string_field(const json::object& obj, std::string_view name, const
   }
   out = s;
   return field_problem::none;
+}
+
+text describe_problem(const json_body& body) {
+  switch (body.problem) {
+    case body_problem::none: return {};
+    case body_problem::empty: return {"the body is empty", "请求体为空"};
+    case body_problem::syntax: {
+      const std::string at = std::to_string(body.error_offset);
+      return {support::substitute("invalid JSON at byte {0} ({1})", {at, body.error_detail}),
+              support::substitute("第 {0} 字节处 JSON 不合法（{1}）", {at, body.error_detail})};
+    }
+    case body_problem::not_object: return {"got " + body.kind, "实际为 " + body.kind};
+    case body_problem::duplicate_key: {
+      const std::string key = support::excerpt(body.duplicate_path);
+      return {support::substitute("the key '{0}' appears twice", {key}),
+              support::substitute("键 '{0}' 出现了两次", {key})};
+    }
+  }
+  return {};
 }
 
 }  // namespace authsim::http

@@ -3,6 +3,8 @@
 // details each API needs to say precisely what is wrong. Both APIs use it and
 // word the result in their own envelope.
 
+#include "http/message.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
@@ -36,6 +38,11 @@ struct json_body {
 // The object's memory comes from `storage` (a handler's monotonic buffer
 // on its stack, say), which must outlive the result.
 json_body parse_json_object(std::string_view raw, boost::json::storage_ptr storage = {});
+
+// What is wrong with a body that is not a JSON object, in both served
+// languages, worded to follow "the request body must be a JSON object: ".
+// Empty for a body without a problem.
+text describe_problem(const json_body& body);
 
 enum class field_problem { none, missing, wrong_type, empty };
 

@@ -2,6 +2,22 @@
 
 namespace authsim::state {
 
+code_status status_of(const code_record& c, std::int64_t now_ms) {
+  if (c.redeemed_at_ms) {
+    return code_status::redeemed;
+  }
+  return now_ms >= c.expires_at_ms ? code_status::expired : code_status::issued;
+}
+
+const char* code_status_name(code_status s) {
+  switch (s) {
+    case code_status::issued: return "issued";
+    case code_status::redeemed: return "redeemed";
+    case code_status::expired: return "expired";
+  }
+  return "issued";
+}
+
 code_store::code_store(std::int64_t retention_ms, std::size_t capacity) : codes_(retention_ms, capacity) {}
 
 const std::string* code_store::intern(const std::string& plat_id) {

@@ -29,6 +29,12 @@ struct code_record {
   std::optional<std::int64_t> redeemed_at_ms;
 };
 
+// Where a code stands: issued and still redeemable, redeemed, or expired.
+// The admin state listing and the cashier page both use these words.
+enum class code_status { issued, redeemed, expired };
+code_status status_of(const code_record& c, std::int64_t now_ms);
+const char* code_status_name(code_status s);  // "issued", "redeemed", "expired"
+
 enum class redeem_outcome { redeemed, unknown, expired, already_redeemed };
 
 struct redeem_result {

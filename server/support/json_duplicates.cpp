@@ -1,5 +1,7 @@
 #include "support/json_duplicates.hpp"
 
+#include "support/aliases.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 #include <vector>
 
 namespace authsim::support {
-namespace json = boost::json;
 
 namespace {
 

@@ -1,7 +1,8 @@
 #include "support/json_kind.hpp"
 
+#include "support/aliases.hpp"
+
 namespace authsim::support {
-namespace json = boost::json;
 
 std::string json_kind_name(const json::value& v) {
   switch (v.kind()) {

@@ -1,5 +1,6 @@
 #include "transport/connection_faults.hpp"
 
+#include "support/async.hpp"
 #include "support/crypto.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,11 +14,6 @@
 #include <array>
 
 namespace authsim::transport {
-
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 void reset_connection(beast::tcp_stream& stream) {
   boost::system::error_code ec;

@@ -1,5 +1,6 @@
 #include "transport/listener.hpp"
 
+#include "support/async.hpp"
 #include "support/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -11,9 +12,6 @@
 #include <exception>
 
 namespace authsim::transport {
-
-namespace net = boost::asio;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& acceptor, const session_context& ctx) {
   for (;;) {

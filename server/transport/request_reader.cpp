@@ -1,8 +1,9 @@
 #include "transport/request_reader.hpp"
 
+#include "support/aliases.hpp"
+
 namespace authsim::transport {
 
-namespace bhttp = boost::beast::http;
 using boost::beast::error_code;
 using boost::beast::string_view;
 

@@ -1,13 +1,15 @@
 #include "transport/session.hpp"
 
+#include "admin/paths.hpp"
 #include "faults/engine.hpp"
 #include "http/exchange_record.hpp"
+#include "support/async.hpp"
 #include "support/log.hpp"
+#include "support/text.hpp"
 #include "transport/connection_faults.hpp"
 #include "transport/request_reader.hpp"
 #include "transport/streams.hpp"
 #include "transport/wire.hpp"
-#include "support/text.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -32,12 +34,6 @@
 #include <optional>
 
 namespace authsim::transport {
-
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using error_code = boost::system::error_code;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 namespace {
 
@@ -122,7 +118,7 @@ void record(const session_context& ctx, http::request req, http::response* res,
             const faults::decision& d, std::int64_t sim_time, std::chrono::steady_clock::time_point started,
             bool take_answer = false) {
   const std::string_view path = req.path();
-  const bool admin_call = path.starts_with(faults::admin_prefix);
+  const bool admin_call = path.starts_with(admin::prefix);
   const support::log_level level = admin_call ? support::log_level::debug : support::log_level::info;
   const bool logged = support::log_enabled(level);
   if (admin_call && !logged) {

@@ -1,12 +1,11 @@
 #include "transport/wire.hpp"
 
+#include "support/aliases.hpp"
 #include "support/text.hpp"
 
 #include <boost/beast/http/status.hpp>
 
 namespace authsim::transport {
-
-namespace bhttp = boost::beast::http;
 
 wire_response to_wire(http::response res, unsigned version, bool keep_alive, bool head) {
   wire_response out{static_cast<bhttp::status>(res.status), version};

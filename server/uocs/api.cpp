@@ -3,9 +3,10 @@
 #include "http/exchange_record.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
-#include "support/json_writer.hpp"
+#include "support/aliases.hpp"
 #include "support/crypto.hpp"
 #include "support/json_kind.hpp"
+#include "support/json_writer.hpp"
 #include "support/text.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -14,7 +15,6 @@
 #include <stdexcept>
 
 namespace authsim::uocs {
-namespace json = boost::json;
 
 namespace {
 
@@ -108,22 +108,8 @@ http::response api::login(const http::request& req) const {
   json::monotonic_resource memory(arena, sizeof arena);
   const http::json_body parsed = http::parse_json_object(req.body, &memory);
   if (parsed.problem != http::body_problem::none) {
-    const bool zh = http::request_language(req) == http::language::zh_cn;
-    std::string why;
-    switch (parsed.problem) {
-      case http::body_problem::empty: why = zh ? "请求体为空" : "the body is empty"; break;
-      case http::body_problem::syntax:
-        why = support::substitute(zh ? "第 {0} 字节处 JSON 不合法（{1}）" : "invalid JSON at byte {0} ({1})",
-                                  {std::to_string(parsed.error_offset), parsed.error_detail});
-        break;
-      case http::body_problem::not_object: why = (zh ? "实际为 " : "got ") + parsed.kind; break;
-      case http::body_problem::duplicate_key:
-        why = support::substitute(zh ? "键 '{0}' 出现了两次" : "the key '{0}' appears twice",
-                                  {support::excerpt(parsed.duplicate_path)});
-        break;
-      case http::body_problem::none: break;
-    }
-    return reject(req, new_request_id(), error_id::invalid_json, {why});
+    return reject(req, new_request_id(), error_id::invalid_json,
+                  {http::describe_problem(parsed).in(http::request_language(req))});
   }
   const json::object& obj = parsed.object;
 

@@ -188,7 +188,7 @@ TEST_SUITE("toolbox") {
     CHECK(page.header("content-security-policy").find("script-src 'nonce-") != std::string::npos);
     CHECK(page.body.find(code) != std::string::npos);
     CHECK(page.body.find(plat_id) != std::string::npos);
-    CHECK(page.body.find("data-state=\"live\"") != std::string::npos);
+    CHECK(page.body.find("data-state=\"issued\"") != std::string::npos);
 
     client.post(redirect_target, R"({"ident_code":")" + code + R"("})", {{"trace", "t"}});
     CHECK(client.request("GET", "/dg/oauth?ident_code=" + code).body.find("data-state=\"redeemed\"") !=

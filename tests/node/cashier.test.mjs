@@ -102,7 +102,7 @@ try {
   const platformText = await shown('platform');
   if (!platformText.includes(platform.plat_id)) fail(`the page does not name the platform: ${platformText}`);
   if ((await shown('custom-no')) !== customNo) fail('the page does not show custom_no');
-  if ((await page.locator('#state').getAttribute('data-state')) !== 'live') fail('a fresh code is not shown as valid');
+  if ((await page.locator('#state').getAttribute('data-state')) !== 'issued') fail('a fresh code is not shown as valid');
 
   await page.click('#login');
   await page.locator('#open-token').filter({ hasText: /^Bearer / }).waitFor();

@@ -19,9 +19,9 @@ state::code_record record_of(std::string custom_no) {
 
 }  // namespace
 
-TEST_CASE("a code's state: live until it expires, then expired; redeemed once used; unknown when absent") {
+TEST_CASE("a code's state: issued until it expires, then expired; redeemed once used; unknown when absent") {
   auto r = record_of("u1");
-  CHECK(state_of(r, 1000) == code_state::live);
+  CHECK(state_of(r, 1000) == code_state::issued);
   CHECK(state_of(r, 301'000) == code_state::expired);
   r.redeemed_at_ms = 2000;
   CHECK(state_of(r, 3000) == code_state::redeemed);
@@ -43,7 +43,7 @@ TEST_CASE("the page names the platform and the state, and its script carries the
   p.name = "Demo";
   const std::string page = render_cashier_page("c0de", record_of("u1"), &p, 1000, "abc123");
   CHECK(page.find("Demo (plat-1)") != std::string::npos);
-  CHECK(page.find("data-state=\"live\"") != std::string::npos);
+  CHECK(page.find("data-state=\"issued\"") != std::string::npos);
   CHECK(page.find("expires in 300 s") != std::string::npos);
   CHECK(page.find("<script nonce=\"abc123\">") != std::string::npos);
   CHECK(page.find("/dg/v1/identify/redirect") != std::string::npos);

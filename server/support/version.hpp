@@ -1,8 +1,8 @@
 #pragma once
 
-namespace authsim::app {
+namespace authsim::support {
 
 // The product version, from the CMake project version.
 const char* version();
 
-}  // namespace authsim::app
+}  // namespace authsim::support
