@@ -1,12 +1,14 @@
 // authsim: a simulator of the Credit Pay and UOCS authentication APIs.
+// main reads the options and runs the application; nothing more.
 
+#include "app/application.hpp"
 #include "app/options.hpp"
-#include "app/server.hpp"
 #include "app/tools.hpp"
-#include "support/version.hpp"
-#include "fixtures/json_reader.hpp"
+#include "fixtures/fixtures.hpp"
 #include "support/log.hpp"
+#include "support/version.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -41,8 +43,13 @@ int main(int argc, char** argv) {
       return 0;
     }
     support::configure_log(opts.log_level, opts.log_format);
-    auto fixtures = std::make_shared<const fixtures::fixture_set>(fixtures::load_fixture_set(opts.fixtures_dir));
-    const int status = app::run_server(opts, std::move(fixtures));
+    app::application server(opts, std::make_shared<const fixtures::fixture_set>(
+                                      fixtures::load_fixture_set(opts.fixtures_dir)));
+    server.handle_signals();
+    server.start();
+    std::printf("listening on %s\n", server.base_url().c_str());
+    std::fflush(stdout);
+    const int status = server.wait();
     // The last lines (the stop) are written, unless stderr has stopped
     // taking them: then the process does not wait for it.
     support::stop_log(std::chrono::seconds(1));

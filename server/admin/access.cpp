@@ -43,4 +43,13 @@ http::handler access_guard::wrap(http::handler h) const {
   };
 }
 
+http::async_handler access_guard::wrap(http::async_handler h) const {
+  return [this, h = std::move(h)](const http::request& req) -> net::awaitable<http::response> {
+    if (auto refusal = refuse(req)) {
+      co_return std::move(*refusal);
+    }
+    co_return co_await h(req);
+  };
+}
+
 }  // namespace authsim::admin

@@ -26,6 +26,7 @@ class access_guard {
   [[nodiscard]] std::optional<http::response> refuse(const http::request& req) const;
   // `h`, behind the check.
   [[nodiscard]] http::handler wrap(http::handler h) const;
+  [[nodiscard]] http::async_handler wrap(http::async_handler h) const;
 
   // True when the admin API answers anyone who can reach the port.
   [[nodiscard]] bool unprotected_off_loopback() const {

@@ -51,8 +51,8 @@ std::optional<std::string> text_param(const http::request& req, const char* name
 }
 
 // The journal filter from ?path= and ?outcome=; `error` for a bad outcome.
-state::journal_filter filter_of(const http::request& req, std::optional<http::response>& error) {
-  state::journal_filter f;
+journal::filter filter_of(const http::request& req, std::optional<http::response>& error) {
+  journal::filter f;
   f.path = text_param(req, "path");
   f.outcome = text_param(req, "outcome");
   if (f.outcome && *f.outcome != "ok" && *f.outcome != "rejected" && *f.outcome != "fault") {
@@ -63,7 +63,7 @@ state::journal_filter filter_of(const http::request& req, std::optional<http::re
   return f;
 }
 
-json::object filter_json(const state::journal_filter& f) {
+json::object filter_json(const journal::filter& f) {
   return {{"path", f.path ? json::value(*f.path) : json::value(nullptr)},
           {"outcome", f.outcome ? json::value(*f.outcome) : json::value(nullptr)}};
 }
@@ -73,21 +73,27 @@ json::object filter_json(const state::journal_filter& f) {
 admin_api::admin_api(admin_parts parts) : parts_(std::move(parts)), started_(steady::now()) {}
 
 void admin_api::register_routes(http::router& r, const access_guard& guard) const {
-  auto add = [&](const char* method, const char* path, http::response (admin_api::*fn)(const http::request&) const) {
+  using sync_call = http::response (admin_api::*)(const http::request&) const;
+  using async_call = net::awaitable<http::response> (admin_api::*)(const http::request&) const;
+  auto add = [&](const char* method, const char* path, sync_call fn) {
     r.add_route(method, path, guard.wrap([this, fn](const http::request& req) { return (this->*fn)(req); }));
   };
+  auto add_async = [&](const char* method, const char* path, async_call fn) {
+    r.add_async_route(method, path,
+                      guard.wrap([this, fn](const http::request& req) { return (this->*fn)(req); }));
+  };
   add("GET", "/__admin/health", &admin_api::health);
-  add("POST", "/__admin/reset", &admin_api::reset);
-  add("GET", "/__admin/state", &admin_api::state);
-  add("GET", "/__admin/requests", &admin_api::requests);
-  add("DELETE", "/__admin/requests", &admin_api::clear_requests);
-  add("GET", "/__admin/requests/wait", &admin_api::wait);
+  add_async("POST", "/__admin/reset", &admin_api::reset);
+  add_async("GET", "/__admin/state", &admin_api::state);
+  add_async("GET", "/__admin/requests", &admin_api::requests);
+  add_async("DELETE", "/__admin/requests", &admin_api::clear_requests);
+  add_async("GET", "/__admin/requests/wait", &admin_api::wait);
   add("GET", "/__admin/clock", &admin_api::clock);
-  add("PUT", "/__admin/clock", &admin_api::move_clock);
-  add("GET", "/__admin/metrics", &admin_api::metrics);
+  add_async("PUT", "/__admin/clock", &admin_api::move_clock);
+  add_async("GET", "/__admin/metrics", &admin_api::metrics);
   for (const char* method : {"GET", "PUT"}) {
-    r.add_prefix_route(method, platforms_prefix,
-                       guard.wrap([this](const http::request& req) { return verification(req); }));
+    r.add_async_prefix_route(method, platforms_prefix,
+                             guard.wrap([this](const http::request& req) { return verification(req); }));
   }
 }
 
@@ -111,128 +117,117 @@ http::response admin_api::health(const http::request&) const {
   return http::json_response(200, body);
 }
 
-http::response admin_api::reset(const http::request&) const {
-  parts_.codes.clear();
-  parts_.tokens.clear();
-  parts_.journal.clear();
-  parts_.engine.reset_counters();
+net::awaitable<http::response> admin_api::reset(const http::request&) const {
+  co_await parts_.codes.async_clear();
+  co_await parts_.tokens.async_clear();
+  co_await parts_.journal.async_clear();
+  co_await parts_.engine.reset_counters();
   support::log_line("admin reset: codes, tokens, journal and scenario counters forgotten");
-  return http::json_response(200, json::object{{"reset", true}});
+  co_return http::json_response(200, json::object{{"reset", true}});
 }
 
-http::response admin_api::state(const http::request& req) const {
+net::awaitable<http::response> admin_api::state(const http::request& req) const {
+  std::optional<http::response> error;
+  const auto limit = int_param(req, "limit", max_state_items, 1, max_state_items, error);
+  if (error) {
+    co_return std::move(*error);
+  }
   const std::int64_t now = parts_.clock.now_ms();
   const auto platform = text_param(req, "platform");
   const auto custom_no = text_param(req, "custom_no");
   const auto user_id = text_param(req, "userId");
 
-  json::array codes;
-  std::size_t code_count = 0;
-  for (const auto& c : parts_.codes.snapshot(now)) {
-    if ((platform && c.plat_id != *platform) || (custom_no && c.custom_no != *custom_no) || user_id) {
-      continue;
-    }
-    ++code_count;
-    if (codes.size() < max_state_items) {
-      json::object o;
-      o["ident_code"] = c.ident_code;
-      o["platform"] = c.plat_id;
-      o["custom_no"] = c.custom_no;
-      o["status"] = state::code_status_name(state::status_of(c, now));
-      o["issued_at_ms"] = c.issued_at_ms;
-      o["expires_at_ms"] = c.expires_at_ms;
-      o["redeemed_at_ms"] = c.redeemed_at_ms ? json::value(*c.redeemed_at_ms) : json::value(nullptr);
-      codes.push_back(std::move(o));
-    }
+  // A filter on one kind of entry leaves the other kind out.
+  state::code_listing codes;
+  if (!user_id) {
+    const state::code_filter wanted{platform, custom_no};
+    codes = co_await parts_.codes.async_list(wanted, static_cast<std::size_t>(limit), now);
   }
-  json::array tokens;
-  std::size_t token_count = 0;
-  for (const auto& t : parts_.tokens.snapshot(now)) {
-    if ((user_id && t.user_id != *user_id) || platform || custom_no) {
-      continue;
-    }
-    ++token_count;
-    if (tokens.size() < max_state_items) {
-      json::object o;
-      o["token"] = t.token;
-      o["userId"] = t.user_id;
-      o["appKey"] = t.app_key;
-      o["status"] = now < t.expires_at_ms ? "valid" : "expired";
-      o["issued_at_ms"] = t.issued_at_ms;
-      o["expires_at_ms"] = t.expires_at_ms;
-      tokens.push_back(std::move(o));
-    }
+  state::token_listing tokens;
+  if (!platform && !custom_no) {
+    const state::token_filter wanted{user_id};
+    tokens = co_await parts_.tokens.async_list(wanted, static_cast<std::size_t>(limit), now);
+  }
+
+  json::array code_items;
+  for (const auto& c : codes.items) {
+    json::object o;
+    o["ident_code"] = c.ident_code;
+    o["platform"] = c.plat_id;
+    o["custom_no"] = c.custom_no;
+    o["status"] = state::code_status_name(state::status_of(c, now));
+    o["issued_at_ms"] = c.issued_at_ms;
+    o["expires_at_ms"] = c.expires_at_ms;
+    o["redeemed_at_ms"] = c.redeemed_at_ms ? json::value(*c.redeemed_at_ms) : json::value(nullptr);
+    code_items.push_back(std::move(o));
+  }
+  json::array token_items;
+  for (const auto& t : tokens.items) {
+    json::object o;
+    o["token"] = t.token;
+    o["userId"] = t.user_id;
+    o["appKey"] = t.app_key;
+    o["status"] = now < t.expires_at_ms ? "valid" : "expired";
+    o["issued_at_ms"] = t.issued_at_ms;
+    o["expires_at_ms"] = t.expires_at_ms;
+    token_items.push_back(std::move(o));
   }
   json::object body;
   body["now_ms"] = now;
-  body["codes"] = json::object{{"count", code_count}, {"items", std::move(codes)}};
-  body["tokens"] = json::object{{"count", token_count}, {"items", std::move(tokens)}};
-  return http::json_response(200, body);
+  body["codes"] = json::object{{"count", codes.count}, {"items", std::move(code_items)}};
+  body["tokens"] = json::object{{"count", tokens.count}, {"items", std::move(token_items)}};
+  co_return http::json_response(200, body);
 }
 
-http::response admin_api::requests(const http::request& req) const {
+net::awaitable<http::response> admin_api::requests(const http::request& req) const {
   std::optional<http::response> error;
   const auto filter = filter_of(req, error);
   const auto limit =
       int_param(req, "limit", 100, 1, static_cast<std::int64_t>(parts_.journal.capacity()), error);
   if (error) {
-    return std::move(*error);
+    co_return std::move(*error);
   }
   json::array entries;
-  for (auto& e : parts_.journal.list(static_cast<std::size_t>(limit), filter)) {
+  for (auto& e : co_await parts_.journal.async_list(static_cast<std::size_t>(limit), filter)) {
     entries.push_back(std::move(e));
   }
   json::object body;
   body["filter"] = filter_json(filter);
-  body["total"] = parts_.journal.count(filter);
+  body["total"] = co_await parts_.journal.async_count(filter);
   body["capacity"] = parts_.journal.capacity();
   body["entries"] = std::move(entries);
-  return http::json_response(200, body);
+  co_return http::json_response(200, body);
 }
 
-http::response admin_api::clear_requests(const http::request&) const {
-  parts_.journal.clear();
-  return http::json_response(200, json::object{{"cleared", true}});
+net::awaitable<http::response> admin_api::clear_requests(const http::request&) const {
+  co_await parts_.journal.async_clear();
+  co_return http::json_response(200, json::object{{"cleared", true}});
 }
 
-http::response admin_api::wait(const http::request& req) const {
+net::awaitable<http::response> admin_api::wait(const http::request& req) const {
   std::optional<http::response> error;
   const auto filter = filter_of(req, error);
   const auto count = int_param(req, "count", 1, 1, 1'000'000, error);
   const auto timeout_ms = int_param(req, "timeout_ms", 5'000, 0, 60'000, error);
   if (error) {
-    return std::move(*error);
+    co_return std::move(*error);
   }
   const auto start = steady::now();
-  state::journal& journal = parts_.journal;
-  auto answer = [&journal, filter, count, start](bool satisfied) {
-    json::array entries;
-    for (auto& e : journal.list(static_cast<std::size_t>(count), filter)) {
-      entries.push_back(std::move(e));
-    }
-    json::object body;
-    body["satisfied"] = satisfied;
-    body["count"] = journal.count(filter);
-    body["wanted"] = count;
-    body["waited_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start).count();
-    body["filter"] = filter_json(filter);
-    body["entries"] = std::move(entries);
-    return http::json_response(200, body);
-  };
-  auto later = std::make_shared<http::deferred>();
-  later->deadline = start + std::chrono::milliseconds(timeout_ms);
-  later->poll = [&journal, filter, count, answer](bool final) -> std::optional<http::response> {
-    if (journal.count(filter) >= static_cast<std::uint64_t>(count)) {
-      return answer(true);
-    }
-    if (final) {
-      return answer(false);
-    }
-    return std::nullopt;
-  };
-  http::response res;
-  res.later = std::move(later);
-  return res;
+  const auto deadline = start + std::chrono::milliseconds(timeout_ms);
+  const auto wanted = static_cast<std::uint64_t>(count);
+  const std::uint64_t total = co_await parts_.journal.async_wait(filter, wanted, deadline, req.interrupts);
+  json::array entries;
+  for (auto& e : co_await parts_.journal.async_list(static_cast<std::size_t>(count), filter)) {
+    entries.push_back(std::move(e));
+  }
+  json::object body;
+  body["satisfied"] = total >= static_cast<std::uint64_t>(count);
+  body["count"] = total;
+  body["wanted"] = count;
+  body["waited_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start).count();
+  body["filter"] = filter_json(filter);
+  body["entries"] = std::move(entries);
+  co_return http::json_response(200, body);
 }
 
 http::response admin_api::clock(const http::request&) const {
@@ -244,48 +239,48 @@ http::response admin_api::clock(const http::request&) const {
   return http::json_response(200, body);
 }
 
-http::response admin_api::move_clock(const http::request& req) const {
+net::awaitable<http::response> admin_api::move_clock(const http::request& req) const {
   const http::json_body parsed = http::parse_json_object(req.body);
   const char* usage = "expected exactly one of {\"advance_ms\": N}, {\"set_ms\": T} or {\"mode\": \"real\"}";
   if (parsed.problem != http::body_problem::none || parsed.object.size() != 1) {
-    return error_answer(400, "INVALID_BODY", usage);
+    co_return error_answer(400, "INVALID_BODY", usage);
   }
   const auto& [key, value] = *parsed.object.begin();
   constexpr std::int64_t ten_years_ms = 10LL * 366 * 24 * 3600 * 1000;
   if (key == "advance_ms") {
     if (!value.is_int64() || value.get_int64() < -ten_years_ms || value.get_int64() > ten_years_ms) {
-      return error_answer(400, "INVALID_FIELD", "advance_ms must be an integer of milliseconds within ±10 years");
+      co_return error_answer(400, "INVALID_FIELD", "advance_ms must be an integer of milliseconds within ±10 years");
     }
     const std::int64_t target = parts_.clock.now_ms() + value.get_int64();
     if (target < 0 || target > 9'999'999'999'999) {
-      return error_answer(400, "INVALID_FIELD",
+      co_return error_answer(400, "INVALID_FIELD",
                           "advance_ms would move the clock outside 1970 to 2286 (13-digit milliseconds)");
     }
-    parts_.clock.advance_ms(value.get_int64());
+    co_await parts_.clock.async_advance(value.get_int64());
   } else if (key == "set_ms") {
     if (!value.is_int64() || value.get_int64() < 0 || value.get_int64() > 9'999'999'999'999) {
-      return error_answer(400, "INVALID_FIELD",
+      co_return error_answer(400, "INVALID_FIELD",
                           "set_ms must be an integer of milliseconds since 1970 (13 digits at most)");
     }
-    parts_.clock.set_ms(value.get_int64());
+    co_await parts_.clock.async_set(value.get_int64());
   } else if (key == "mode") {
     if (!value.is_string() || value.get_string() != "real") {
-      return error_answer(400, "INVALID_FIELD", "mode must be \"real\" (back to the system clock)");
+      co_return error_answer(400, "INVALID_FIELD", "mode must be \"real\" (back to the system clock)");
     }
-    parts_.clock.reset();
+    co_await parts_.clock.async_reset();
   } else {
-    return error_answer(400, "INVALID_BODY", std::string(usage) + ", got key '" + support::excerpt(key, 40) + "'");
+    co_return error_answer(400, "INVALID_BODY", std::string(usage) + ", got key '" + support::excerpt(key, 40) + "'");
   }
   support::log_line("clock moved: offset now " + std::to_string(parts_.clock.offset_ms()) + " ms");
-  return clock(req);
+  co_return clock(req);
 }
 
-http::response admin_api::metrics(const http::request&) const {
+net::awaitable<http::response> admin_api::metrics(const http::request&) const {
   const std::int64_t now = parts_.clock.now_ms();
   state::metrics::gauges g;
-  g.live_codes = parts_.codes.size(now);
-  g.live_tokens = parts_.tokens.size(now);
-  g.journal_entries = parts_.journal.size();
+  g.live_codes = co_await parts_.codes.async_size(now);
+  g.live_tokens = co_await parts_.tokens.async_size(now);
+  g.journal_entries = co_await parts_.journal.async_size();
   g.codes_evicted = parts_.codes.evicted();
   g.tokens_evicted = parts_.tokens.evicted();
   g.log_lines_dropped = support::log_lines_dropped();
@@ -294,14 +289,14 @@ http::response admin_api::metrics(const http::request&) const {
   res.status = 200;
   res.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
   res.body = parts_.metrics.render(g);
-  return res;
+  co_return res;
 }
 
-http::response admin_api::verification(const http::request& req) const {
+net::awaitable<http::response> admin_api::verification(const http::request& req) const {
   std::string_view rest = req.path().substr(std::string_view(platforms_prefix).size());
   constexpr std::string_view suffix = "/verification";
   if (!rest.ends_with(suffix) || rest.size() == suffix.size()) {
-    return error_answer(404, "NOT_FOUND", "expected /__admin/platforms/{platId}/verification");
+    co_return error_answer(404, "NOT_FOUND", "expected /__admin/platforms/{platId}/verification");
   }
   const std::string plat_id = http::percent_decode(rest.substr(0, rest.size() - suffix.size()));
   if (req.method == "PUT") {
@@ -311,18 +306,20 @@ http::response admin_api::verification(const http::request& req) const {
                             ? fixtures::parse_verification_mode(std::string_view(mode->get_string()))
                             : std::nullopt;
     if (!wanted) {
-      return error_answer(400, "INVALID_BODY", "expected {\"mode\": \"enforce\"}, {\"mode\": \"log-only\"} or {\"mode\": \"off\"}");
+      co_return error_answer(400, "INVALID_BODY",
+                             "expected {\"mode\": \"enforce\"}, {\"mode\": \"log-only\"} or {\"mode\": \"off\"}");
     }
-    if (!parts_.modes.set(plat_id, *wanted)) {
-      return error_answer(404, "UNKNOWN_PLATFORM", "no platform '" + support::excerpt(plat_id) + "' in the fixtures");
+    if (!co_await parts_.modes.async_set(plat_id, *wanted)) {
+      co_return error_answer(404, "UNKNOWN_PLATFORM", "no platform '" + support::excerpt(plat_id) + "' in the fixtures");
     }
     support::log_line("platform " + plat_id + ": signature verification " + fixtures::verification_mode_name(*wanted));
   }
   const auto current = parts_.modes.get(plat_id);
   if (!current) {
-    return error_answer(404, "UNKNOWN_PLATFORM", "no platform '" + support::excerpt(plat_id) + "' in the fixtures");
+    co_return error_answer(404, "UNKNOWN_PLATFORM", "no platform '" + support::excerpt(plat_id) + "' in the fixtures");
   }
-  return http::json_response(200, json::object{{"platId", plat_id}, {"mode", fixtures::verification_mode_name(*current)}});
+  co_return http::json_response(200,
+                                json::object{{"platId", plat_id}, {"mode", fixtures::verification_mode_name(*current)}});
 }
 
 }  // namespace authsim::admin

@@ -9,15 +9,17 @@
 //   GET    /__admin/clock, PUT /__admin/clock   read and move the simulated clock
 //   GET    /__admin/metrics                     Prometheus text
 //   GET|PUT /__admin/platforms/{platId}/verification
-// Every part it touches is thread-safe; the fixtures are read-only.
+// Every part it touches is thread-safe; the fixtures are read-only. The
+// calls that read or change shared state are coroutines (the stores may
+// be shared between replicas); they are awaited at once.
 
 #include "admin/access.hpp"
 #include "faults/engine.hpp"
 #include "fixtures/fixtures.hpp"
 #include "http/router.hpp"
+#include "journal/store.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
-#include "state/journal.hpp"
 #include "state/metrics.hpp"
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
@@ -32,7 +34,7 @@ struct admin_parts {
   state::clock& clock;
   state::code_store& codes;
   state::token_store& tokens;
-  state::journal& journal;
+  journal::store& journal;
   state::metrics& metrics;
   state::verification_modes& modes;
   faults::engine& engine;
@@ -45,15 +47,17 @@ class admin_api {
   void register_routes(http::router& r, const access_guard& guard) const;
 
   [[nodiscard]] http::response health(const http::request& req) const;
-  [[nodiscard]] http::response reset(const http::request& req) const;
-  [[nodiscard]] http::response state(const http::request& req) const;
-  [[nodiscard]] http::response requests(const http::request& req) const;
-  [[nodiscard]] http::response clear_requests(const http::request& req) const;
-  [[nodiscard]] http::response wait(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> reset(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> state(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> requests(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> clear_requests(const http::request& req) const;
+  // A long poll: suspends until the journal has the entries, the time-out,
+  // or the server stopping or the client leaving (req.interrupts).
+  [[nodiscard]] net::awaitable<http::response> wait(const http::request& req) const;
   [[nodiscard]] http::response clock(const http::request& req) const;
-  [[nodiscard]] http::response move_clock(const http::request& req) const;
-  [[nodiscard]] http::response metrics(const http::request& req) const;
-  [[nodiscard]] http::response verification(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> move_clock(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> metrics(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> verification(const http::request& req) const;
 
  private:
   admin_parts parts_;

@@ -15,9 +15,10 @@ namespace authsim::admin {
 
 void scenarios_api::register_routes(http::router& r, const access_guard& guard) const {
   r.add_route("GET", "/__admin/scenarios", guard.wrap([this](const http::request& req) { return list(req); }));
-  r.add_route("PUT", "/__admin/scenario", guard.wrap([this](const http::request& req) { return select(req); }));
-  r.add_route("POST", "/__admin/scenarios/reload",
-              guard.wrap([this](const http::request& req) { return reload(req); }));
+  r.add_async_route("PUT", "/__admin/scenario",
+                    guard.wrap([this](const http::request& req) { return select(req); }));
+  r.add_async_route("POST", "/__admin/scenarios/reload",
+                    guard.wrap([this](const http::request& req) { return reload(req); }));
 }
 
 http::response scenarios_api::list(const http::request&) const {
@@ -33,38 +34,39 @@ http::response scenarios_api::list(const http::request&) const {
   return http::json_response(200, body);
 }
 
-http::response scenarios_api::select(const http::request& req) const {
+net::awaitable<http::response> scenarios_api::select(const http::request& req) const {
   const http::json_body parsed = http::parse_json_object(req.body);
   if (parsed.problem != http::body_problem::none) {
-    return error_answer(400, "INVALID_BODY", "expected a JSON object such as {\"name\": \"slow\"} or {\"name\": null}");
+    co_return error_answer(400, "INVALID_BODY", "expected a JSON object such as {\"name\": \"slow\"} or {\"name\": null}");
   }
   const json::value* name = parsed.object.if_contains("name");
   if (name == nullptr) {
-    return error_answer(400, "MISSING_FIELD", "missing field 'name' (a scenario name, or null for none)");
+    co_return error_answer(400, "MISSING_FIELD", "missing field 'name' (a scenario name, or null for none)");
   }
   if (!name->is_null() && !name->is_string()) {
-    return error_answer(400, "INVALID_FIELD",
+    co_return error_answer(400, "INVALID_FIELD",
                         "field 'name' must be a string or null, got " + support::json_kind_name(*name));
   }
   std::optional<std::string> wanted;
   if (name->is_string()) {
     wanted = std::string(name->get_string());
   }
-  if (!engine_.select(wanted)) {
-    return error_answer(404, "UNKNOWN_SCENARIO",
+  if (!co_await engine_.select(wanted)) {
+    co_return error_answer(404, "UNKNOWN_SCENARIO",
                         "no scenario named '" + *wanted + "' is loaded (loaded: " + engine_.names() + ")");
   }
   support::log_line("active scenario: " + wanted.value_or("none"));
-  return http::json_response(200, json::object{{"active", wanted ? json::value(*wanted) : json::value(nullptr)}});
+  co_return http::json_response(200,
+                                json::object{{"active", wanted ? json::value(*wanted) : json::value(nullptr)}});
 }
 
-http::response scenarios_api::reload(const http::request& req) const {
-  if (const auto error = engine_.reload()) {
+net::awaitable<http::response> scenarios_api::reload(const http::request& req) const {
+  if (const auto error = co_await engine_.reload()) {
     support::log_message(support::log_level::warn, "scenario reload failed, previous scenarios kept: " + *error);
-    return error_answer(422, "INVALID_SCENARIO", *error + " (the previous scenarios stay loaded)");
+    co_return error_answer(422, "INVALID_SCENARIO", *error + " (the previous scenarios stay loaded)");
   }
   support::log_line("scenarios reloaded");
-  return list(req);
+  co_return list(req);
 }
 
 }  // namespace authsim::admin

@@ -17,8 +17,9 @@ class scenarios_api {
   explicit scenarios_api(faults::engine& engine) : engine_(engine) {}
 
   [[nodiscard]] http::response list(const http::request& req) const;
-  [[nodiscard]] http::response select(const http::request& req) const;
-  [[nodiscard]] http::response reload(const http::request& req) const;
+  // Awaited at once: the request outlives the call.
+  [[nodiscard]] net::awaitable<http::response> select(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> reload(const http::request& req) const;
 
   void register_routes(http::router& r, const class access_guard& guard) const;
 

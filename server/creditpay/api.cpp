@@ -2,6 +2,7 @@
 
 #include "creditpay/cashier_page.hpp"
 #include "creditpay/identify_request.hpp"
+#include "creditpay/signature_diagnostics.hpp"
 #include "creditpay/signing.hpp"
 #include "http/json_response.hpp"
 #include "support/aliases.hpp"
@@ -34,11 +35,11 @@ http::response envelope(unsigned status, int code, const std::string& msg, std::
     body.null("trace");
   }
   http::response res = http::json_text_response(status, body.finish());
-  res.business = http::business_result{code, std::nullopt};
+  res.note.business = journal::business_result{code, std::nullopt};
   return res;
 }
 
-api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,
+api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,
          const state::verification_modes& modes, std::string public_base_url)
     : fixtures_(std::move(fixtures)),
       clock_(clock),
@@ -50,12 +51,12 @@ void api::register_routes(http::router& r) const {
   r.add_family(path_prefix, [this](const http::request& req, const http::failure& f) {
     return render_failure(req, f);
   });
-  r.add_route("POST", identify_path, [this](const http::request& req) { return identify(req); });
-  r.add_route("POST", redirect_path, [this](const http::request& req) { return redirect(req); });
-  r.add_route("GET", cashier_path, [this](const http::request& req) { return cashier(req); });
+  r.add_async_route("POST", identify_path, [this](const http::request& req) { return identify(req); });
+  r.add_async_route("POST", redirect_path, [this](const http::request& req) { return redirect(req); });
+  r.add_async_route("GET", cashier_path, [this](const http::request& req) { return cashier(req); });
 }
 
-http::response api::cashier(const http::request& req) const {
+net::awaitable<http::response> api::cashier(const http::request& req) const {
   http::response res;
   res.headers.set("Content-Type", "text/html; charset=utf-8");
   res.headers.set("Cache-Control", "no-store");
@@ -65,10 +66,10 @@ http::response api::cashier(const http::request& req) const {
     res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
     res.body = render_cashier_missing_code();
     res.note.check = "missing_ident_code";
-    return res;
+    co_return res;
   }
   const std::int64_t now = clock_.now_ms();
-  const std::optional<state::code_record> record = codes_.find(*code, now);
+  const std::optional<state::code_record> record = co_await codes_.async_find(*code, now);
   const fixtures::platform* platform = record ? fixtures_->find_platform(record->plat_id) : nullptr;
   // The page's one script runs by nonce; nothing else may run or load.
   const std::string nonce = support::random_hex(16);
@@ -76,7 +77,7 @@ http::response api::cashier(const http::request& req) const {
                                                  nonce + "'; connect-src 'self'");
   res.body = render_cashier_page(*code, record, platform, now, nonce);
   res.note.check = std::string("code_") + code_state_name(state_of(record, now));
-  return res;
+  co_return res;
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
@@ -90,30 +91,30 @@ http::response api::reject(const http::request& req, const rejection& r) const {
   return res;
 }
 
-http::response api::identify(const http::request& req) const {
+net::awaitable<http::response> api::identify(const http::request& req) const {
   const std::optional<std::string> plat_id = platform_id(req);
   if (!plat_id) {
-    return reject(req, {error_id::missing_plat_id, {}});
+    co_return reject(req, {error_id::missing_plat_id, {}});
   }
   const std::string* trace = req.headers.find("trace");
   if (trace == nullptr || trace->empty()) {
-    return reject(req, {error_id::missing_trace, {}});
+    co_return reject(req, {error_id::missing_trace, {}});
   }
   const fixtures::platform* platform = fixtures_->find_platform(*plat_id);
   if (platform == nullptr) {
-    return reject(req, {error_id::unknown_platform, {support::excerpt(*plat_id)}});
+    co_return reject(req, {error_id::unknown_platform, {support::excerpt(*plat_id)}});
   }
   const std::string* api_key = req.headers.find("api-key");
   if (api_key == nullptr || api_key->empty()) {
-    return reject(req, {error_id::missing_api_key, {}});
+    co_return reject(req, {error_id::missing_api_key, {}});
   }
   if (!support::constant_time_equal(*api_key, platform->api_key)) {
-    return reject(req, {error_id::api_key_mismatch, {platform->plat_id}});
+    co_return reject(req, {error_id::api_key_mismatch, {platform->plat_id}});
   }
   // Signature, as the platform's verification mode says: enforce refuses
   // a bad one, log-only records it for the journal and goes on, off skips.
   const fixtures::verification_mode mode = modes_.get(platform->plat_id).value_or(platform->verification);
-  std::optional<http::signature_diagnostics> signature_diagnostics;
+  std::shared_ptr<signature_diagnostics> diagnostics;
   if (mode != fixtures::verification_mode::off) {
     const std::string* signature = req.headers.find("signature");
     const signature_check check =
@@ -122,15 +123,15 @@ http::response api::identify(const http::request& req) const {
       // The exact input and both signatures: for the admin journal only,
       // never for the answer.
       const scheme_description scheme = describe_scheme(*platform);
-      signature_diagnostics.emplace();
-      signature_diagnostics->signed_path = check.path;
-      signature_diagnostics->algorithm = scheme.algorithm;
-      signature_diagnostics->encoding = scheme.encoding;
+      diagnostics = std::make_shared<signature_diagnostics>();
+      diagnostics->signed_path = check.path;
+      diagnostics->algorithm = scheme.algorithm;
+      diagnostics->encoding = scheme.encoding;
       if (signature != nullptr) {
-        signature_diagnostics->received = *signature;
+        diagnostics->received = *signature;
       }
-      signature_diagnostics->expected = check.expected;
-      signature_diagnostics->verification = fixtures::verification_mode_name(mode);
+      diagnostics->expected = check.expected;
+      diagnostics->verification = fixtures::verification_mode_name(mode);
       if (mode == fixtures::verification_mode::enforce) {
         const bool missing = signature == nullptr || signature->empty();
         http::response res =
@@ -138,8 +139,8 @@ http::response api::identify(const http::request& req) const {
                     : reject(req, {error_id::signature_mismatch,
                                    {scheme.algorithm, scheme.encoding, std::to_string(scheme.length), check.path,
                                     std::to_string(check.body_bytes), std::to_string(signature->size())}});
-        res.note.signature = std::move(signature_diagnostics);
-        return res;
+        res.note.diagnostics = std::move(diagnostics);
+        co_return res;
       }
     }
   }
@@ -149,14 +150,14 @@ http::response api::identify(const http::request& req) const {
   // A signature problem let through by log-only stays visible in the journal
   // whatever the body check says next.
   auto with_logged_signature = [&](http::response res) {
-    if (signature_diagnostics) {
-      res.note.signature = signature_diagnostics;
+    if (diagnostics) {
+      res.note.diagnostics = diagnostics;
       res.note.check += " (signature mismatch let through: log-only)";
     }
     return res;
   };
   if (parsed.error) {
-    return with_logged_signature(reject(req, *parsed.error));
+    co_return with_logged_signature(reject(req, *parsed.error));
   }
   identify_body& body = *parsed.body;
 
@@ -170,32 +171,32 @@ http::response api::identify(const http::request& req) const {
   support::json_object_writer data;
   data.string("ident_code", record.ident_code)
       .string("url", public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code);
-  codes_.issue(std::move(record), now);
+  co_await codes_.async_issue(std::move(record), now);
   http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";
-  return with_logged_signature(std::move(res));
+  co_return with_logged_signature(std::move(res));
 }
 
-http::response api::redirect(const http::request& req) const {
+net::awaitable<http::response> api::redirect(const http::request& req) const {
   const std::string* trace = req.headers.find("trace");
   if (trace == nullptr || trace->empty()) {
-    return reject(req, {error_id::missing_trace, {}});
+    co_return reject(req, {error_id::missing_trace, {}});
   }
   const redirect_parse parsed = parse_redirect_body(req.body);
   if (parsed.error) {
-    return reject(req, *parsed.error);
+    co_return reject(req, *parsed.error);
   }
   const std::int64_t now = clock_.now_ms();
-  const state::redeem_result result = codes_.redeem(parsed.ident_code, now);
+  const state::redeem_result result = co_await codes_.async_redeem(parsed.ident_code, now);
   const std::string code = support::excerpt(parsed.ident_code, 64);
   switch (result.outcome) {
     case state::redeem_outcome::unknown:
-      return reject(req, {error_id::ident_code_unknown, {code}});
+      co_return reject(req, {error_id::ident_code_unknown, {code}});
     case state::redeem_outcome::expired:
-      return reject(req, {error_id::ident_code_expired,
+      co_return reject(req, {error_id::ident_code_expired,
                           {code, describe_time(result.record.expires_at_ms), describe_time(now)}});
     case state::redeem_outcome::already_redeemed:
-      return reject(req, {error_id::ident_code_redeemed,
+      co_return reject(req, {error_id::ident_code_redeemed,
                           {code, describe_time(result.record.redeemed_at_ms.value_or(0))}});
     case state::redeem_outcome::redeemed:
       break;
@@ -212,7 +213,7 @@ http::response api::redirect(const http::request& req) const {
   data.string("open_token", "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret));
   http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";
-  return res;
+  co_return res;
 }
 
 }  // namespace authsim::creditpay

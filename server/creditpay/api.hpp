@@ -3,8 +3,8 @@
 //   POST /dg/v1/platform/identify/auth — issue a one-time code (signed)
 //   POST /dg/v1/identify/redirect      — redeem it for an open token
 //   GET  /dg/oauth?ident_code=...       — the cashier page the code's url opens
-// Handlers are plain functions of the request; the shared state they touch
-// (code store, clock) is thread-safe, the fixtures are read-only.
+// Each handler is a coroutine of the request that awaits only the code
+// store; the state it touches is thread-safe, the fixtures are read-only.
 
 #include "creditpay/messages.hpp"
 #include "fixtures/fixtures.hpp"
@@ -27,13 +27,14 @@ inline constexpr const char* path_prefix = "/dg/";
 
 class api {
  public:
-  api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::code_store& codes,
+  api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,
       const state::verification_modes& modes, std::string public_base_url);
 
-  [[nodiscard]] http::response identify(const http::request& req) const;
-  [[nodiscard]] http::response redirect(const http::request& req) const;
+  // Awaited at once: the request outlives the call.
+  [[nodiscard]] net::awaitable<http::response> identify(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> redirect(const http::request& req) const;
   // GET /dg/oauth?ident_code=...: the simulated cashier page (HTML).
-  [[nodiscard]] http::response cashier(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> cashier(const http::request& req) const;
 
   // A server-decided failure (404, 405, 413...) in the Credit Pay envelope.
   [[nodiscard]] http::response render_failure(const http::request& req, const http::failure& f) const;
@@ -41,11 +42,15 @@ class api {
   // Registers the routes and the failure envelope for paths under /dg/.
   void register_routes(http::router& r) const;
 
+  // The base of the `url` in issued codes, once the server knows the
+  // address it bound; set before it serves.
+  void set_public_base_url(std::string url) { public_base_url_ = std::move(url); }
+
  private:
   [[nodiscard]] http::response reject(const http::request& req, const rejection& r) const;
 
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
-  state::clock& clock_;
+  const state::clock& clock_;
   state::code_store& codes_;
   const state::verification_modes& modes_;
   std::string public_base_url_;

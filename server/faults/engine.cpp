@@ -19,11 +19,6 @@ namespace authsim::faults {
 
 namespace {
 
-// Counters and windows are keyed by client-chosen session ids; past these
-// sizes the stale entries go, so a client inventing ids cannot grow them
-// without bound.
-constexpr std::size_t max_counters = 100'000;
-constexpr std::size_t max_windows = 100'000;
 constexpr std::size_t max_session_id = 128;
 
 // The request body as JSON, parsed once and only when a rule needs it.
@@ -164,11 +159,11 @@ void make_malformed(http::response& res) {
   }
 }
 
-engine::engine(std::filesystem::path dir, std::vector<std::string> endpoints, const state::clock& clock,
+engine::engine(std::filesystem::path dir, std::vector<std::string> endpoints, engine_state state,
                int date_utc_offset_minutes, std::uint64_t seed)
     : dir_(std::move(dir)),
       endpoints_(std::move(endpoints)),
-      clock_(clock),
+      state_(state),
       date_offset_minutes_(date_utc_offset_minutes),
       seed_(seed),
       random_(seed) {}
@@ -179,43 +174,45 @@ void engine::load() {
   scenarios_ = std::move(loaded);
 }
 
-std::optional<std::string> engine::reload() {
+net::awaitable<std::optional<std::string>> engine::reload() {
   scenario_set loaded;
   try {
     loaded = load_scenarios(dir_, endpoints_);
   } catch (const std::exception& e) {
     // fixture_error above all; anything else (the file system) is reported
     // the same way, never allowed to take the server down.
-    return std::string(e.what());
+    co_return std::string(e.what());
   }
-  const std::lock_guard lock(mutex_);
-  scenarios_ = std::move(loaded);
-  counters_.clear();
-  windows_.clear();
-  if (active_ && scenarios_.find(*active_) == scenarios_.end()) {
-    active_.reset();
+  bool active_gone = false;
+  {
+    const std::lock_guard lock(mutex_);
+    scenarios_ = std::move(loaded);
+    const auto active = state_.active.get();
+    active_gone = active && scenarios_.find(*active) == scenarios_.end();
   }
-  return std::nullopt;
+  const std::optional<std::string> all;
+  co_await state_.counters.async_clear(all);
+  if (active_gone) {
+    const std::optional<std::string> none;
+    co_await state_.active.async_set(none);
+  }
+  co_return std::nullopt;
 }
 
-bool engine::select(const std::optional<std::string>& name) {
-  const std::lock_guard lock(mutex_);
-  if (name && scenarios_.find(*name) == scenarios_.end()) {
-    return false;
+net::awaitable<bool> engine::select(std::optional<std::string> name) {
+  if (name) {
+    const std::lock_guard lock(mutex_);
+    if (scenarios_.find(*name) == scenarios_.end()) {
+      co_return false;
+    }
   }
-  active_ = name;
   if (name) {
     // Activating a scenario starts it afresh: "calls 1-2 fail" means the
     // first two calls after this selection.
-    std::erase_if(counters_, [&](const auto& e) { return std::get<0>(e.first) == *name; });
-    std::erase_if(windows_, [&](const auto& e) { return std::get<0>(e.first) == *name; });
+    co_await state_.counters.async_clear(name);
   }
-  return true;
-}
-
-std::optional<std::string> engine::active() const {
-  const std::lock_guard lock(mutex_);
-  return active_;
+  co_await state_.active.async_set(name);
+  co_return true;
 }
 
 namespace {
@@ -244,13 +241,13 @@ std::vector<scenario_info> engine::list() const {
   return out;
 }
 
-void engine::reset_counters() {
-  const std::lock_guard lock(mutex_);
-  counters_.clear();
-  windows_.clear();
+net::awaitable<void> engine::reset_counters() {
+  const std::optional<std::string> all;
+  co_await state_.counters.async_clear(all);
 }
 
 std::chrono::milliseconds engine::sample(const delay& d) {
+  const std::lock_guard lock(mutex_);
   switch (d.type) {
     case delay::kind::fixed: return std::chrono::milliseconds(d.fixed_ms);
     case delay::kind::uniform:
@@ -264,93 +261,114 @@ std::chrono::milliseconds engine::sample(const delay& d) {
   return std::chrono::milliseconds(0);
 }
 
-void engine::bound_tables(std::int64_t now_ms) {
-  if (counters_.size() > max_counters) {
-    // Sessions idle for ten minutes go first; a run in progress keeps its
-    // counts unless clients keep inventing session ids faster than that.
-    std::erase_if(counters_, [&](const auto& e) { return e.second.last_used_ms + 600'000 <= now_ms; });
-    if (counters_.size() > max_counters) {
-      counters_.clear();
-    }
+bool engine::may_apply(const http::request& req) const {
+  if (req.path().starts_with(admin::prefix)) {
+    return false;
   }
-  if (windows_.size() > max_windows) {
-    std::erase_if(windows_, [&](const auto& e) { return e.second.start_ms + e.second.window_ms <= now_ms; });
-    if (windows_.size() > max_windows) {
-      windows_.clear();
-    }
-  }
+  return req.headers.find(scenario_header) != nullptr || state_.active.get().has_value();
 }
 
-decision engine::decide(const http::request& req) {
-  decision d;
-  if (req.path().starts_with(admin::prefix)) {
-    return d;
-  }
+std::shared_ptr<const scenario> engine::choose(const http::request& req, decision& d) const {
+  const std::string* named = req.headers.find(scenario_header);
+  const std::optional<std::string> active = named == nullptr ? state_.active.get() : std::nullopt;
   const std::lock_guard lock(mutex_);
-  std::shared_ptr<const scenario> chosen;
-  if (const std::string* named = req.headers.find(scenario_header)) {
+  if (named != nullptr) {
     if (*named == "none") {
-      return d;
+      return nullptr;
     }
     const auto it = scenarios_.find(*named);
     if (it == scenarios_.end()) {
       d.unknown_scenario = "'" + support::excerpt(*named, 64) + "' (loaded: " + join_names(scenarios_) +
                            "; 'none' turns scenarios off for this request)";
-      return d;
+      return nullptr;
     }
-    chosen = it->second;
-  } else if (active_) {
-    chosen = scenarios_.at(*active_);
+    return it->second;
   }
-  if (!chosen) {
-    return d;
+  if (active) {
+    // A reload that dropped the active scenario deactivates it; until then
+    // (or on another replica's stale name) nothing applies.
+    const auto it = scenarios_.find(*active);
+    return it == scenarios_.end() ? nullptr : it->second;
   }
+  return nullptr;
+}
 
+double engine::draw() {
+  const std::lock_guard lock(mutex_);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
+
+namespace {
+
+// The rules of `s` whose static conditions hold for the request, in order,
+// with their probability draws and rate-limit keys: what the counters walk.
+template <class Draw>
+state::walk_request plan(const scenario& s, const http::request& req, lazy_body& body, std::int64_t now_ms,
+                         Draw&& draw) {
+  state::walk_request walk;
+  walk.scenario = s.name;
   const std::string* session_value = req.headers.find(session_header);
-  const std::string session = session_value != nullptr ? session_value->substr(0, max_session_id) : std::string();
-  const std::int64_t now = clock_.now_ms();
-  bound_tables(now);
-  lazy_body body(req.body);
-
-  for (std::size_t i = 0; i < chosen->rules.size(); ++i) {
-    const rule& r = chosen->rules[i];
+  walk.session = session_value != nullptr ? session_value->substr(0, max_session_id) : std::string();
+  walk.now_ms = now_ms;
+  for (std::size_t i = 0; i < s.rules.size(); ++i) {
+    const rule& r = s.rules[i];
     if (!static_match(r.when, req, body)) {
       continue;
     }
-    counter& c = counters_[counter_key{chosen->name, i, session}];
-    c.last_used_ms = now;
-    const std::int64_t call = ++c.calls;
-    if (r.when.calls && !r.when.calls->admits(call)) {
-      continue;
-    }
-    if (r.when.probability && !(std::uniform_real_distribution<double>(0.0, 1.0)(random_) < *r.when.probability)) {
-      continue;
+    state::rule_step step;
+    step.rule = i;
+    step.calls = r.when.calls;
+    if (r.when.probability) {
+      step.chance = draw() < *r.when.probability;
     }
     if (r.limit) {
-      window& w = windows_[window_key{chosen->name, i, session, bounded_key(rate_key_value(r.limit->key, req, body))}];
-      if (w.count == 0 || now >= w.start_ms + r.limit->window_ms || now < w.start_ms) {
-        w = {now, 0, r.limit->window_ms};
-      }
-      if (++w.count <= r.limit->limit) {
-        continue;  // within the limit: this rule lets the request through
-      }
-      d.rate_limited = true;
-      d.retry_after_s = std::max<std::int64_t>(1, (w.start_ms + r.limit->window_ms - now + 999) / 1000);
-      d.rate_detail = "at most " + std::to_string(r.limit->limit) + " calls per " +
-                      std::to_string(r.limit->window_ms) + " ms per " + rate_key_name(r.limit->key) +
-                      "; retry after " + std::to_string(d.retry_after_s) + " s";
+      step.limit = state::window_spec{bounded_key(rate_key_value(r.limit->key, req, body)), r.limit->limit,
+                                      r.limit->window_ms};
     }
-    d.rule_label = chosen->name + "#" + std::to_string(i);
-    if (r.wait) {
-      d.delay = sample(*r.wait);
-    }
-    if (r.answer) {
-      d.answer = render(*r.answer, req, body, now, date_offset_minutes_);
-    }
-    d.failure = r.failure;
-    return d;
+    walk.steps.push_back(std::move(step));
   }
-  return d;
+  return walk;
+}
+
+}  // namespace
+
+net::awaitable<decision> engine::decide(const http::request& req) {
+  decision d;
+  if (req.path().starts_with(admin::prefix)) {
+    co_return d;
+  }
+  const std::shared_ptr<const scenario> chosen = choose(req, d);
+  if (!chosen) {
+    co_return d;
+  }
+  lazy_body body(req.body);
+  const state::walk_request walk = plan(*chosen, req, body, state_.clock.now_ms(), [this] { return draw(); });
+  if (walk.steps.empty()) {
+    co_return d;
+  }
+  const state::walk_result result = co_await state_.counters.async_walk(walk);
+  if (!result.chosen) {
+    co_return d;
+  }
+  const std::size_t index = walk.steps[*result.chosen].rule;
+  const rule& r = chosen->rules[index];
+  const std::int64_t now = walk.now_ms;
+  if (result.rate_limited) {
+    d.rate_limited = true;
+    d.retry_after_s = std::max<std::int64_t>(1, (result.window_end_ms - now + 999) / 1000);
+    d.rate_detail = "at most " + std::to_string(r.limit->limit) + " calls per " + std::to_string(r.limit->window_ms) +
+                    " ms per " + rate_key_name(r.limit->key) + "; retry after " + std::to_string(d.retry_after_s) +
+                    " s";
+  }
+  d.rule_label = chosen->name + "#" + std::to_string(index);
+  if (r.wait) {
+    d.delay = sample(*r.wait);
+  }
+  if (r.answer) {
+    d.answer = render(*r.answer, req, body, now, date_offset_minutes_);
+  }
+  d.failure = r.failure;
+  co_return d;
 }
 
 }  // namespace authsim::faults

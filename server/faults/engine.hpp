@@ -2,16 +2,23 @@
 // Decides, for each request, whether a scenario rule takes over its answer:
 // which scenario applies (the X-Authsim-Scenario header, else the active
 // one), which rule matches first, and what that rule does (delay, answer,
-// connection fault, rate limit). It never touches a socket: the transport
-// carries the decision out.
+// connection fault, rate limit). It never touches a socket: the request
+// pipeline carries the decision out.
 //
-// Thread-safe: one mutex guards the loaded set, the active name, the call
-// counters, the rate-limit windows and the random generator. Each decision
-// holds it briefly and does no I/O.
+// The rules' static conditions are matched here; the call counts and
+// rate-limit windows live in a state::scenario_counters, which counts for
+// the whole request in one operation, and the active scenario's name in a
+// state::active_scenario.
+//
+// Thread-safe: one mutex guards the loaded set and the random generator,
+// held briefly and never across a wait.
 
 #include "faults/scenario.hpp"
 #include "http/message.hpp"
+#include "state/active_scenario.hpp"
 #include "state/clock.hpp"
+#include "state/scenario_counters.hpp"
+#include "support/async.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -21,7 +28,6 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <tuple>
 #include <vector>
 
 namespace authsim::faults {
@@ -53,11 +59,18 @@ struct scenario_info {
   std::size_t rules = 0;
 };
 
+// The state a scenario engine keeps between requests.
+struct engine_state {
+  const state::clock& clock;
+  state::active_scenario& active;
+  state::scenario_counters& counters;
+};
+
 class engine {
  public:
   // `endpoints`: the simulated endpoints' paths, which match.endpoint may
   // name. `date_utc_offset_minutes`: for {{date}}.
-  engine(std::filesystem::path dir, std::vector<std::string> endpoints, const state::clock& clock,
+  engine(std::filesystem::path dir, std::vector<std::string> endpoints, engine_state state,
          int date_utc_offset_minutes, std::uint64_t seed);
 
   // The first load, at start-up; throws fixtures::fixture_error.
@@ -66,49 +79,43 @@ class engine {
   // counters start again, and an active scenario that no longer exists is
   // deactivated; returns nullopt. On failure the old set stays and the
   // error (file, JSON path, reason) is returned.
-  std::optional<std::string> reload();
+  net::awaitable<std::optional<std::string>> reload();
 
   // Makes `name` the active scenario (nullopt: none), its call counters and
   // rate-limit windows starting afresh. False when unknown.
-  bool select(const std::optional<std::string>& name);
-  [[nodiscard]] std::optional<std::string> active() const;
+  net::awaitable<bool> select(std::optional<std::string> name);
+  [[nodiscard]] std::optional<std::string> active() const { return state_.active.get(); }
   [[nodiscard]] std::vector<scenario_info> list() const;
   [[nodiscard]] std::uint64_t seed() const { return seed_; }
   // The loaded names, "a, b, c", or "none": for messages.
   [[nodiscard]] std::string names() const;
 
   // Forgets every call counter and rate-limit window.
-  void reset_counters();
+  net::awaitable<void> reset_counters();
 
-  decision decide(const http::request& req);
+  // False when no scenario can apply to the request (no scenario header,
+  // none active, or an admin call): its decision is empty, and asking for
+  // it can be skipped.
+  [[nodiscard]] bool may_apply(const http::request& req) const;
+  // The request is awaited at once: it outlives the call.
+  net::awaitable<decision> decide(const http::request& req);
 
  private:
-  using counter_key = std::tuple<std::string, std::size_t, std::string>;  // scenario, rule, session
-  using window_key = std::tuple<std::string, std::size_t, std::string, std::string>;  // + rate key value
-  struct window {
-    std::int64_t start_ms = 0;
-    std::int64_t count = 0;
-    std::int64_t window_ms = 0;
-  };
-  struct counter {
-    std::int64_t calls = 0;
-    std::int64_t last_used_ms = 0;
-  };
-
+  // The scenario that applies to the request, when one does; `d` says why
+  // none does when the header names an unknown one.
+  std::shared_ptr<const scenario> choose(const http::request& req, decision& d) const;
+  // A uniform draw in [0, 1) from the seeded generator.
+  double draw();
   std::chrono::milliseconds sample(const delay& d);
-  void bound_tables(std::int64_t now_ms);
 
   std::filesystem::path dir_;
   std::vector<std::string> endpoints_;
-  const state::clock& clock_;
+  engine_state state_;
   int date_offset_minutes_;
   std::uint64_t seed_;
 
   mutable std::mutex mutex_;
   scenario_set scenarios_;
-  std::optional<std::string> active_;
-  std::map<counter_key, counter> counters_;
-  std::map<window_key, window> windows_;
   std::mt19937_64 random_;
 };
 

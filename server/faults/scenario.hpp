@@ -3,6 +3,8 @@
 // A scenario is an ordered list of rules; the first rule whose match holds
 // decides the answer. Immutable once loaded.
 
+#include "state/scenario_counters.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -15,17 +17,9 @@
 
 namespace authsim::faults {
 
-// Which calls of a rule it applies to, counting from 1 the calls whose
-// other conditions held. Every given bound must hold.
-struct call_filter {
-  std::int64_t from = 1;
-  std::optional<std::int64_t> to;
-  std::optional<std::int64_t> every;
-
-  [[nodiscard]] bool admits(std::int64_t call) const {
-    return call >= from && (!to || call <= *to) && (!every || call % *every == 0);
-  }
-};
+// Which calls of a rule it applies to (counted per session by the
+// scenario counters).
+using call_filter = state::call_range;
 
 struct match {
   std::optional<std::string> endpoint;  // a simulated endpoint's path; absent: any path

@@ -62,11 +62,19 @@ void router::add_family(std::string prefix, failure_renderer renderer) {
 }
 
 void router::add_route(std::string method, std::string path, handler h) {
-  routes_.push_back({std::move(method), std::move(path), std::move(h), false});
+  routes_.push_back({std::move(method), std::move(path), std::move(h), {}, false});
+}
+
+void router::add_async_route(std::string method, std::string path, async_handler h) {
+  routes_.push_back({std::move(method), std::move(path), {}, std::move(h), false});
 }
 
 void router::add_prefix_route(std::string method, std::string prefix, handler h) {
-  routes_.push_back({std::move(method), std::move(prefix), std::move(h), true});
+  routes_.push_back({std::move(method), std::move(prefix), std::move(h), {}, true});
+}
+
+void router::add_async_prefix_route(std::string method, std::string prefix, async_handler h) {
+  routes_.push_back({std::move(method), std::move(prefix), {}, std::move(h), true});
 }
 
 bool router::knows(std::string_view path) const {
@@ -108,7 +116,7 @@ response router::error(const request& req, const failure& f) const {
   return res;
 }
 
-response router::dispatch(const request& req) const {
+router::match_result router::match(const request& req) const {
   const std::string_view path = req.path();
   // Exact routes first; prefix routes only for a path no exact route serves.
   for (const bool prefix : {false, true}) {
@@ -120,11 +128,7 @@ response router::dispatch(const request& req) const {
       // HEAD is answered wherever GET is (RFC 9110 section 9.3.2); the
       // transport leaves the body out.
       if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-        try {
-          return r.h(req);
-        } catch (const std::exception& e) {
-          return error(req, failure_kind::internal, e.what());
-        }
+        return r.async ? match_result{nullptr, &r.async, std::nullopt} : match_result{&r.sync, nullptr, std::nullopt};
       }
       allow += allow.empty() ? "" : ", ";
       allow += r.method;
@@ -133,10 +137,41 @@ response router::dispatch(const request& req) const {
       }
     }
     if (!allow.empty()) {
-      return error(req, failure_kind::method_not_allowed, allow);
+      return {nullptr, nullptr, error(req, failure_kind::method_not_allowed, allow)};
     }
   }
-  return error(req, failure_kind::not_found, support::excerpt(path));
+  return {nullptr, nullptr, error(req, failure_kind::not_found, support::excerpt(path))};
+}
+
+response router::run(const handler& h, const request& req) const {
+  try {
+    return h(req);
+  } catch (const std::exception& e) {
+    return error(req, failure_kind::internal, e.what());
+  }
+}
+
+net::awaitable<response> router::run(const async_handler& h, const request& req) const {
+  // The answer to a throw is made outside the handler: a coroutine cannot
+  // co_return from its catch block.
+  std::string bug;
+  try {
+    co_return co_await h(req);
+  } catch (const std::exception& e) {
+    bug = e.what();
+  }
+  co_return error(req, failure_kind::internal, bug);
+}
+
+net::awaitable<response> router::dispatch(const request& req) const {
+  match_result m = match(req);
+  if (m.refusal) {
+    co_return std::move(*m.refusal);
+  }
+  if (m.sync != nullptr) {
+    co_return run(*m.sync, req);
+  }
+  co_return co_await run(*m.async, req);
 }
 
 }  // namespace authsim::http

@@ -2,13 +2,20 @@
 // Maps method and path to a handler, and turns the failures that happen
 // before any handler runs (unknown path, wrong method, oversized or
 // malformed request) into answers in the envelope of the API the path
-// belongs to. No sockets: the transport calls dispatch() and error().
+// belongs to. No sockets: the request pipeline calls match() and error().
+//
+// A handler is a plain function of the request, or a coroutine when it
+// must wait for something it does not own (a store shared between
+// replicas, an outbound call, a long poll): it then suspends without
+// holding its thread. A plain one runs in place, at no extra cost.
 //
 // Built once at start-up, then only read: safe to share between threads.
 
 #include "http/message.hpp"
+#include "support/async.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +49,8 @@ struct failure {
 failure make_failure(failure_kind kind, std::string_view detail = {}, std::string_view method = {});
 
 using handler = std::function<response(const request&)>;
+// Awaited at once: the request outlives the coroutine.
+using async_handler = std::function<net::awaitable<response>(const request&)>;
 // Renders a failure in one API's envelope.
 using failure_renderer = std::function<response(const request&, const failure&)>;
 
@@ -52,17 +61,32 @@ class router {
   explicit router(failure_renderer fallback);
   void add_family(std::string prefix, failure_renderer renderer);
   void add_route(std::string method, std::string path, handler h);
+  void add_async_route(std::string method, std::string path, async_handler h);
   // A route for every path that starts with `prefix` (and has no exact
   // route); the handler reads the rest of the path itself.
   void add_prefix_route(std::string method, std::string prefix, handler h);
+  void add_async_prefix_route(std::string method, std::string prefix, async_handler h);
   // True when some route, exact or prefix, serves this path.
   [[nodiscard]] bool knows(std::string_view path) const;
   // The exact paths of every route, for scenario rules to name.
   [[nodiscard]] std::vector<std::string> paths() const;
 
-  // Runs the handler for the request, or answers 404 / 405. A handler that
-  // throws is a bug: it is answered 500, never a dropped connection.
-  [[nodiscard]] response dispatch(const request& req) const;
+  // What answers a request: its route's handler (one of the two), or the
+  // 404 or 405 answer when no route takes it.
+  struct match_result {
+    const handler* sync = nullptr;
+    const async_handler* async = nullptr;
+    std::optional<response> refusal;
+  };
+  [[nodiscard]] match_result match(const request& req) const;
+
+  // Runs a handler that match() found. One that throws is a bug: it is
+  // answered 500, never a dropped connection.
+  [[nodiscard]] response run(const handler& h, const request& req) const;
+  [[nodiscard]] net::awaitable<response> run(const async_handler& h, const request& req) const;
+
+  // match() and run() in one: the answer to the request.
+  [[nodiscard]] net::awaitable<response> dispatch(const request& req) const;
 
   // The answer for a failure detected outside dispatch (by the transport).
   [[nodiscard]] response error(const request& req, const failure& f) const;
@@ -77,7 +101,8 @@ class router {
   struct route {
     std::string method;
     std::string path;
-    handler h;
+    handler sync;
+    async_handler async;
     bool prefix = false;
 
     [[nodiscard]] bool serves(std::string_view p) const { return prefix ? p.starts_with(path) : p == path; }

@@ -9,14 +9,19 @@ std::int64_t clock::system_now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::int64_t clock::now_ms() const { return system_now_ms() + offset_ms(); }
-
-void clock::advance_ms(std::int64_t delta) { offset_ms_.fetch_add(delta, std::memory_order_relaxed); }
-
-void clock::set_ms(std::int64_t epoch_ms) {
-  offset_ms_.store(epoch_ms - system_now_ms(), std::memory_order_relaxed);
+net::awaitable<void> memory_clock::async_advance(std::int64_t delta_ms) {
+  advance_ms(delta_ms);
+  co_return;
 }
 
-void clock::reset() { offset_ms_.store(0, std::memory_order_relaxed); }
+net::awaitable<void> memory_clock::async_set(std::int64_t epoch_ms) {
+  set_ms(epoch_ms);
+  co_return;
+}
+
+net::awaitable<void> memory_clock::async_reset() {
+  reset();
+  co_return;
+}
 
 }  // namespace authsim::state

@@ -18,14 +18,15 @@ const char* code_status_name(code_status s) {
   return "issued";
 }
 
-code_store::code_store(std::int64_t retention_ms, std::size_t capacity) : codes_(retention_ms, capacity) {}
+memory_code_store::memory_code_store(std::int64_t retention_ms, std::size_t capacity)
+    : codes_(retention_ms, capacity) {}
 
-const std::string* code_store::intern(const std::string& plat_id) {
+const std::string* memory_code_store::intern(const std::string& plat_id) {
   const std::lock_guard lock(platforms_mutex_);
   return &*platforms_.insert(plat_id).first;
 }
 
-code_record code_store::to_record(const std::string& ident_code, const stored_code& c) {
+code_record memory_code_store::to_record(const std::string& ident_code, const stored_code& c) {
   code_record r;
   r.ident_code = ident_code;
   r.plat_id = c.plat_id != nullptr ? *c.plat_id : std::string();
@@ -38,7 +39,7 @@ code_record code_store::to_record(const std::string& ident_code, const stored_co
   return r;
 }
 
-void code_store::issue(code_record record, std::int64_t now_ms) {
+void memory_code_store::issue(code_record record, std::int64_t now_ms) {
   stored_code c;
   c.plat_id = intern(record.plat_id);
   c.custom_no = std::move(record.custom_no);
@@ -50,7 +51,7 @@ void code_store::issue(code_record record, std::int64_t now_ms) {
   codes_.insert(record.ident_code, std::move(c), record.expires_at_ms, now_ms);
 }
 
-redeem_result code_store::redeem(const std::string& ident_code, std::int64_t now_ms) {
+redeem_result memory_code_store::redeem(const std::string& ident_code, std::int64_t now_ms) {
   return codes_.with(ident_code, now_ms, [&](stored_code* found) -> redeem_result {
     if (found == nullptr) {
       return {redeem_outcome::unknown, {}};
@@ -66,13 +67,54 @@ redeem_result code_store::redeem(const std::string& ident_code, std::int64_t now
   });
 }
 
-std::optional<code_record> code_store::find(const std::string& ident_code, std::int64_t now_ms) {
+std::optional<code_record> memory_code_store::find(const std::string& ident_code, std::int64_t now_ms) {
   return codes_.with(ident_code, now_ms, [&](stored_code* found) -> std::optional<code_record> {
     if (found == nullptr) {
       return std::nullopt;
     }
     return to_record(ident_code, *found);
   });
+}
+
+code_listing memory_code_store::list(const code_filter& filter, std::size_t limit, std::int64_t now_ms) {
+  code_listing out;
+  codes_.for_each(now_ms, [&](const std::string& key, const stored_code& c, std::int64_t) {
+    if ((filter.plat_id && (c.plat_id == nullptr || *c.plat_id != *filter.plat_id)) ||
+        (filter.custom_no && c.custom_no != *filter.custom_no)) {
+      return;
+    }
+    ++out.count;
+    if (out.items.size() < limit) {
+      out.items.push_back(to_record(key, c));
+    }
+  });
+  return out;
+}
+
+net::awaitable<void> memory_code_store::async_issue(code_record record, std::int64_t now_ms) {
+  issue(std::move(record), now_ms);
+  co_return;
+}
+
+net::awaitable<redeem_result> memory_code_store::async_redeem(const std::string& ident_code, std::int64_t now_ms) {
+  co_return redeem(ident_code, now_ms);
+}
+
+net::awaitable<std::optional<code_record>> memory_code_store::async_find(const std::string& ident_code,
+                                                                         std::int64_t now_ms) {
+  co_return find(ident_code, now_ms);
+}
+
+net::awaitable<code_listing> memory_code_store::async_list(const code_filter& filter, std::size_t limit,
+                                                           std::int64_t now_ms) {
+  co_return list(filter, limit, now_ms);
+}
+
+net::awaitable<std::size_t> memory_code_store::async_size(std::int64_t now_ms) { co_return size(now_ms); }
+
+net::awaitable<void> memory_code_store::async_clear() {
+  clear();
+  co_return;
 }
 
 }  // namespace authsim::state

@@ -2,10 +2,15 @@
 // Credit Pay one-time authorization codes: issued by /identify/auth, redeemed
 // once by /identify/redirect.
 //
-// Thread-safe (a locked_expiring_map). Callers pass the simulated time in,
-// so the store itself has no clock and tests drive expiry directly.
+// `code_store` is what the handlers use: each operation is one step that a
+// store shared between replicas can do atomically (issue, redeem once, look
+// up, list a filtered page). memory_code_store (below) is the store of one
+// process. Callers pass the simulated time in, so a store has no clock and
+// tests drive expiry directly. The coroutines take their arguments by
+// reference and must be awaited at once.
 
 #include "state/expiring_map.hpp"
+#include "support/async.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +48,43 @@ struct redeem_result {
   code_record record;
 };
 
+// Which codes a listing wants; an unset field admits every code.
+struct code_filter {
+  std::optional<std::string> plat_id;
+  std::optional<std::string> custom_no;
+};
+
+// A listing: how many retained codes pass the filter, and the first of
+// them (oldest first), at most the limit asked for.
+struct code_listing {
+  std::size_t count = 0;
+  std::vector<code_record> items;
+};
+
 class code_store {
+ public:
+  code_store() = default;
+  code_store(const code_store&) = delete;
+  code_store& operator=(const code_store&) = delete;
+  virtual ~code_store() = default;
+
+  virtual net::awaitable<void> async_issue(code_record record, std::int64_t now_ms) = 0;
+  // Marks the code redeemed when it is live and not yet used, in one step:
+  // of two redemptions at once, exactly one succeeds.
+  virtual net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms) = 0;
+  virtual net::awaitable<std::optional<code_record>> async_find(const std::string& ident_code,
+                                                                std::int64_t now_ms) = 0;
+  virtual net::awaitable<code_listing> async_list(const code_filter& filter, std::size_t limit,
+                                                  std::int64_t now_ms) = 0;
+  // Codes retained (live, used or recently expired).
+  virtual net::awaitable<std::size_t> async_size(std::int64_t now_ms) = 0;
+  virtual net::awaitable<void> async_clear() = 0;
+  // Codes dropped before their time because the store was full.
+  [[nodiscard]] virtual std::uint64_t evicted() const = 0;
+};
+
+// Thread-safe (a locked_expiring_map).
+class memory_code_store final : public code_store {
  public:
   // Expired and redeemed codes are remembered this long past their expiry,
   // so a late or repeated redemption is told why it failed.
@@ -51,10 +92,10 @@ class code_store {
 
   static constexpr std::size_t default_capacity = 100'000;
 
-  explicit code_store(std::int64_t retention_ms = default_retention_ms, std::size_t capacity = default_capacity);
+  explicit memory_code_store(std::int64_t retention_ms = default_retention_ms,
+                             std::size_t capacity = default_capacity);
 
-  // Entries dropped before their time because the store was full.
-  [[nodiscard]] std::uint64_t evicted() const { return codes_.evicted(); }
+  [[nodiscard]] std::uint64_t evicted() const override { return codes_.evicted(); }
 
   void issue(code_record record, std::int64_t now_ms);
 
@@ -68,15 +109,17 @@ class code_store {
 
   [[nodiscard]] std::size_t size(std::int64_t now_ms) { return codes_.size(now_ms); }
   void clear() { codes_.clear(); }
+  // Walks the retained codes under the lock, copying only those it keeps.
+  [[nodiscard]] code_listing list(const code_filter& filter, std::size_t limit, std::int64_t now_ms);
 
-  // A copy of every retained entry (live, used or recently expired).
-  [[nodiscard]] std::vector<code_record> snapshot(std::int64_t now_ms) {
-    std::vector<code_record> out;
-    codes_.for_each(now_ms, [&](const std::string& key, const stored_code& c, std::int64_t) {
-      out.push_back(to_record(key, c));
-    });
-    return out;
-  }
+  net::awaitable<void> async_issue(code_record record, std::int64_t now_ms) override;
+  net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms) override;
+  net::awaitable<std::optional<code_record>> async_find(const std::string& ident_code,
+                                                        std::int64_t now_ms) override;
+  net::awaitable<code_listing> async_list(const code_filter& filter, std::size_t limit,
+                                          std::int64_t now_ms) override;
+  net::awaitable<std::size_t> async_size(std::int64_t now_ms) override;
+  net::awaitable<void> async_clear() override;
 
  private:
   // What the store keeps of a code, kept small: a store may hold millions.

@@ -2,12 +2,18 @@
 // UOCS login tokens: issued by /apis-auth/login/auth and carried in the
 // `token` header of every later UOCS call.
 //
-// Thread-safe (a locked_expiring_map); callers pass the simulated time in.
+// `token_store` is what the handlers use (issue, look up, list a filtered
+// page: each one step for a store shared between replicas);
+// memory_token_store (below) is the store of one process. Callers pass the
+// simulated time in. The coroutines take their arguments by reference and
+// must be awaited at once.
 
 #include "state/expiring_map.hpp"
+#include "support/async.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,7 +35,39 @@ struct token_lookup {
   token_record record;  // filled unless `unknown`
 };
 
+// Which tokens a listing wants; unset admits every token.
+struct token_filter {
+  std::optional<std::string> user_id;
+};
+
+// How many retained tokens pass the filter, and the first of them (oldest
+// first), at most the limit asked for.
+struct token_listing {
+  std::size_t count = 0;
+  std::vector<token_record> items;
+};
+
 class token_store {
+ public:
+  token_store() = default;
+  token_store(const token_store&) = delete;
+  token_store& operator=(const token_store&) = delete;
+  virtual ~token_store() = default;
+
+  virtual net::awaitable<void> async_issue(token_record record, std::int64_t now_ms) = 0;
+  // A token is valid while now < expires_at.
+  virtual net::awaitable<token_lookup> async_find(const std::string& token, std::int64_t now_ms) = 0;
+  virtual net::awaitable<token_listing> async_list(const token_filter& filter, std::size_t limit,
+                                                   std::int64_t now_ms) = 0;
+  // Tokens retained (valid or recently expired).
+  virtual net::awaitable<std::size_t> async_size(std::int64_t now_ms) = 0;
+  virtual net::awaitable<void> async_clear() = 0;
+  // Tokens dropped before their time because the store was full.
+  [[nodiscard]] virtual std::uint64_t evicted() const = 0;
+};
+
+// Thread-safe (a locked_expiring_map).
+class memory_token_store final : public token_store {
  public:
   // Expired tokens are remembered this long, so a call with one is told
   // "expired" rather than "unknown".
@@ -37,10 +75,10 @@ class token_store {
 
   static constexpr std::size_t default_capacity = 100'000;
 
-  explicit token_store(std::int64_t retention_ms = default_retention_ms, std::size_t capacity = default_capacity);
+  explicit memory_token_store(std::int64_t retention_ms = default_retention_ms,
+                              std::size_t capacity = default_capacity);
 
-  // Entries dropped before their time because the store was full.
-  [[nodiscard]] std::uint64_t evicted() const { return tokens_.evicted(); }
+  [[nodiscard]] std::uint64_t evicted() const override { return tokens_.evicted(); }
 
   void issue(token_record record, std::int64_t now_ms);
   // A token is valid while now < expires_at.
@@ -48,15 +86,15 @@ class token_store {
 
   [[nodiscard]] std::size_t size(std::int64_t now_ms) { return tokens_.size(now_ms); }
   void clear() { tokens_.clear(); }
+  // Walks the retained tokens under the lock, copying only those it keeps.
+  [[nodiscard]] token_listing list(const token_filter& filter, std::size_t limit, std::int64_t now_ms);
 
-  // A copy of every retained entry (live, used or recently expired).
-  [[nodiscard]] std::vector<token_record> snapshot(std::int64_t now_ms) {
-    std::vector<token_record> out;
-    tokens_.for_each(now_ms, [&](const std::string& token, const stored_token& t, std::int64_t) {
-      out.push_back(to_record(token, t));
-    });
-    return out;
-  }
+  net::awaitable<void> async_issue(token_record record, std::int64_t now_ms) override;
+  net::awaitable<token_lookup> async_find(const std::string& token, std::int64_t now_ms) override;
+  net::awaitable<token_listing> async_list(const token_filter& filter, std::size_t limit,
+                                           std::int64_t now_ms) override;
+  net::awaitable<std::size_t> async_size(std::int64_t now_ms) override;
+  net::awaitable<void> async_clear() override;
 
  private:
   // What the store keeps of a token: the token itself is the map's key.

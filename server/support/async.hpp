@@ -10,6 +10,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
+// A trap of g++ 12: a temporary of class type made inside a co_await
+// expression (a braced argument, `T{}`, a conversion to a parameter's
+// class type) may be destroyed twice, or its buffer freed from the
+// coroutine frame. Name such arguments in a variable first:
+//   const state::code_filter wanted{platform, custom_no};
+//   co_await codes.async_list(wanted, limit, now);
+
 namespace authsim {
 
 inline constexpr auto use_tuple = net::as_tuple(net::use_awaitable);

@@ -1,5 +1,7 @@
 #include "support/json_writer.hpp"
 
+#include "support/text.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <cstdint>
@@ -75,6 +77,10 @@ json_object_writer& json_object_writer::string(std::string_view k, std::string_v
   key(k);
   append_json_string(out_, value);
   return *this;
+}
+
+json_object_writer& json_object_writer::text(std::string_view k, std::string_view value) {
+  return is_valid_utf8(value) ? string(k, value) : string(k, valid_utf8(value));
 }
 
 json_object_writer& json_object_writer::number(std::string_view k, std::int64_t value) {

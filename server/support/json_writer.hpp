@@ -17,6 +17,9 @@ class json_object_writer {
   json_object_writer() { out_.reserve(256); out_.push_back('{'); }
 
   json_object_writer& string(std::string_view key, std::string_view value);
+  // A string from a caller's bytes: what is not well-formed UTF-8 becomes
+  // U+FFFD (see valid_utf8).
+  json_object_writer& text(std::string_view key, std::string_view value);
   json_object_writer& number(std::string_view key, std::int64_t value);
   json_object_writer& boolean(std::string_view key, bool value);
   json_object_writer& null(std::string_view key);

@@ -83,6 +83,26 @@ std::size_t utf8_sequence(std::string_view s) {
 
 }  // namespace
 
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s.size() - i >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, s.data() + i, sizeof w);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const std::size_t n = utf8_sequence(s.substr(i));
+    if (n == 0) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());

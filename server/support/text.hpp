@@ -20,6 +20,9 @@ inline std::string substitute(std::string_view pattern, std::initializer_list<st
 std::string ascii_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
+// True when `s` is well-formed UTF-8 throughout.
+bool is_valid_utf8(std::string_view s);
+
 // `s` with every byte that is not part of a well-formed UTF-8 sequence
 // replaced by U+FFFD, so that a caller's bytes can go into JSON text.
 std::string valid_utf8(std::string_view s);

@@ -12,6 +12,17 @@ connection_tracker::registration connection_tracker::add(std::function<void()> c
 void connection_tracker::remove(std::uint64_t id) {
   const std::lock_guard lock(mutex_);
   closers_.erase(id);
+  if (closers_.empty() && on_empty_) {
+    on_empty_();
+  }
+}
+
+void connection_tracker::notify_when_empty(std::function<void()> f) {
+  const std::lock_guard lock(mutex_);
+  on_empty_ = std::move(f);
+  if (closers_.empty() && on_empty_) {
+    on_empty_();
+  }
 }
 
 void connection_tracker::shutdown() {

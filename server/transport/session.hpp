@@ -1,16 +1,15 @@
 #pragma once
-// One HTTP/1.1 connection, served by one coroutine on its own strand:
-// read a request (bounded in size and time), hand it to the router, write
-// the answer, repeat while the connection is kept alive.
+// One HTTP/1.1 connection: read a request (bounded in size and time), hand
+// it to the request pipeline, carry out what it says (write the answer, or
+// a connection-level fault), again while the connection is kept alive.
+// Timeouts, limits, TLS detection and closing idle connections on shutdown
+// live here; everything between a request read and its answer lives in the
+// pipeline.
 
-#include "faults/engine.hpp"
-#include "http/router.hpp"
-#include "state/clock.hpp"
-#include "state/journal.hpp"
-#include "state/metrics.hpp"
+#include "pipeline/pipeline.hpp"
+#include "support/async.hpp"
 #include "transport/connection_tracker.hpp"
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
@@ -30,19 +29,15 @@ struct session_limits {
   std::size_t max_connections = 1024;
 };
 
-// Everything here outlives every session. The router is immutable; the
-// tracker and the engine are thread-safe.
+// Everything here outlives every session. The pipeline and the tracker are
+// thread-safe.
 struct session_context {
-  const http::router& router;
+  const pipeline::pipeline& pipeline;
   connection_tracker& tracker;
   session_limits limits;
-  faults::engine* engine = nullptr;  // null: no scenarios
-  state::journal* journal = nullptr;  // null: nothing recorded
-  state::metrics* metrics = nullptr;
-  const state::clock* clock = nullptr;
   // Set: a connection that opens with a TLS handshake is served over TLS
   // with this context; plain HTTP is still served on the same port.
-  boost::asio::ssl::context* tls = nullptr;
+  net::ssl::context* tls = nullptr;
   // Threads running the io_context. With one, every handler already runs
   // one at a time, so connections need no strand of their own.
   unsigned threads = 1;
@@ -50,6 +45,6 @@ struct session_context {
 
 // The socket's executor must be a strand, or the io_context itself when a
 // single thread runs it: the tracker's closer posts to it.
-boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket, const session_context& ctx);
+net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& ctx);
 
 }  // namespace authsim::transport

@@ -1,8 +1,8 @@
 #include "uocs/api.hpp"
 
-#include "http/exchange_record.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
+#include "journal/exchange.hpp"
 #include "support/aliases.hpp"
 #include "support/crypto.hpp"
 #include "support/json_kind.hpp"
@@ -57,16 +57,16 @@ std::string new_request_id() { return support::random_hex(16); }
 
 const std::vector<error_info>& all_errors() { return catalogue; }
 
-api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::token_store& tokens)
+api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens)
     : fixtures_(std::move(fixtures)), clock_(clock), tokens_(tokens) {}
 
 void api::register_routes(http::router& r) const {
   auto renderer = [this](const http::request& req, const http::failure& f) { return render_failure(req, f); };
   r.add_family(auth_prefix, renderer);
   r.add_family(service_prefix, renderer);
-  r.add_route("POST", login_path, [this](const http::request& req) { return login(req); });
+  r.add_async_route("POST", login_path, [this](const http::request& req) { return login(req); });
   for (const auto& s : fixtures_->stubs) {
-    r.add_route(s.method, s.path, [this, &s](const http::request& req) { return stub(req, s); });
+    r.add_async_route(s.method, s.path, [this, &s](const http::request& req) { return stub(req, s); });
   }
 }
 
@@ -84,7 +84,7 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
       .string("version", "1.0")
       .object("obj", obj);
   http::response res = http::json_text_response(status, body.finish());
-  res.business = http::business_result{std::nullopt, error_code == nullptr};
+  res.note.business = journal::business_result{std::nullopt, error_code == nullptr};
   return res;
 }
 
@@ -102,13 +102,13 @@ http::response api::reject(const http::request& req, const std::string& request_
   return res;
 }
 
-http::response api::login(const http::request& req) const {
+net::awaitable<http::response> api::login(const http::request& req) const {
   // The parsed body lives only in this call: its nodes come from the stack.
   unsigned char arena[2048];
   json::monotonic_resource memory(arena, sizeof arena);
   const http::json_body parsed = http::parse_json_object(req.body, &memory);
   if (parsed.problem != http::body_problem::none) {
-    return reject(req, new_request_id(), error_id::invalid_json,
+    co_return reject(req, new_request_id(), error_id::invalid_json,
                   {http::describe_problem(parsed).in(http::request_language(req))});
   }
   const json::object& obj = parsed.object;
@@ -119,7 +119,7 @@ http::response api::login(const http::request& req) const {
   if (const json::value* v = obj.if_contains("requestId"); v != nullptr && !v->is_null()) {
     const json::string* s = v->if_string();
     if (s == nullptr) {
-      return reject(req, new_request_id(), error_id::invalid_parameter,
+      co_return reject(req, new_request_id(), error_id::invalid_parameter,
                     {"requestId", "a string", support::json_kind_name(*v)});
     }
     request_id.assign(s->data(), s->size());
@@ -137,12 +137,12 @@ http::response api::login(const http::request& req) const {
     switch (http::string_field(obj, required[i], s)) {
       case http::field_problem::none: values[i].assign(s->data(), s->size()); break;
       case http::field_problem::missing:
-        return reject(req, request_id, error_id::missing_parameter, {required[i]});
+        co_return reject(req, request_id, error_id::missing_parameter, {required[i]});
       case http::field_problem::empty:
-        return reject(req, request_id, error_id::invalid_parameter,
+        co_return reject(req, request_id, error_id::invalid_parameter,
                       {required[i], "a non-empty string", "an empty string"});
       case http::field_problem::wrong_type:
-        return reject(req, request_id, error_id::invalid_parameter,
+        co_return reject(req, request_id, error_id::invalid_parameter,
                       {required[i], "a string", support::json_kind_name(obj.at(required[i]))});
     }
   }
@@ -153,17 +153,17 @@ http::response api::login(const http::request& req) const {
 
   const fixtures::uocs_app* app = fixtures_->find_app(app_key);
   if (app == nullptr) {
-    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
+    co_return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
   }
   if (!support::constant_time_equal(app_secret, app->app_secret)) {
-    return reject(req, request_id, error_id::app_secret_invalid, {app->app_key});
+    co_return reject(req, request_id, error_id::app_secret_invalid, {app->app_key});
   }
   const fixtures::uocs_account* account = app->find_account(user_id);
   if (account == nullptr) {
-    return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key});
+    co_return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key});
   }
   if (!support::constant_time_equal(password, account->password)) {
-    return reject(req, request_id, error_id::password_invalid, {account->user_id});
+    co_return reject(req, request_id, error_id::password_invalid, {account->user_id});
   }
 
   const std::int64_t now = clock_.now_ms();
@@ -177,13 +177,13 @@ http::response api::login(const http::request& req) const {
 
   support::json_object_writer result;
   result.string("userId", record.user_id).string("token", record.token);
-  tokens_.issue(std::move(record), now);
+  co_await tokens_.async_issue(std::move(record), now);
   http::response res = envelope(200, request_id, nullptr, {}, result.finish());
   res.note.check = "ok";
-  return res;
+  co_return res;
 }
 
-http::response api::stub(const http::request& req, const fixtures::uocs_stub& stub) const {
+net::awaitable<http::response> api::stub(const http::request& req, const fixtures::uocs_stub& stub) const {
   // requestId is echoed from a JSON body that has one, as login does.
   std::string request_id;
   const http::json_body parsed = http::parse_json_object(req.body);
@@ -197,16 +197,16 @@ http::response api::stub(const http::request& req, const fixtures::uocs_stub& st
   }
   const std::string* token = req.headers.find("token");
   if (token == nullptr || token->empty()) {
-    return reject(req, request_id, error_id::token_missing, {});
+    co_return reject(req, request_id, error_id::token_missing, {});
   }
   const std::int64_t now = clock_.now_ms();
-  const state::token_lookup found = tokens_.find(*token, now);
+  const state::token_lookup found = co_await tokens_.async_find(*token, now);
   switch (found.status) {
     case state::token_status::unknown:
-      return reject(req, request_id, error_id::token_invalid, {http::redact_header("token", *token)});
+      co_return reject(req, request_id, error_id::token_invalid, {journal::redact_header("token", *token)});
     case state::token_status::expired: {
       auto when = [](std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; };
-      return reject(req, request_id, error_id::token_expired, {when(found.record.expires_at_ms), when(now)});
+      co_return reject(req, request_id, error_id::token_expired, {when(found.record.expires_at_ms), when(now)});
     }
     case state::token_status::valid: break;
   }
@@ -220,9 +220,9 @@ http::response api::stub(const http::request& req, const fixtures::uocs_stub& st
       .string("version", "1.0")
       .value("obj", stub.obj);
   http::response res = http::json_text_response(200, body.finish());
-  res.business = http::business_result{std::nullopt, true};
+  res.note.business = journal::business_result{std::nullopt, true};
   res.note.check = "ok (stub " + stub.name + ", user " + found.record.user_id + ")";
-  return res;
+  co_return res;
 }
 
 }  // namespace authsim::uocs

@@ -44,11 +44,12 @@ const std::vector<error_info>& all_errors();
 
 class api {
  public:
-  api(std::shared_ptr<const fixtures::fixture_set> fixtures, state::clock& clock, state::token_store& tokens);
+  api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens);
 
-  [[nodiscard]] http::response login(const http::request& req) const;
+  // Awaited at once: the request outlives the call.
+  [[nodiscard]] net::awaitable<http::response> login(const http::request& req) const;
   // A call to a stubbed path: needs a live token in the `token` header.
-  [[nodiscard]] http::response stub(const http::request& req, const fixtures::uocs_stub& stub) const;
+  [[nodiscard]] net::awaitable<http::response> stub(const http::request& req, const fixtures::uocs_stub& stub) const;
   [[nodiscard]] http::response render_failure(const http::request& req, const http::failure& f) const;
   void register_routes(http::router& r) const;
 
@@ -62,7 +63,7 @@ class api {
                                       std::initializer_list<std::string_view> args) const;
 
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
-  state::clock& clock_;
+  const state::clock& clock_;
   state::token_store& tokens_;
 };
 

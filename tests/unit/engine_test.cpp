@@ -1,4 +1,5 @@
 #include "faults/engine.hpp"
+#include "support/run_sync.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,7 +21,9 @@ using files = std::vector<std::pair<std::string, std::string>>;
 // An engine over a temporary scenarios directory.
 struct bench {
   std::filesystem::path dir;
-  state::clock clock;
+  state::memory_clock clock;
+  state::memory_active_scenario active;
+  state::memory_scenario_counters counters;
   std::unique_ptr<faults::engine> engine;
 
   explicit bench(const files& scenario_files, std::uint64_t seed = 1) {
@@ -32,10 +35,16 @@ struct bench {
       write(name, text);
     }
     engine = std::make_unique<faults::engine>(
-        dir, std::vector<std::string>{"/dg/v1/platform/identify/auth", "/apis-auth/login/auth"}, clock, 480, seed);
+        dir, std::vector<std::string>{"/dg/v1/platform/identify/auth", "/apis-auth/login/auth"},
+        faults::engine_state{clock, active, counters}, 480, seed);
     engine->load();
   }
   ~bench() { std::filesystem::remove_all(dir); }
+  // The engine's coroutines, run to their end.
+  decision decide(const http::request& req) { return support::run_sync(engine->decide(req)); }
+  bool select(std::optional<std::string> name) { return support::run_sync(engine->select(std::move(name))); }
+  std::optional<std::string> reload() { return support::run_sync(engine->reload()); }
+  void reset_counters() { support::run_sync(engine->reset_counters()); }
   void write(const std::string& name, const std::string& text) const { std::ofstream(dir / (name + ".json")) << text; }
 };
 
@@ -58,14 +67,14 @@ const std::string reset_two = R"({"description":"d","rules":[
 TEST_SUITE("fault engine") {
   TEST_CASE("no active scenario and no header: nothing applies") {
     bench b(files{{"flaky", reset_two}});
-    CHECK_FALSE(b.engine->decide(post("/apis-auth/login/auth")).applies());
+    CHECK_FALSE(b.decide(post("/apis-auth/login/auth")).applies());
   }
 
   TEST_CASE("call counters count per rule and per session") {
     bench b(files{{"flaky", reset_two}});
-    REQUIRE(b.engine->select(std::string("flaky")));
+    REQUIRE(b.select(std::string("flaky")));
     auto call = [&](const std::string& session) {
-      return b.engine->decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Session", session}})).applies();
+      return b.decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Session", session}})).applies();
     };
     CHECK(call("a"));
     CHECK(call("b"));
@@ -74,8 +83,8 @@ TEST_SUITE("fault engine") {
     CHECK(call("b"));
     CHECK_FALSE(call("b"));
     // Another endpoint is not matched, so it neither counts nor applies.
-    CHECK_FALSE(b.engine->decide(post("/dg/v1/platform/identify/auth")).applies());
-    b.engine->reset_counters();
+    CHECK_FALSE(b.decide(post("/dg/v1/platform/identify/auth")).applies());
+    b.reset_counters();
     CHECK(call("a"));
   }
 
@@ -83,9 +92,9 @@ TEST_SUITE("fault engine") {
     bench b(files{{"two", R"({"description":"d","rules":[
       {"match":{"headers":{"X-Pick":"first"}},"respond":{"body":{"n":0}}},
       {"respond":{"body":{"n":1}}}]})"}});
-    const decision first = b.engine->decide(post("/x", "{}", {{"X-Authsim-Scenario", "two"}, {"x-pick", "first"}}));
+    const decision first = b.decide(post("/x", "{}", {{"X-Authsim-Scenario", "two"}, {"x-pick", "first"}}));
     CHECK(first.rule_label == "two#0");
-    const decision second = b.engine->decide(post("/x", "{}", {{"X-Authsim-Scenario", "two"}}));
+    const decision second = b.decide(post("/x", "{}", {{"X-Authsim-Scenario", "two"}}));
     CHECK(second.rule_label == "two#1");
     CHECK(second.answer->body == R"({"n":1})");
   }
@@ -95,7 +104,7 @@ TEST_SUITE("fault engine") {
       "trace":"{{trace}}","rid":"{{requestId}}","id":"{{id}}","q":"{{query:platId}}","h":"{{header:lang}}",
       "both":"{{trace}}/{{query:platId}}","now":"{{now_ms}}","date":"{{date}}"}}}]})"}});
     b.clock.set_ms(1'732'521'424'191);
-    const decision d = b.engine->decide(post("/dg/v1/platform/identify/auth?platId=p1", R"({"requestId":"r-1"})",
+    const decision d = b.decide(post("/dg/v1/platform/identify/auth?platId=p1", R"({"requestId":"r-1"})",
                                              {{"X-Authsim-Scenario", "p"}, {"trace", "t-1"}, {"lang", "zh-CN"}}));
     const auto body = boost::json::parse(d.answer->body);
     CHECK(body.at("trace").as_string() == "t-1");
@@ -111,8 +120,8 @@ TEST_SUITE("fault engine") {
 
   TEST_CASE("a rate limit lets N calls through per window and key, then says when to retry") {
     bench b(files{{"rl", R"({"description":"d","rules":[{"rate_limit":{"limit":2,"window_ms":10000,"key":"api-key"}}]})"}});
-    REQUIRE(b.engine->select(std::string("rl")));
-    auto call = [&](const std::string& key) { return b.engine->decide(post("/x", "{}", {{"api-key", key}})); };
+    REQUIRE(b.select(std::string("rl")));
+    auto call = [&](const std::string& key) { return b.decide(post("/x", "{}", {{"api-key", key}})); };
     CHECK_FALSE(call("k1").applies());
     CHECK_FALSE(call("k1").applies());
     const decision limited = call("k1");
@@ -131,10 +140,10 @@ TEST_SUITE("fault engine") {
       "delay":{"lognormal_ms":{"median":100,"sigma":1}}}]})";
     auto run = [&](std::uint64_t seed) {
       bench b(files{{"coin", text}}, seed);
-      REQUIRE(b.engine->select(std::string("coin")));
+      REQUIRE(b.select(std::string("coin")));
       std::vector<std::int64_t> out;
       for (int i = 0; i < 50; ++i) {
-        const decision d = b.engine->decide(post("/x"));
+        const decision d = b.decide(post("/x"));
         out.push_back(d.applies() ? d.delay.count() : -1);
       }
       return out;
@@ -153,8 +162,8 @@ TEST_SUITE("fault engine") {
     std::vector<std::int64_t> uniform;
     std::vector<std::int64_t> lognormal;
     for (int i = 0; i < 2000; ++i) {
-      uniform.push_back(b.engine->decide(post("/x", "{}", {{"X-Authsim-Scenario", "u"}})).delay.count());
-      lognormal.push_back(b.engine->decide(post("/x", "{}", {{"X-Authsim-Scenario", "l"}})).delay.count());
+      uniform.push_back(b.decide(post("/x", "{}", {{"X-Authsim-Scenario", "u"}})).delay.count());
+      lognormal.push_back(b.decide(post("/x", "{}", {{"X-Authsim-Scenario", "l"}})).delay.count());
     }
     CHECK(*std::min_element(uniform.begin(), uniform.end()) == 10);
     CHECK(*std::max_element(uniform.begin(), uniform.end()) == 20);
@@ -166,25 +175,25 @@ TEST_SUITE("fault engine") {
 
   TEST_CASE("the scenario header: a name, none, or an unknown name") {
     bench b(files{{"flaky", reset_two}});
-    CHECK(b.engine->decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Scenario", "flaky"}})).applies());
-    REQUIRE(b.engine->select(std::string("flaky")));
-    CHECK_FALSE(b.engine->decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Scenario", "none"}})).applies());
-    const decision unknown = b.engine->decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Scenario", "zz"}}));
+    CHECK(b.decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Scenario", "flaky"}})).applies());
+    REQUIRE(b.select(std::string("flaky")));
+    CHECK_FALSE(b.decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Scenario", "none"}})).applies());
+    const decision unknown = b.decide(post("/apis-auth/login/auth", "{}", {{"X-Authsim-Scenario", "zz"}}));
     CHECK(unknown.unknown_scenario == "'zz' (loaded: flaky; 'none' turns scenarios off for this request)");
   }
 
   TEST_CASE("admin paths are never subject to a scenario") {
     bench b(files{{"all", R"({"description":"d","rules":[{"fault":{"kind":"connection_reset"}}]})"}});
-    REQUIRE(b.engine->select(std::string("all")));
-    CHECK_FALSE(b.engine->decide(post("/__admin/scenarios")).applies());
-    CHECK(b.engine->decide(post("/anything")).applies());
+    REQUIRE(b.select(std::string("all")));
+    CHECK_FALSE(b.decide(post("/__admin/scenarios")).applies());
+    CHECK(b.decide(post("/anything")).applies());
   }
 
   TEST_CASE("a failed reload keeps the old set; a successful one drops a vanished active scenario") {
     bench b(files{{"a", reset_two}});
-    REQUIRE(b.engine->select(std::string("a")));
+    REQUIRE(b.select(std::string("a")));
     b.write("b", R"({"description":"d"})");
-    const auto error = b.engine->reload();
+    const auto error = b.reload();
     REQUIRE(error.has_value());
     CHECK(error->find("b.json: rules: missing; expected an array") != std::string::npos);
     CHECK(b.engine->active() == "a");
@@ -192,10 +201,10 @@ TEST_SUITE("fault engine") {
     std::filesystem::remove(b.dir / "b.json");
     std::filesystem::remove(b.dir / "a.json");
     b.write("c", reset_two);
-    CHECK_FALSE(b.engine->reload().has_value());
+    CHECK_FALSE(b.reload().has_value());
     CHECK_FALSE(b.engine->active().has_value());
     CHECK(b.engine->list().at(0).name == "c");
-    CHECK_FALSE(b.engine->select(std::string("a")));
+    CHECK_FALSE(b.select(std::string("a")));
   }
 
   TEST_CASE("malformed answers are cut in the middle and become 200") {
@@ -213,18 +222,18 @@ TEST_SUITE("fault engine") {
 
   TEST_CASE("selecting a scenario again restarts its counters") {
     bench b(files{{"flaky", reset_two}});
-    REQUIRE(b.engine->select(std::string("flaky")));
-    CHECK(b.engine->decide(post("/apis-auth/login/auth")).applies());
-    CHECK(b.engine->decide(post("/apis-auth/login/auth")).applies());
-    CHECK_FALSE(b.engine->decide(post("/apis-auth/login/auth")).applies());
-    REQUIRE(b.engine->select(std::string("flaky")));
-    CHECK(b.engine->decide(post("/apis-auth/login/auth")).applies());
+    REQUIRE(b.select(std::string("flaky")));
+    CHECK(b.decide(post("/apis-auth/login/auth")).applies());
+    CHECK(b.decide(post("/apis-auth/login/auth")).applies());
+    CHECK_FALSE(b.decide(post("/apis-auth/login/auth")).applies());
+    REQUIRE(b.select(std::string("flaky")));
+    CHECK(b.decide(post("/apis-auth/login/auth")).applies());
   }
 
   TEST_CASE("a self-looping link in the scenarios folder fails the reload, not the server") {
     bench b(files{{"ok", reset_two}});
     std::filesystem::create_symlink(b.dir / "loop.json", b.dir / "loop.json");
-    const auto error = b.engine->reload();
+    const auto error = b.reload();
     REQUIRE(error.has_value());
     CHECK(error->find("loop.json") != std::string::npos);
     CHECK(b.engine->list().size() == 1);

@@ -1,5 +1,5 @@
-#include "http/exchange_record.hpp"
-#include "state/journal.hpp"
+#include "journal/exchange.hpp"
+#include "journal/store.hpp"
 #include "state/metrics.hpp"
 
 #include <doctest/doctest.h>
@@ -8,11 +8,30 @@
 
 using namespace authsim;
 
+namespace {
+
+// An entry already rendered, for tests of the ring and the counts.
+class fixed_payload final : public journal::payload {
+ public:
+  explicit fixed_payload(boost::json::object entry) : entry_(std::move(entry)) {}
+  [[nodiscard]] boost::json::object render() const override { return entry_; }
+
+ private:
+  boost::json::object entry_;
+};
+
+void add(journal::memory_store& j, const std::string& path, const std::string& outcome, boost::json::object entry,
+         bool known_path = true) {
+  j.add({path, outcome, known_path}, std::make_shared<const fixed_payload>(std::move(entry)));
+}
+
+}  // namespace
+
 TEST_SUITE("journal") {
   TEST_CASE("the ring keeps the newest entries; counts include the dropped ones") {
-    state::journal j(3);
+    journal::memory_store j(3);
     for (int i = 0; i < 5; ++i) {
-      j.add_rendered(i % 2 == 0 ? "/a" : "/b", "ok", {{"n", i}});
+      add(j, i % 2 == 0 ? "/a" : "/b", "ok", {{"n", i}});
     }
     CHECK(j.size() == 3);
     const auto all = j.list(10, {});
@@ -27,58 +46,58 @@ TEST_SUITE("journal") {
     CHECK(j.list(10, {std::string("/b"), std::nullopt}).size() == 1);
     j.clear();
     CHECK(j.count({}) == 0);
-    j.add_rendered("/a", "ok", {});
+    add(j, "/a", "ok", {});
     CHECK(j.list(1, {})[0].at("id").as_uint64() == 1);
   }
 
   TEST_CASE("headers are redacted: api-key and token shortened, credentials masked, signature kept") {
-    CHECK(http::redact_header("api-key", "kHm2nk3dgrBhn10v494XqwpPOV7gn1Uu0rUVMuxpxAowvNfXEs5UzZueUdq7vgNc") ==
+    CHECK(journal::redact_header("api-key", "kHm2nk3dgrBhn10v494XqwpPOV7gn1Uu0rUVMuxpxAowvNfXEs5UzZueUdq7vgNc") ==
           "kHm2…vgNc (64 chars)");
-    CHECK(http::redact_header("Token", "short") == "*** (5 chars)");
-    CHECK(http::redact_header("Authorization", "Bearer x") == "***");
-    CHECK(http::redact_header("signature", "tkqXws4SYtA7MDN3PYSKs+N8X6Y=") == "tkqXws4SYtA7MDN3PYSKs+N8X6Y=");
-    CHECK(http::redact_header("trace", "t-1") == "t-1");
+    CHECK(journal::redact_header("Token", "short") == "*** (5 chars)");
+    CHECK(journal::redact_header("Authorization", "Bearer x") == "***");
+    CHECK(journal::redact_header("signature", "tkqXws4SYtA7MDN3PYSKs+N8X6Y=") == "tkqXws4SYtA7MDN3PYSKs+N8X6Y=");
+    CHECK(journal::redact_header("trace", "t-1") == "t-1");
   }
 
   TEST_CASE("bodies are cut at 4 KiB and their passwords and appSecret masked") {
     bool truncated = false;
-    const auto masked = boost::json::parse(http::redact_body(R"({"appSecret":"s","password":"p","userId":"u"})", truncated));
+    const auto masked = boost::json::parse(journal::redact_body(R"({"appSecret":"s","password":"p","userId":"u"})", truncated));
     CHECK(masked.at("appSecret").as_string() == "***");
     CHECK(masked.at("password").as_string() == "***");
     CHECK(masked.at("userId").as_string() == "u");
     CHECK_FALSE(truncated);
-    CHECK(http::redact_body(std::string(5000, 'a'), truncated).size() == 4096);
+    CHECK(journal::redact_body(std::string(5000, 'a'), truncated).size() == 4096);
     CHECK(truncated);
   }
 
   TEST_CASE("secrets are masked even in bodies that are not valid JSON") {
     bool truncated = false;
-    const std::string broken = http::redact_body(R"({"appSecret":"fykj12345678","password": "8bb2",})", truncated);
+    const std::string broken = journal::redact_body(R"({"appSecret":"fykj12345678","password": "8bb2",})", truncated);
     CHECK(broken.find("fykj12345678") == std::string::npos);
     CHECK(broken.find("8bb2") == std::string::npos);
-    const std::string twice = http::redact_body(R"({"password":"a","password":"b\"c"})", truncated);
+    const std::string twice = journal::redact_body(R"({"password":"a","password":"b\"c"})", truncated);
     CHECK(twice == R"({"password":"***","password":"***"})");
-    CHECK(http::redact_body("appSecret=fykj12345678&userId=u&password=p", truncated) ==
+    CHECK(journal::redact_body("appSecret=fykj12345678&userId=u&password=p", truncated) ==
           "appSecret=***&userId=u&password=***");
-    CHECK(http::redact_body(R"({"password":123456})", truncated) == R"({"password":"***"})");
+    CHECK(journal::redact_body(R"({"password":123456})", truncated) == R"({"password":"***"})");
   }
 
   TEST_CASE("invented paths cannot crowd the counts of served paths out") {
-    state::journal j(10);
+    journal::memory_store j(10);
     for (int i = 0; i < 20'000; ++i) {
-      j.add_rendered("/x" + std::to_string(i), "rejected", {}, false);
+      add(j, "/x" + std::to_string(i), "rejected", {}, false);
     }
-    j.add_rendered("/apis-auth/login/auth", "ok", {}, true);
+    add(j, "/apis-auth/login/auth", "ok", {}, true);
     CHECK(j.count({std::string("/apis-auth/login/auth"), std::nullopt}) == 1);
     CHECK(j.count({}) == 20'001);
   }
 
   TEST_CASE("runs of the same path and outcome, and changes between them, are all counted") {
-    state::journal j(4);
+    journal::memory_store j(4);
     const char* sequence[][2] = {{"/a", "ok"},       {"/a", "ok"}, {"/a", "rejected"}, {"/b", "ok"},
                                  {"/a", "rejected"}, {"/a", "ok"}, {"/a", "ok"},       {"/b", "ok"}};
     for (const auto& [path, outcome] : sequence) {
-      j.add_rendered(path, outcome, {});
+      add(j, path, outcome, {});
     }
     CHECK(j.count({std::string("/a"), std::string("ok")}) == 4);
     CHECK(j.count({std::string("/a"), std::string("rejected")}) == 2);
@@ -88,17 +107,17 @@ TEST_SUITE("journal") {
     CHECK(j.count({}) == 8);
     // After a clear, the same pair as last time starts again from zero.
     j.clear();
-    j.add_rendered("/b", "ok", {});
+    add(j, "/b", "ok", {});
     CHECK(j.count({std::string("/b"), std::string("ok")}) == 1);
     CHECK(j.count({}) == 1);
     // An invented path the table has no room for is counted only in the
     // totals, however often it repeats.
-    state::journal full(1);
+    journal::memory_store full(1);
     for (int i = 0; i < 10'000; ++i) {
-      full.add_rendered("/x" + std::to_string(i), "rejected", {}, false);
+      add(full, "/x" + std::to_string(i), "rejected", {}, false);
     }
-    full.add_rendered("/y", "rejected", {}, false);
-    full.add_rendered("/y", "rejected", {}, false);
+    add(full, "/y", "rejected", {}, false);
+    add(full, "/y", "rejected", {}, false);
     CHECK(full.count({std::string("/y"), std::nullopt}) == 0);
     CHECK(full.count({std::nullopt, std::string("rejected")}) == 10'002);
   }
@@ -109,17 +128,17 @@ TEST_SUITE("journal") {
     req.target = "/x";
     http::response res;
     res.body = R"({"code":0})";
-    http::exchange x{&req, &res, "", "", 0, 0};
-    CHECK(http::outcome_of(x) == "ok");
+    journal::exchange x{&req, &res, "", "", 0, 0};
+    CHECK(journal::outcome_of(x) == "ok");
     res.body = R"({"code":40105})";
-    CHECK(http::outcome_of(x) == "rejected");
+    CHECK(journal::outcome_of(x) == "rejected");
     res.body = R"({"success":false})";
-    CHECK(http::outcome_of(x) == "rejected");
+    CHECK(journal::outcome_of(x) == "rejected");
     res.body = "{}";
     res.status = 404;
-    CHECK(http::outcome_of(x) == "rejected");
+    CHECK(journal::outcome_of(x) == "rejected");
     x.res = nullptr;
-    CHECK(http::outcome_of(x) == "fault");
+    CHECK(journal::outcome_of(x) == "fault");
   }
 
   TEST_CASE("a request's log line names status, business result, outcome, rule, duration and trace") {
@@ -131,11 +150,11 @@ TEST_SUITE("journal") {
     http::response res;
     res.status = 400;
     res.body = R"({"code":40001,"msg":"no"})";
-    http::exchange x{&req, &res, "flaky#0", "", 0, 1500};
-    const http::answer_summary summary = http::summarize(x);
+    journal::exchange x{&req, &res, "flaky#0", "", 0, 1500};
+    const journal::answer_summary summary = journal::summarize(x);
     CHECK(summary.code == 40001);
     CHECK_FALSE(summary.success.has_value());
-    const boost::json::object fields = http::log_fields(x, summary);
+    const boost::json::object fields = boost::json::parse(journal::log_object(x, summary)).as_object();
     CHECK(fields.at("path") == "/dg/v1/identify/redirect");
     CHECK(fields.at("status") == 400);
     CHECK(fields.at("code") == 40001);
@@ -144,13 +163,13 @@ TEST_SUITE("journal") {
     CHECK(fields.at("duration_us") == 1500);
     CHECK(fields.at("trace") == "t-1\nforged line");
     // One line of text whatever the client put in its headers.
-    const std::string text = http::log_text(x, summary);
+    const std::string text = journal::log_text(x, summary);
     CHECK(text == "POST /dg/v1/identify/redirect 400 code=40001 rejected rule=flaky#0 1.500 ms trace=t-1?forged line");
     res.body = R"({"success":true})";
     res.status = 200;
-    CHECK(http::summarize(x).success == true);
+    CHECK(journal::summarize(x).success == true);
     x.res = nullptr;
-    CHECK(http::log_fields(x, http::summarize(x)).at("status").is_null());
+    CHECK(boost::json::parse(journal::log_object(x, journal::summarize(x))).at("status").is_null());
   }
 
   TEST_CASE("metrics render in the Prometheus text format") {

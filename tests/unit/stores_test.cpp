@@ -29,7 +29,7 @@ code_record code(const std::string& id, std::int64_t issued, std::int64_t ttl) {
 
 TEST_SUITE("stores") {
   TEST_CASE("a code is redeemed once, then reported as already redeemed") {
-    code_store store;
+    memory_code_store store;
     store.issue(code("c1", 1000, 300'000), 1000);
     const auto first = store.redeem("c1", 2000);
     CHECK(first.outcome == redeem_outcome::redeemed);
@@ -40,7 +40,7 @@ TEST_SUITE("stores") {
   }
 
   TEST_CASE("a code expires at issue time plus its ttl") {
-    code_store store;
+    memory_code_store store;
     store.issue(code("c1", 1000, 300'000), 1000);
     CHECK(store.redeem("c1", 301'000).outcome == redeem_outcome::expired);
     store.issue(code("c2", 1000, 300'000), 1000);
@@ -48,12 +48,12 @@ TEST_SUITE("stores") {
   }
 
   TEST_CASE("an unknown code is unknown") {
-    code_store store;
+    memory_code_store store;
     CHECK(store.redeem("nope", 0).outcome == redeem_outcome::unknown);
   }
 
   TEST_CASE("expired codes are swept after the retention period, keeping memory bounded") {
-    code_store store(60'000);
+    memory_code_store store(60'000);
     for (int i = 0; i < 100; ++i) {
       store.issue(code("c" + std::to_string(i), 0, 1000), 0);
     }
@@ -66,7 +66,7 @@ TEST_SUITE("stores") {
 
   TEST_CASE("concurrent redemptions of one code: exactly one wins") {
     for (int round = 0; round < 20; ++round) {
-      code_store store;
+      memory_code_store store;
       store.issue(code("shared", 0, 300'000), 0);
       std::atomic<int> wins{0};
       std::atomic<int> refused{0};
@@ -86,7 +86,7 @@ TEST_SUITE("stores") {
   }
 
   TEST_CASE("concurrent issue and redeem from many threads lose nothing") {
-    code_store store;
+    memory_code_store store;
     constexpr int per_thread = 2000;
     std::vector<std::thread> threads;
     std::atomic<int> redeemed{0};
@@ -109,7 +109,7 @@ TEST_SUITE("stores") {
   }
 
   TEST_CASE("tokens are valid until expiry, then expired, then forgotten") {
-    token_store store(1000);
+    memory_token_store store(1000);
     token_record r;
     r.token = "DEF_A3_x";
     r.user_id = "fc0001";
@@ -246,7 +246,7 @@ TEST_SUITE("stores") {
   }
 
   TEST_CASE("a full store makes room by dropping its oldest entries, and counts them") {
-    code_store store(0, 3);
+    memory_code_store store(0, 3);
     for (int i = 0; i < 5; ++i) {
       store.issue(code("c" + std::to_string(i), 0, 1000), 0);
     }
@@ -287,7 +287,7 @@ TEST_SUITE("stores") {
   }
 
   TEST_CASE("the clock moves by advance and set, and returns to real time on reset") {
-    authsim::state::clock c;
+    authsim::state::memory_clock c;
     const auto before = c.now_ms();
     c.advance_ms(7LL * 24 * 3600 * 1000);
     CHECK(c.now_ms() - before >= 7LL * 24 * 3600 * 1000);

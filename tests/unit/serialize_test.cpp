@@ -1,3 +1,4 @@
+#include "http/serialize.hpp"
 #include "transport/wire.hpp"
 
 #include <boost/beast/http/write.hpp>
@@ -31,7 +32,7 @@ TEST_CASE("the one-string answer is byte for byte what Beast would write") {
             res.headers.set("Retry-After", "1");
           }
           res.body = R"({"code":0,"msg":"success"})";
-          const auto bytes = transport::to_bytes(res, version, keep_alive, head);
+          const auto bytes = http::to_bytes(res, version, keep_alive, head);
           REQUIRE(bytes.has_value());
           CHECK_MESSAGE(*bytes == beast_bytes(res, version, keep_alive, head), "status ", status, " version ",
                         version, " keep-alive ", keep_alive, " head ", head);
@@ -44,12 +45,12 @@ TEST_CASE("the one-string answer is byte for byte what Beast would write") {
 TEST_CASE("answers Beast must shape itself are left to it") {
   http::response no_body;
   no_body.status = 204;
-  CHECK_FALSE(transport::to_bytes(no_body, 11, true, false).has_value());
+  CHECK_FALSE(http::to_bytes(no_body, 11, true, false).has_value());
   http::response own_length;
   own_length.headers.set("Content-Length", "3");
-  CHECK_FALSE(transport::to_bytes(own_length, 11, true, false).has_value());
+  CHECK_FALSE(http::to_bytes(own_length, 11, true, false).has_value());
   http::response twice;
   twice.headers.add("X-A", "1");
   twice.headers.add("x-a", "2");
-  CHECK_FALSE(transport::to_bytes(twice, 11, true, false).has_value());
+  CHECK_FALSE(http::to_bytes(twice, 11, true, false).has_value());
 }

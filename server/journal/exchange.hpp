@@ -1,9 +1,10 @@
 #pragma once
-// One request and its answer, described for the admin journal: secrets
-// redacted, the body cut, the decision that produced the answer named.
+// One request and its answer, described for the admin journal and the log:
+// secrets redacted, the body cut, the decision that produced the answer
+// named, the business result of either API's envelope read out.
 
 #include "http/message.hpp"
-#include "state/journal.hpp"
+#include "journal/store.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -12,11 +13,11 @@
 #include <optional>
 #include <string>
 
-namespace authsim::http {
+namespace authsim::journal {
 
 struct exchange {
-  const request* req = nullptr;
-  const response* res = nullptr;  // null: no answer was sent (a fault)
+  const http::request* req = nullptr;
+  const http::response* res = nullptr;  // null: no answer was sent (a fault)
   std::string rule;               // "SCENARIO#INDEX" that decided, or empty
   std::string fault;              // connection-level fault carried out, or empty
   std::int64_t time_ms = 0;       // simulated time the request was complete
@@ -36,10 +37,11 @@ struct answer_summary {
 };
 answer_summary summarize(const exchange& x);
 
-// The request log line's fields: method, path, status, code or success,
-// outcome, rule, fault, duration_us, trace and client. `status` and `trace`
-// are null when there was no answer or no trace header.
-boost::json::object log_fields(const exchange& x, const answer_summary& summary);
+// The request's log line, as a JSON object's text: event, method, path,
+// status, code or success, outcome, rule, fault, duration_us, trace and
+// client. `status` and `trace` are null when there was no answer or no
+// trace header.
+std::string log_object(const exchange& x, const answer_summary& summary);
 
 // The same facts in one line of text, for --log-format text.
 std::string log_text(const exchange& x, const answer_summary& summary);
@@ -48,11 +50,11 @@ boost::json::object describe(const exchange& x);
 
 // What the journal keeps of an exchange: the request (taken over), the
 // answer, and the decision; rendered by describe() when read. The answer's
-// journal note is taken over (the client never sees it); its status,
-// headers and body are copied, or taken over too with `take_answer`, when
-// the caller has no more use for them.
-std::shared_ptr<const state::journal_payload> journal_payload(request&& req, response* res, const exchange& x,
-                                                              bool take_answer = false);
+// note is taken over (the client never sees it); its status, headers and
+// body are copied, or taken over too with `take_answer`, when the caller
+// has no more use for them.
+std::shared_ptr<const payload> make_payload(http::request&& req, http::response* res, const exchange& x,
+                                            bool take_answer = false);
 
 // How a header value appears in the journal: api-key and token shortened,
 // Authorization and Cookie masked, everything else as sent.
@@ -62,4 +64,4 @@ std::string redact_header(std::string_view name, std::string_view value);
 // "password" and "appSecret" values masked.
 std::string redact_body(std::string_view body, bool& truncated);
 
-}  // namespace authsim::http
+}  // namespace authsim::journal

@@ -1,7 +1,7 @@
-#include "http/exchange_record.hpp"
+#include "journal/exchange.hpp"
 
-#include "http/json_body.hpp"
 #include "support/aliases.hpp"
+#include "support/json_writer.hpp"
 #include "support/text.hpp"
 
 #include <boost/json/parse.hpp>
@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <memory>
 
-namespace authsim::http {
+namespace authsim::journal {
 
 namespace {
 
@@ -29,7 +29,7 @@ std::string shorten(std::string_view value) {
 }
 
 // The answer's own verdict, when its body is a JSON object.
-const json::object* answer_object(const response& res, json::value& holder) {
+const json::object* answer_object(const http::response& res, json::value& holder) {
   boost::system::error_code ec;
   holder = json::parse(res.body, ec);
   return ec ? nullptr : holder.if_object();
@@ -105,9 +105,9 @@ answer_summary summarize(const exchange& x) {
     return out;
   }
   bool fractional_code = false;  // a code like 0.5: not an int64, yet not 0
-  if (x.res->business) {
-    out.code = x.res->business->code;
-    out.success = x.res->business->success;
+  if (x.res->note.business) {
+    out.code = x.res->note.business->code;
+    out.success = x.res->note.business->success;
   } else {
     // An answer written elsewhere (a scenario's `respond`): read its body.
     json::value holder;
@@ -135,7 +135,7 @@ std::string outcome_of(const exchange& x) { return summarize(x).outcome; }
 
 namespace {
 
-const std::string* trace_of(const request& req) {
+const std::string* trace_of(const http::request& req) {
   return req.headers.find("trace");
 }
 
@@ -151,52 +151,39 @@ std::string printable(std::string_view text) {
   return out;
 }
 
-// The journal's "diagnostics.signature": what was checked, and how. The
-// signed string is rebuilt from the signed path and the request's body,
-// shown up to 16 KiB.
-json::object describe_signature(const signature_diagnostics& d, std::string_view body) {
-  constexpr std::size_t max_signed = 16 * 1024;
-  std::string signed_string = d.signed_path;
-  signed_string.append(body.substr(0, max_signed > d.signed_path.size() ? max_signed - d.signed_path.size() : 0));
-  json::object out;
-  out.reserve(9);
-  out["signed_path"] = d.signed_path;
-  out["body_bytes"] = body.size();
-  out["signed_string"] = support::valid_utf8(signed_string);
-  out["signed_string_truncated"] = d.signed_path.size() + body.size() > max_signed;
-  out["algorithm"] = d.algorithm;
-  out["encoding"] = d.encoding;
-  out["received"] = d.received ? json::value(support::valid_utf8(*d.received)) : json::value(nullptr);
-  out["expected"] = d.expected;
-  out["verification"] = d.verification;
-  return out;
-}
-
 }  // namespace
 
-json::object log_fields(const exchange& x, const answer_summary& summary) {
-  json::object line;
-  line.reserve(12);
-  line["event"] = "request";
-  line["method"] = support::valid_utf8(x.req->method);
-  line["path"] = support::valid_utf8(x.req->path());
-  line["status"] = x.res != nullptr ? json::value(x.res->status) : json::value(nullptr);
+std::string log_object(const exchange& x, const answer_summary& summary) {
+  support::json_object_writer line;
+  line.string("event", "request").text("method", x.req->method).text("path", x.req->path());
+  if (x.res != nullptr) {
+    line.number("status", x.res->status);
+  } else {
+    line.null("status");
+  }
   if (summary.code) {
-    line["code"] = *summary.code;
+    line.number("code", *summary.code);
   }
   if (summary.success) {
-    line["success"] = *summary.success;
+    line.boolean("success", *summary.success);
   }
-  line["outcome"] = summary.outcome;
-  line["rule"] = x.rule.empty() ? json::value(nullptr) : json::value(x.rule);
+  line.string("outcome", summary.outcome);
+  if (x.rule.empty()) {
+    line.null("rule");
+  } else {
+    line.string("rule", x.rule);
+  }
   if (!x.fault.empty()) {
-    line["fault"] = x.fault;
+    line.string("fault", x.fault);
   }
-  line["duration_us"] = x.duration_us;
-  const std::string* trace = trace_of(*x.req);
-  line["trace"] = trace != nullptr ? json::value(support::valid_utf8(*trace)) : json::value(nullptr);
-  line["client"] = x.req->remote_address;
-  return line;
+  line.number("duration_us", x.duration_us);
+  if (const std::string* trace = trace_of(*x.req)) {
+    line.text("trace", *trace);
+  } else {
+    line.null("trace");
+  }
+  line.text("client", x.req->remote_address);
+  return line.finish();
 }
 
 std::string log_text(const exchange& x, const answer_summary& summary) {
@@ -229,7 +216,7 @@ std::string log_text(const exchange& x, const answer_summary& summary) {
 }
 
 json::object describe(const exchange& x) {
-  const request& req = *x.req;
+  const http::request& req = *x.req;
   json::object entry;
   entry["time_ms"] = x.time_ms;
   entry["method"] = support::valid_utf8(req.method);
@@ -274,9 +261,10 @@ json::object describe(const exchange& x) {
   decided["rule"] = x.rule.empty() ? json::value(nullptr) : json::value(x.rule);
   decided["fault"] = x.fault.empty() ? json::value(nullptr) : json::value(x.fault);
   entry["decided_by"] = std::move(decided);
-  if (x.res != nullptr && x.res->note.signature) {
+  if (x.res != nullptr && x.res->note.diagnostics) {
+    const journal::detail& d = *x.res->note.diagnostics;
     json::object diagnostics;
-    diagnostics["signature"] = describe_signature(*x.res->note.signature, x.req->body);
+    diagnostics[d.name()] = d.render(x.req->body);
     entry["diagnostics"] = std::move(diagnostics);
   }
   entry["duration_us"] = x.duration_us;
@@ -285,13 +273,13 @@ json::object describe(const exchange& x) {
 
 namespace {
 
-class exchange_payload final : public state::journal_payload {
+class exchange_payload final : public payload {
  public:
-  exchange_payload(request&& req, response* res, const exchange& x, bool take_answer)
+  exchange_payload(http::request&& req, http::response* res, const exchange& x, bool take_answer)
       : req_(std::move(req)), rule_(x.rule), fault_(x.fault), time_ms_(x.time_ms), duration_us_(x.duration_us) {
+    req_.interrupts = nullptr;  // valid only while the request was handled
     if (res != nullptr) {
-      // Only what describe() reads: the deferred part of a long poll is
-      // never journaled.
+      // Only what describe() reads.
       res_.emplace();
       res_->status = res->status;
       if (take_answer) {
@@ -302,7 +290,6 @@ class exchange_payload final : public state::journal_payload {
         res_->body = res->body;
       }
       res_->note = std::move(res->note);
-      res_->business = res->business;
     }
   }
 
@@ -318,8 +305,8 @@ class exchange_payload final : public state::journal_payload {
   }
 
  private:
-  request req_;
-  std::optional<response> res_;
+  http::request req_;
+  std::optional<http::response> res_;
   std::string rule_;
   std::string fault_;
   std::int64_t time_ms_;
@@ -328,9 +315,9 @@ class exchange_payload final : public state::journal_payload {
 
 }  // namespace
 
-std::shared_ptr<const state::journal_payload> journal_payload(request&& req, response* res, const exchange& x,
-                                                              bool take_answer) {
+std::shared_ptr<const payload> make_payload(http::request&& req, http::response* res, const exchange& x,
+                                            bool take_answer) {
   return std::make_shared<const exchange_payload>(std::move(req), res, x, take_answer);
 }
 
-}  // namespace authsim::http
+}  // namespace authsim::journal

@@ -1,0 +1,383 @@
+#include "app/application.hpp"
+
+#include "admin/access.hpp"
+#include "admin/admin_api.hpp"
+#include "admin/answers.hpp"
+#include "admin/scenarios_api.hpp"
+#include "creditpay/api.hpp"
+#include "faults/engine.hpp"
+#include "http/router.hpp"
+#include "journal/store.hpp"
+#include "pipeline/pipeline.hpp"
+#include "state/active_scenario.hpp"
+#include "state/clock.hpp"
+#include "state/code_store.hpp"
+#include "state/metrics.hpp"
+#include "state/scenario_counters.hpp"
+#include "state/token_store.hpp"
+#include "state/verification_modes.hpp"
+#include "support/async.hpp"
+#include "support/event.hpp"
+#include "support/log.hpp"
+#include "support/run_sync.hpp"
+#include "support/version.hpp"
+#include "transport/connection_tracker.hpp"
+#include "transport/listener.hpp"
+#include "transport/session.hpp"
+#include "transport/tls_context.hpp"
+#include "uocs/api.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json/array.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace authsim::app {
+
+using tcp = net::ip::tcp;
+
+namespace {
+
+tcp::endpoint resolve_listen_address(net::io_context& ioc, const options& opts) {
+  error_code ec;
+  const auto address = net::ip::make_address(opts.host, ec);
+  if (!ec) {
+    return {address, opts.port};
+  }
+  tcp::resolver resolver(ioc);
+  const auto results = resolver.resolve(opts.host, std::to_string(opts.port), tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    throw startup_error("--host: cannot resolve '" + opts.host + "' to an address" +
+                        (ec ? " (" + ec.message() + ")" : std::string()));
+  }
+  return results.begin()->endpoint();
+}
+
+std::string url_of(const tcp::endpoint& ep, bool tls = false) {
+  const auto address = ep.address();
+  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return (tls ? "https://" : "http://") + host + ":" + std::to_string(ep.port());
+}
+
+// What was loaded, in one line, so that a partner reading the log sees at
+// once which fixtures this server answers from.
+void log_startup(const options& opts, const fixtures::fixture_set& fx, const faults::engine& engine,
+                 std::uint64_t seed, const std::string& base_url, net::ssl::context* tls) {
+  json::object fields;
+  json::array platforms;
+  for (const auto& p : fx.platforms) {
+    platforms.emplace_back(p.plat_id);
+  }
+  json::array apps;
+  json::array accounts;
+  for (const auto& app : fx.apps) {
+    apps.emplace_back(app.app_key);
+    for (const auto& account : app.accounts) {
+      accounts.emplace_back(account.user_id);
+    }
+  }
+  const std::size_t account_count = accounts.size();
+  json::array stubs;
+  for (const auto& stub : fx.stubs) {
+    stubs.emplace_back(stub.path);
+  }
+  json::array scenarios;
+  for (const auto& info : engine.list()) {
+    scenarios.emplace_back(info.name);
+  }
+  const std::string active = engine.active().value_or("none");
+  const std::string certificate = tls != nullptr ? transport::describe_certificate(*tls) : std::string();
+  fields["event"] = "startup";
+  fields["msg"] = "authsim " + std::string(support::version()) + " started";
+  fields["version"] = support::version();
+  fields["listen"] = base_url;
+  fields["fixtures"] = opts.fixtures_dir;
+  fields["platforms"] = std::move(platforms);
+  fields["apps"] = std::move(apps);
+  fields["accounts"] = std::move(accounts);
+  fields["stubs"] = std::move(stubs);
+  fields["scenarios"] = std::move(scenarios);
+  fields["active_scenario"] = active;
+  fields["seed"] = seed;
+  fields["admin"] = opts.admin_enabled ? (opts.admin_token.empty() ? "open" : "token") : "off";
+  fields["tls"] = tls != nullptr ? json::value(certificate) : json::value(nullptr);
+  const std::string text = "authsim " + std::string(support::version()) + " on " + base_url + " from " +
+                           opts.fixtures_dir + ": " + std::to_string(fx.platforms.size()) + " platform(s), " +
+                           std::to_string(fx.apps.size()) + " app(s), " + std::to_string(account_count) +
+                           " account(s), " + std::to_string(fx.stubs.size()) + " stub(s), " +
+                           std::to_string(engine.list().size()) + " scenario(s) loaded, active: " + active +
+                           ", random seed " + std::to_string(seed) + " (replay with --seed " + std::to_string(seed) +
+                           ")" + (tls != nullptr ? "; TLS certificate " + certificate : "");
+  support::log_event(support::log_level::info, fields, text);
+}
+
+}  // namespace
+
+// Declared in the order they are built; destroyed in reverse, so the
+// io_context (and the sessions it may still hold) goes before the state
+// and routes the sessions refer to.
+struct application::parts {
+  options opts;
+  std::shared_ptr<const fixtures::fixture_set> fixtures;
+  std::uint64_t seed;
+
+  state::memory_clock clock;
+  state::memory_code_store codes{state::memory_code_store::default_retention_ms, opts.max_codes};
+  state::memory_token_store tokens{state::memory_token_store::default_retention_ms, opts.max_tokens};
+  journal::memory_store journal{opts.journal_size};
+  state::metrics metrics;
+  state::memory_verification_modes modes{*fixtures};
+  state::memory_active_scenario active;
+  state::memory_scenario_counters counters;
+  transport::connection_tracker tracker;
+
+  std::shared_ptr<net::ssl::context> tls;
+  std::optional<creditpay::api> creditpay_api;
+  std::optional<uocs::api> uocs_api;
+  std::optional<http::router> router;
+  std::optional<faults::engine> engine;
+  std::optional<admin::access_guard> guard;
+  std::optional<admin::scenarios_api> scenarios_admin;
+  std::optional<admin::admin_api> admin_routes;
+  std::optional<pipeline::pipeline> pipeline;
+  std::optional<transport::session_context> session;
+
+  net::io_context ioc{static_cast<int>(opts.threads)};
+  net::strand<net::io_context::executor_type> control{net::make_strand(ioc)};  // acceptor and signals live here
+  tcp::acceptor acceptor{control};
+  std::optional<net::signal_set> stop_signals;
+  std::optional<net::signal_set> reload_signal;
+  std::vector<std::thread> threads;
+  std::string base_url;
+  bool draining = false;  // on the control strand
+
+  parts(options o, std::shared_ptr<const fixtures::fixture_set> f)
+      : opts(std::move(o)), fixtures(std::move(f)), seed(opts.seed ? *opts.seed : std::random_device{}()) {}
+
+  void build_routes();
+  void bind();
+  void add_admin_routes();
+  void begin_stop(const char* why);
+  net::awaitable<void> drain();
+  void on_stop_signal(const error_code& ec, int signo);
+  void on_reload_signal(const error_code& ec, int signo);
+};
+
+// The simulated APIs' routes, and the scenario engine over their paths.
+void application::parts::build_routes() {
+  creditpay_api.emplace(fixtures, clock, codes, modes, opts.public_base_url);
+  uocs_api.emplace(fixtures, clock, tokens);
+  router.emplace([this](const http::request& req, const http::failure& f) {
+    // Paths outside both APIs answer in the Credit Pay shape
+    // ({"code","msg","data","trace"}), the simpler of the two envelopes.
+    return creditpay_api->render_failure(req, f);
+  });
+  creditpay_api->register_routes(*router);
+  uocs_api->register_routes(*router);
+  // Scenario rules may name every simulated endpoint, stubs included.
+  engine.emplace(std::filesystem::path(opts.fixtures_dir) / "scenarios", router->paths(),
+                 faults::engine_state{clock, active, counters}, fixtures->uocs.date_utc_offset_minutes, seed);
+}
+
+void application::parts::bind() {
+  const tcp::endpoint wanted = resolve_listen_address(ioc, opts);
+  error_code ec;
+  acceptor.open(wanted.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(wanted, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw startup_error("--host/--port: cannot listen on " + url_of(wanted) + ": " + ec.message());
+  }
+  base_url = url_of(acceptor.local_endpoint(), tls != nullptr);
+}
+
+// Who may call the admin API depends on the address bound.
+void application::parts::add_admin_routes() {
+  guard.emplace(admin::access_config{opts.admin_token, acceptor.local_endpoint().address().is_loopback(),
+                                     opts.admin_open});
+  if (!opts.admin_enabled) {
+    return;
+  }
+  if (guard->unprotected_off_loopback()) {
+    support::log_message(support::log_level::warn, "the admin API is open to anyone who can reach " + base_url +
+                                                       " (--admin-open without --admin-token)");
+  }
+  // Unknown admin paths and wrong methods are behind the guard too, so
+  // that the routes cannot be listed without the token.
+  router->add_family(admin::prefix, [this](const http::request& req, const http::failure& f) {
+    if (auto refusal = guard->refuse(req)) {
+      return std::move(*refusal);
+    }
+    return admin::render_failure(req, f);
+  });
+  scenarios_admin.emplace(*engine);
+  scenarios_admin->register_routes(*router, *guard);
+  admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, *engine});
+  admin_routes->register_routes(*router, *guard);
+}
+
+application::application(options opts, std::shared_ptr<const fixtures::fixture_set> fixtures)
+    : parts_(std::make_unique<parts>(std::move(opts), std::move(fixtures))) {
+  parts& p = *parts_;
+  p.build_routes();
+  p.engine->load();
+  // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
+  if (!p.opts.scenario.empty() && p.opts.scenario != "none" &&
+      !support::run_sync(p.engine->select(p.opts.scenario))) {
+    throw startup_error("--scenario: no scenario named '" + p.opts.scenario + "' in " +
+                        (std::filesystem::path(p.opts.fixtures_dir) / "scenarios").string() +
+                        " (loaded: " + p.engine->names() + ")");
+  }
+  if (!p.opts.tls_cert.empty()) {
+    try {
+      p.tls = transport::make_tls_context(p.opts.tls_cert, p.opts.tls_key);
+    } catch (const std::runtime_error& e) {
+      throw startup_error(e.what());
+    }
+  }
+}
+
+application::~application() {
+  parts& p = *parts_;
+  if (!p.threads.empty()) {
+    p.ioc.stop();
+    for (auto& t : p.threads) {
+      t.join();
+    }
+  }
+}
+
+void application::start() {
+  parts& p = *parts_;
+  p.bind();
+  if (p.opts.public_base_url.empty()) {
+    p.creditpay_api->set_public_base_url(p.base_url);
+  }
+  p.add_admin_routes();
+  p.pipeline.emplace(pipeline::parts{*p.router, &*p.engine, &p.journal, &p.metrics, &p.clock,
+                                     [&tracker = p.tracker] { return tracker.stopping(); }});
+  p.session.emplace(transport::session_context{
+      *p.pipeline,
+      p.tracker,
+      {p.opts.body_limit, p.opts.header_limit, p.opts.read_timeout, p.opts.idle_timeout, p.opts.max_connections},
+      p.tls.get(),
+      p.opts.threads});
+  log_startup(p.opts, *p.fixtures, *p.engine, p.seed, p.base_url, p.tls.get());
+  net::co_spawn(p.control, transport::accept_loop(p.ioc, p.acceptor, *p.session), net::detached);
+  // Whoever reads the listening line finds the start-up summary already on
+  // stderr.
+  support::flush_log(std::chrono::milliseconds(500));
+  p.threads.reserve(p.opts.threads);
+  for (unsigned i = 0; i < p.opts.threads; ++i) {
+    p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
+  }
+}
+
+std::uint16_t application::port() const { return parts_->acceptor.local_endpoint().port(); }
+
+const std::string& application::base_url() const { return parts_->base_url; }
+
+// On the control strand. The first stop drains; a second one stops at once.
+void application::parts::begin_stop(const char* why) {
+  if (draining) {
+    support::log_line(std::string(why).starts_with("SIG") ? "second signal: stopping now"
+                                                           : "second stop request: stopping now");
+    ioc.stop();
+    return;
+  }
+  draining = true;
+  error_code ignored;
+  acceptor.close(ignored);
+  if (reload_signal) {
+    reload_signal->cancel(ignored);
+  }
+  // Logged once no new connection can be accepted, so that a client that
+  // sees this line also sees the port closed.
+  support::log_line(std::string("received ") + why + ", finishing in-flight requests");
+  net::co_spawn(control, drain(), net::detached);
+}
+
+// Closes idle connections, then waits for busy ones to finish, at most
+// --shutdown-timeout-ms, and stops the io_context. It wakes when the last
+// connection ends, not by polling.
+net::awaitable<void> application::parts::drain() {
+  tracker.shutdown();
+  const auto none_left = std::make_shared<support::event>(control);
+  tracker.notify_when_empty([none_left] { none_left->raise(); });
+  const auto deadline = std::chrono::steady_clock::now() + opts.shutdown_timeout;
+  while (tracker.active() > 0 && std::chrono::steady_clock::now() < deadline) {
+    co_await none_left->wait_until(deadline);
+  }
+  tracker.notify_when_empty(nullptr);
+  if (const std::size_t busy = tracker.active(); busy > 0) {
+    support::log_message(support::log_level::warn, std::to_string(busy) + " connection(s) still busy after " +
+                                                       std::to_string(opts.shutdown_timeout.count()) +
+                                                       " ms; exiting anyway");
+  }
+  ioc.stop();
+}
+
+void application::stop() {
+  parts& p = *parts_;
+  net::post(p.control, [&p] { p.begin_stop("a stop request"); });
+  wait();
+}
+
+void application::parts::on_stop_signal(const error_code& ec, int signo) {
+  if (ec) {
+    return;
+  }
+  begin_stop(signo == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_signals->async_wait([this](const error_code& e, int s) { on_stop_signal(e, s); });
+}
+
+// SIGHUP re-reads the scenarios, as POST /__admin/scenarios/reload does.
+void application::parts::on_reload_signal(const error_code& ec, int) {
+  if (ec) {
+    return;
+  }
+  net::co_spawn(
+      control,
+      [this]() -> net::awaitable<void> {
+        if (const auto error = co_await engine->reload()) {
+          support::log_message(support::log_level::warn,
+                               "SIGHUP: scenario reload failed, previous scenarios kept: " + *error);
+        } else {
+          support::log_line("SIGHUP: scenarios reloaded (" + std::to_string(engine->list().size()) + " loaded)");
+        }
+      },
+      net::detached);
+  reload_signal->async_wait([this](const error_code& e, int s) { on_reload_signal(e, s); });
+}
+
+void application::handle_signals() {
+  parts& p = *parts_;
+  p.stop_signals.emplace(p.control, SIGINT, SIGTERM);
+  p.reload_signal.emplace(p.control, SIGHUP);
+  p.stop_signals->async_wait([&p](const error_code& e, int s) { p.on_stop_signal(e, s); });
+  p.reload_signal->async_wait([&p](const error_code& e, int s) { p.on_reload_signal(e, s); });
+}
+
+int application::wait() {
+  parts& p = *parts_;
+  for (auto& t : p.threads) {
+    t.join();
+  }
+  p.threads.clear();
+  return 0;
+}
+
+}  // namespace authsim::app

@@ -1,0 +1,156 @@
+#include "pipeline/pipeline.hpp"
+
+#include "admin/paths.hpp"
+#include "http/serialize.hpp"
+#include "journal/exchange.hpp"
+#include "support/log.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+namespace authsim::pipeline {
+
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+bool ends_without_answer(const faults::decision& d) {
+  return d.failure && d.failure->kind != faults::fault_kind::malformed_body &&
+         d.failure->kind != faults::fault_kind::slow_body;
+}
+
+}  // namespace
+
+net::awaitable<outcome> pipeline::handle(http::request req, wire_facts wire) const {
+  const auto started = steady::now();
+  const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
+  faults::decision d;
+  if (parts_.engine != nullptr && parts_.engine->may_apply(req)) {
+    d = co_await parts_.engine->decide(req);
+  }
+  if (d.delay.count() > 0) {
+    net::steady_timer pause(co_await net::this_coro::executor, d.delay);
+    co_await pause.async_wait(use_tuple);
+  }
+  outcome out;
+  if (ends_without_answer(d)) {
+    // Journaled first: a client that sees the fault and then asks the
+    // journal must find it there.
+    out.fault = d.failure;
+    out.verdict = co_await record(std::move(req), nullptr, d, sim_time, started, false);
+    co_return out;
+  }
+  http::response res = co_await answer(req, d);
+  // HEAD has no body to dribble: it is answered at once.
+  const bool slow = d.failure && d.failure->kind == faults::fault_kind::slow_body && !wire.head;
+  if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
+    faults::make_malformed(res);
+  }
+  // Decided now, after any delay or wait: a shutdown that began meanwhile
+  // must not be contradicted by a promise to keep the connection.
+  out.keep_alive = wire.keep_alive && !(parts_.stopping && parts_.stopping());
+  if (!slow) {
+    out.bytes = http::to_bytes(res, wire.version, out.keep_alive, wire.head);
+  }
+  // Journaled before the answer leaves, so that a client that has its
+  // answer always finds its request in the journal. An answer already in
+  // bytes is handed to the journal instead of copied.
+  out.verdict = co_await record(std::move(req), &res, d, sim_time, started, out.bytes.has_value());
+  if (!out.bytes) {
+    out.answer = std::move(res);
+    if (slow) {
+      out.fault = d.failure;
+    }
+  }
+  co_return out;
+}
+
+net::awaitable<http::response> pipeline::answer(const http::request& req, faults::decision& d) const {
+  const http::router& router = parts_.router;
+  http::response res;
+  if (!d.unknown_scenario.empty()) {
+    res = router.error(req, http::failure_kind::unknown_scenario, d.unknown_scenario);
+  } else if (d.rate_limited) {
+    res = router.error(req, http::failure_kind::rate_limited, d.rate_detail);
+    res.headers.set("Retry-After", std::to_string(d.retry_after_s));
+  } else if (d.answer) {
+    res = std::move(*d.answer);
+  } else {
+    // A plain handler runs in place; one that waits is awaited.
+    http::router::match_result m = router.match(req);
+    if (m.refusal) {
+      res = std::move(*m.refusal);
+    } else if (m.sync != nullptr) {
+      res = router.run(*m.sync, req);
+    } else {
+      res = co_await router.run(*m.async, req);
+    }
+  }
+  if (d.applies()) {
+    res.headers.set(faults::rule_header, d.rule_label);
+  }
+  co_return res;
+}
+
+net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_kind kind, std::string detail,
+                                         wire_facts wire) const {
+  http::response res = parts_.router.error(partial, kind, detail);
+  outcome out;
+  out.keep_alive = false;
+  out.bytes = http::to_bytes(res, wire.version, false, wire.head);
+  const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
+  const faults::decision none;
+  const auto started = steady::now();
+  const bool take_answer = out.bytes.has_value();
+  out.verdict = co_await record(std::move(partial), &res, none, sim_time, started, take_answer);
+  if (!out.bytes) {
+    out.answer = std::move(res);
+  }
+  co_return out;
+}
+
+// Admin calls are left out of the journal and the metrics (they are the
+// observer, not the traffic observed) and logged only at debug level.
+net::awaitable<std::string> pipeline::record(http::request req, http::response* res, const faults::decision& d,
+                                             std::int64_t sim_time, steady::time_point started,
+                                             bool take_answer) const {
+  const std::string_view path = req.path();
+  const bool admin_call = path.starts_with(admin::prefix);
+  const support::log_level level = admin_call ? support::log_level::debug : support::log_level::info;
+  const bool logged = support::log_enabled(level);
+  if (admin_call && !logged) {
+    co_return std::string();
+  }
+  journal::exchange x;
+  x.req = &req;
+  x.res = res;
+  x.rule = d.rule_label;
+  x.fault = d.failure ? faults::fault_name(d.failure->kind) : "";
+  x.time_ms = sim_time;
+  x.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - started).count();
+  journal::answer_summary summary = journal::summarize(x);
+  if (logged) {
+    support::log_object(level, journal::log_object(x, summary), journal::log_text(x, summary));
+  }
+  if (admin_call) {
+    co_return std::move(summary.outcome);
+  }
+  const bool known = parts_.router.knows(path);
+  std::string path_text(path);
+  if (parts_.metrics != nullptr) {
+    parts_.metrics->record_request(known ? path_text : "other", summary.outcome,
+                                   static_cast<double>(x.duration_us) / 1e6);
+    if (d.delay.count() > 0) parts_.metrics->record_fault("delay");
+    if (d.answer) parts_.metrics->record_fault("respond");
+    if (d.rate_limited) parts_.metrics->record_fault("rate_limit");
+    if (d.failure) parts_.metrics->record_fault(x.fault);
+  }
+  if (parts_.journal != nullptr) {
+    std::shared_ptr<const journal::payload> entry = journal::make_payload(std::move(req), res, x, take_answer);
+    journal::entry_key key{std::move(path_text), summary.outcome, known};
+    co_await parts_.journal->async_add(std::move(key), std::move(entry));
+  }
+  co_return std::move(summary.outcome);
+}
+
+}  // namespace authsim::pipeline
