@@ -1,9 +1,13 @@
+#include "state/active_scenario.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/expiring_map.hpp"
+#include "state/scenario_counters.hpp"
+#include "state/token_store.hpp"
+#include "state/verification_modes.hpp"
+#include "support/run_sync.hpp"
 
 #include <map>
-#include "state/token_store.hpp"
 
 #include <doctest/doctest.h>
 
@@ -296,5 +300,131 @@ TEST_SUITE("stores") {
     CHECK(c.now_ms() < 1'000'000'060'000);
     c.reset();
     CHECK(c.offset_ms() == 0);
+  }
+
+  TEST_CASE("a code listing filters inside the store and copies at most the limit, counting them all") {
+    memory_code_store store;
+    for (int i = 0; i < 10; ++i) {
+      code_record r = code("c" + std::to_string(i), 0, 300'000);
+      r.plat_id = i % 2 == 0 ? "even" : "odd";
+      r.custom_no = "u" + std::to_string(i % 3);
+      store.issue(r, 0);
+    }
+    code_store& shared = store;  // what the handlers see
+    const code_filter odd{std::string("odd"), std::nullopt};
+    const code_listing page = authsim::support::run_sync(shared.async_list(odd, 2, 0));
+    CHECK(page.count == 5);
+    REQUIRE(page.items.size() == 2);
+    CHECK(page.items[0].ident_code == "c1");  // oldest first
+    CHECK(page.items[1].ident_code == "c3");
+    const code_filter both{std::string("even"), std::string("u0")};
+    const code_listing narrow = authsim::support::run_sync(shared.async_list(both, 100, 0));
+    CHECK(narrow.count == 2);  // c0 and c6
+    CHECK(narrow.items.size() == 2);
+  }
+
+  TEST_CASE("a token listing filters by user inside the store") {
+    memory_token_store store;
+    for (int i = 0; i < 6; ++i) {
+      store.issue(token_record{"t" + std::to_string(i), "app", i < 4 ? "a" : "b", "r", 0, 1000}, 0);
+    }
+    token_store& shared = store;
+    const token_filter user_a{std::string("a")};
+    const token_listing page = authsim::support::run_sync(shared.async_list(user_a, 3, 0));
+    CHECK(page.count == 4);
+    CHECK(page.items.size() == 3);
+    const token_filter anyone{};
+    CHECK(authsim::support::run_sync(shared.async_list(anyone, 100, 0)).count == 6);
+  }
+
+  TEST_CASE("through the store interface a code is redeemed once, then reported as already redeemed") {
+    memory_code_store memory;
+    code_store& store = memory;
+    authsim::support::run_sync(store.async_issue(code("c1", 0, 300'000), 0));
+    const std::string id = "c1";
+    CHECK(authsim::support::run_sync(store.async_redeem(id, 10)).outcome == redeem_outcome::redeemed);
+    CHECK(authsim::support::run_sync(store.async_redeem(id, 20)).outcome == redeem_outcome::already_redeemed);
+    CHECK(authsim::support::run_sync(store.async_find(id, 30))->redeemed_at_ms == 10);
+    CHECK(authsim::support::run_sync(store.async_size(30)) == 1);
+    authsim::support::run_sync(store.async_clear());
+    CHECK(authsim::support::run_sync(store.async_size(30)) == 0);
+  }
+
+  TEST_CASE("the counters walk the matched rules in order until one applies") {
+    memory_scenario_counters counters;
+    walk_request walk;
+    walk.scenario = "s";
+    walk.session = "x";
+    walk.now_ms = 1000;
+    rule_step first;  // calls 1 and 2 only
+    first.rule = 0;
+    first.calls = call_range{1, 2, std::nullopt};
+    rule_step second;  // its draw failed
+    second.rule = 1;
+    second.chance = false;
+    rule_step third;  // at most 1 call per second
+    third.rule = 2;
+    third.limit = window_spec{"k", 1, 1000};
+    walk.steps = {first, second, third};
+    CHECK(counters.walk(walk).chosen == 0u);
+    CHECK(counters.walk(walk).chosen == 0u);
+    // Call 3: the first rule is past its range, the second's draw failed,
+    // the third lets one call through its window...
+    const walk_result within = counters.walk(walk);
+    CHECK_FALSE(within.chosen.has_value());
+    // ...and refuses the next one until the window ends.
+    const walk_result limited = counters.walk(walk);
+    CHECK(limited.chosen == 2u);
+    CHECK(limited.rate_limited);
+    CHECK(limited.window_end_ms == 2000);
+    walk.now_ms = 2000;
+    CHECK_FALSE(counters.walk(walk).chosen.has_value());
+  }
+
+  TEST_CASE("counters are per session, and clearing one scenario leaves the others") {
+    memory_scenario_counters counters;
+    auto walk_of = [](const std::string& scenario, const std::string& session) {
+      walk_request w;
+      w.scenario = scenario;
+      w.session = session;
+      rule_step once;
+      once.calls = call_range{1, 1, std::nullopt};
+      w.steps = {once};
+      return w;
+    };
+    CHECK(counters.walk(walk_of("a", "s1")).chosen.has_value());
+    CHECK(counters.walk(walk_of("a", "s2")).chosen.has_value());  // another session starts at call 1
+    CHECK_FALSE(counters.walk(walk_of("a", "s1")).chosen.has_value());
+    CHECK(counters.walk(walk_of("b", "s1")).chosen.has_value());
+    scenario_counters& shared = counters;
+    const std::optional<std::string> only_a = std::string("a");
+    authsim::support::run_sync(shared.async_clear(only_a));
+    CHECK(counters.walk(walk_of("a", "s1")).chosen.has_value());
+    CHECK_FALSE(counters.walk(walk_of("b", "s1")).chosen.has_value());
+  }
+
+  TEST_CASE("the active scenario and the verification modes are set through their interfaces and read at once") {
+    memory_active_scenario active;
+    active_scenario& shared_active = active;
+    CHECK_FALSE(shared_active.get().has_value());
+    const std::optional<std::string> flaky = std::string("flaky");
+    authsim::support::run_sync(shared_active.async_set(flaky));
+    CHECK(shared_active.get() == "flaky");
+    const std::optional<std::string> none;
+    authsim::support::run_sync(shared_active.async_set(none));
+    CHECK_FALSE(shared_active.get().has_value());
+
+    authsim::fixtures::fixture_set set;
+    authsim::fixtures::platform p;
+    p.plat_id = "p1";
+    set.platforms.push_back(p);
+    memory_verification_modes modes(set);
+    verification_modes& shared_modes = modes;
+    const std::string p1 = "p1";
+    const std::string unknown = "nope";
+    CHECK(authsim::support::run_sync(shared_modes.async_set(p1, authsim::fixtures::verification_mode::off)));
+    CHECK(shared_modes.get(p1) == authsim::fixtures::verification_mode::off);
+    CHECK_FALSE(authsim::support::run_sync(shared_modes.async_set(unknown, authsim::fixtures::verification_mode::off)));
+    CHECK_FALSE(shared_modes.get(unknown).has_value());
   }
 }
