@@ -17,6 +17,13 @@
 # (3), BENCH_CONNECTIONS (50), BENCH_CODES (1000000), BENCH_SOAK_SECONDS (60),
 # BENCH_AUTHSIM_ARGS extra flags for authsim (default --log-level warn).
 #
+# Beside the four workloads, the throughput mode measures login on a second
+# authsim that writes a log line per request (--log-level info, stderr to
+# a file): the cost of the default log. BENCH_BASELINE=PATH adds login and
+# signed identify on another authsim binary (an earlier build, say), taking
+# turns with the rest, so that two builds are compared on the same host in
+# the same minutes.
+#
 # Installs wrk and nginx-light with apt-get when missing, builds a Release
 # binary in build-release/ (as the Docker image does), and writes the report to build-release/bench.md as
 # well as stdout. Traffic goes to 127.0.0.1 only; every process it starts is
@@ -39,6 +46,11 @@ soak_seconds=${BENCH_SOAK_SECONDS:-60}
 # Request lines on stderr are left out by default: the report measures the
 # simulator, and a log line per request is a cost every user can choose.
 read -r -a authsim_args <<<"${BENCH_AUTHSIM_ARGS:---log-level warn}"
+baseline=${BENCH_BASELINE:-}
+if [ -n "$baseline" ] && [ ! -x "$baseline" ]; then
+  echo "bench: BENCH_BASELINE=$baseline is not an executable" >&2
+  exit 2
+fi
 
 AUTHSIM_EXTRA_PACKAGES="wrk nginx-light ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
 build=build-release
@@ -77,12 +89,15 @@ signature_key=$(json_field signature_key)
 AUTHSIM_BENCH_BODY='{"customer_token":"a1472263c7b9709xxxb624adccc60_ad0975be-877c-4420-8e2e-8a156a3ec7b2app","custom_no":"473_32_86000698","callback_url":"https://credit-pre.aatest.online/payment/callback","token_expire":4102444800000,"client_ip":"192.168.1.166"}'
 AUTHSIM_BENCH_SIGNATURE=$(printf '%s' "$AUTHSIM_BENCH_BODY" | "$binary" sign --key "$signature_key")
 
-# start_authsim CPULIST ARGS...: sets server_pid and server_port.
+# start_authsim CPULIST ARGS...: sets server_pid and server_port. The
+# binary is $server_binary when set (then reset), else the Release build.
 start_authsim() {
   local cpulist=$1
   shift
   local out=$work/authsim.$RANDOM
-  taskset -c "$cpulist" "$binary" --port 0 "${authsim_args[@]}" "$@" >"$out.out" 2>"$out.err" &
+  local exe=${server_binary:-$binary}
+  server_binary=
+  taskset -c "$cpulist" "$exe" --port 0 "${authsim_args[@]}" "$@" >"$out.out" 2>"$out.err" &
   server_pid=$!
   pids+=("$server_pid")
   local line=""
@@ -289,15 +304,33 @@ throughput() {
     --data-binary '{"appKey":"IE-UOCS-OUT","appSecret":"fykj12345678","deviceId":"00:FF:16:4B:63:57","hostName":"SF0001304522C","requestId":"bench-1","ip":"192.168.255.10","userId":"fc0001","password":"8bb2423a0e1c4d0a"}')
   # Both servers run side by side on the same CPUs; only the one being
   # measured has work at any time.
+  local main_pid=$server_pid
+  # The same build writing its default log: a JSON line per request.
+  start_authsim "$server_cpus" --threads "$threads" --fixtures fixtures --log-level info
+  local logged_pid=$server_pid logged_url=http://127.0.0.1:$server_port
+  local baseline_pid="" baseline_url=""
+  if [ -n "$baseline" ]; then
+    server_binary=$baseline
+    start_authsim "$server_cpus" --threads "$threads" --fixtures fixtures
+    baseline_pid=$server_pid
+    baseline_url=http://127.0.0.1:$server_port
+  fi
   start_nginx "$server_cpus" "$threads" "$login_body"
-  add_workload "authsim login" "$server_pid" "$url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
-  add_workload "authsim identify" "$server_pid" "$url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
-  add_workload "authsim identify+redeem" "$server_pid" "$url" scripts/bench/identify_redeem.lua "$wrk_cpus" "$wrk_threads"
-  add_workload "authsim bad-signature" "$server_pid" "$url" scripts/bench/bad_signature.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim login" "$main_pid" "$url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim identify" "$main_pid" "$url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim identify+redeem" "$main_pid" "$url" scripts/bench/identify_redeem.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "authsim bad-signature" "$main_pid" "$url" scripts/bench/bad_signature.lua "$wrk_cpus" "$wrk_threads"
+  add_workload "logged login" "$logged_pid" "$logged_url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+  if [ -n "$baseline" ]; then
+    add_workload "baseline login" "$baseline_pid" "$baseline_url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
+    add_workload "baseline identify" "$baseline_pid" "$baseline_url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
+  fi
   add_workload "nginx login" "$nginx_pid" "http://127.0.0.1:$nginx_port" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
   measure_all "$wrk_cpus" "$wrk_threads"
   stop_pid "$nginx_pid"
-  stop_pid "$server_pid"
+  stop_pid "$main_pid"
+  stop_pid "$logged_pid"
+  [ -z "$baseline_pid" ] || stop_pid "$baseline_pid"
 
   {
     echo
@@ -336,6 +369,11 @@ targets() {
         printf "- login p99 %.3f ms (under 2 ms): %s\n", p99["authsim login"], verdict(p99["authsim login"] < 2)
         printf "- identify p99 %.3f ms (under 2 ms): %s\n", p99["authsim identify"], verdict(p99["authsim identify"] < 2)
         d = cpu["authsim bad-signature"] / cpu["authsim identify"]; printf "- a refused request costs %.2f × an accepted one (at most 1): %s\n", d, verdict(d <= 1)
+        l = rps["logged login"] / rps["authsim login"]; printf "- login with a log line per request: %.2f × the req/s without (at least 0.9): %s\n", l, verdict(l >= 0.9)
+        if ("baseline login" in cpu) {
+          bl = cpu["authsim login"] / cpu["baseline login"]; printf "- login CPU per request %.3f × the baseline build'"'"'s (at most 1.05): %s\n", bl, verdict(bl <= 1.05)
+          bi = cpu["authsim identify"] / cpu["baseline identify"]; printf "- signed identify CPU per request %.3f × the baseline build'"'"'s (at most 1.05): %s\n", bi, verdict(bi <= 1.05)
+        }
       }' "$r"
   } >>"$report"
 }
@@ -436,7 +474,7 @@ soak() {
 {
   echo "authsim $("$binary" --version | awk '{print $2}') beside nginx $("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///'), wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}'), $cpus CPU(s): $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
   echo
-  echo "authsim flags: ${authsim_args[*]}; command: scripts/bench.sh $mode"
+  echo "authsim flags: ${authsim_args[*]}; command: ${baseline:+BENCH_BASELINE=$baseline }scripts/bench.sh $mode"
 } >"$report"
 
 if [ "$mode" = all ] || [ "$mode" = throughput ]; then

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -153,37 +154,79 @@ std::string printable(std::string_view text) {
 
 }  // namespace
 
-std::string log_object(const exchange& x, const answer_summary& summary) {
-  support::json_object_writer line;
-  line.string("event", "request").text("method", x.req->method).text("path", x.req->path());
-  if (x.res != nullptr) {
-    line.number("status", x.res->status);
+namespace {
+
+// A caller's bytes as a JSON string: what is not well-formed UTF-8 becomes
+// U+FFFD.
+void append_text(std::string& out, std::string_view text) {
+  if (support::is_valid_utf8(text)) {
+    support::append_json_string(out, text);
   } else {
-    line.null("status");
+    support::append_json_string(out, support::valid_utf8(text));
+  }
+}
+
+void append_number(std::string& out, std::int64_t value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
+// The request line's members, each after a comma, appended to `out`. The
+// names and fixed words are written as they are; only what came from the
+// request or the decision is escaped. Every request writes one, so it is
+// written by hand rather than member by member.
+void append_log_fields(std::string& out, const exchange& x, const answer_summary& summary) {
+  out += R"(,"event":"request","method":)";
+  append_text(out, x.req->method);
+  out += R"(,"path":)";
+  append_text(out, x.req->path());
+  out += R"(,"status":)";
+  if (x.res != nullptr) {
+    append_number(out, x.res->status);
+  } else {
+    out += "null";
   }
   if (summary.code) {
-    line.number("code", *summary.code);
+    out += R"(,"code":)";
+    append_number(out, *summary.code);
   }
   if (summary.success) {
-    line.boolean("success", *summary.success);
+    out += *summary.success ? R"(,"success":true)" : R"(,"success":false)";
   }
-  line.string("outcome", summary.outcome);
+  out += R"(,"outcome":)";
+  support::append_json_string(out, summary.outcome);
+  out += R"(,"rule":)";
   if (x.rule.empty()) {
-    line.null("rule");
+    out += "null";
   } else {
-    line.string("rule", x.rule);
+    support::append_json_string(out, x.rule);
   }
   if (!x.fault.empty()) {
-    line.string("fault", x.fault);
+    out += R"(,"fault":)";
+    support::append_json_string(out, x.fault);
   }
-  line.number("duration_us", x.duration_us);
+  out += R"(,"duration_us":)";
+  append_number(out, x.duration_us);
+  out += R"(,"trace":)";
   if (const std::string* trace = trace_of(*x.req)) {
-    line.text("trace", *trace);
+    append_text(out, *trace);
   } else {
-    line.null("trace");
+    out += "null";
   }
-  line.text("client", x.req->remote_address);
-  return line.finish();
+  out += R"(,"client":)";
+  append_text(out, x.req->remote_address);
+  out += '}';
+}
+
+}  // namespace
+
+std::string log_object(const exchange& x, const answer_summary& summary) {
+  std::string out;
+  out.reserve(256);
+  append_log_fields(out, x, summary);
+  out[0] = '{';  // the first member's comma opens the object
+  return out;
 }
 
 std::string log_text(const exchange& x, const answer_summary& summary) {
@@ -213,6 +256,17 @@ std::string log_text(const exchange& x, const answer_summary& summary) {
     out += " trace=" + printable(*trace);
   }
   return out;
+}
+
+void log(support::log_level level, const exchange& x, const answer_summary& summary) {
+  if (support::log_as_json()) {
+    // Written straight after the line's time and level: one string, no copy.
+    std::string line = support::begin_json_line(level);
+    append_log_fields(line, x, summary);
+    support::log_finished_line(line);
+  } else {
+    support::log_object(level, {}, log_text(x, summary));
+  }
 }
 
 json::object describe(const exchange& x) {

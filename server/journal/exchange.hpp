@@ -5,6 +5,7 @@
 
 #include "http/message.hpp"
 #include "journal/store.hpp"
+#include "support/log.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -45,6 +46,9 @@ std::string log_object(const exchange& x, const answer_summary& summary);
 
 // The same facts in one line of text, for --log-format text.
 std::string log_text(const exchange& x, const answer_summary& summary);
+
+// Logs the request's line at `level`, built in the log's format only.
+void log(support::log_level level, const exchange& x, const answer_summary& summary);
 
 boost::json::object describe(const exchange& x);
 

@@ -26,70 +26,95 @@ net::awaitable<outcome> pipeline::handle(http::request req, wire_facts wire) con
   const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
   faults::decision d;
   if (parts_.engine != nullptr && parts_.engine->may_apply(req)) {
-    d = co_await parts_.engine->decide(req);
-  }
-  if (d.delay.count() > 0) {
-    net::steady_timer pause(co_await net::this_coro::executor, d.delay);
-    co_await pause.async_wait(use_tuple);
+    d = co_await decide(req);
   }
   outcome out;
   if (ends_without_answer(d)) {
     // Journaled first: a client that sees the fault and then asks the
     // journal must find it there.
     out.fault = d.failure;
-    out.verdict = co_await record(std::move(req), nullptr, d, sim_time, started, false);
+    record_entry entry = record(std::move(req), nullptr, d, sim_time, started, false);
+    out.verdict = std::move(entry.verdict);
+    if (entry.payload) {
+      co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
+    }
     co_return out;
   }
-  http::response res = co_await answer(req, d);
-  // HEAD has no body to dribble: it is answered at once.
-  const bool slow = d.failure && d.failure->kind == faults::fault_kind::slow_body && !wire.head;
+  http::response res;
+  if (std::optional<http::response> taken_over = scenario_answer(req, d)) {
+    res = std::move(*taken_over);
+  } else {
+    // A plain handler runs in place; one that waits is awaited here.
+    http::router::match_result m = parts_.router.match(req);
+    std::optional<std::string> bug;
+    if (m.refusal) {
+      res = std::move(*m.refusal);
+    } else if (m.sync != nullptr) {
+      res = parts_.router.run(*m.sync, req);
+    } else {
+      try {
+        res = co_await (*m.async)(req);
+      } catch (const std::exception& e) {
+        bug = e.what();  // answered below: a coroutine cannot co_await in a catch block
+      }
+    }
+    if (bug) {
+      res = parts_.router.error(req, http::failure_kind::internal, *bug);
+    }
+  }
+  shape(res, d, wire, out);
+  // Journaled before the answer leaves, so that a client that has its
+  // answer always finds its request in the journal. An answer already in
+  // bytes is handed to the journal instead of copied.
+  record_entry entry = record(std::move(req), &res, d, sim_time, started, out.bytes.has_value());
+  out.verdict = std::move(entry.verdict);
+  if (entry.payload) {
+    co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
+  }
+  if (!out.bytes) {
+    out.answer = std::move(res);
+  }
+  co_return out;
+}
+
+net::awaitable<faults::decision> pipeline::decide(const http::request& req) const {
+  faults::decision d = co_await parts_.engine->decide(req);
+  if (d.delay.count() > 0) {
+    net::steady_timer pause(co_await net::this_coro::executor, d.delay);
+    co_await pause.async_wait(use_tuple);
+  }
+  co_return d;
+}
+
+std::optional<http::response> pipeline::scenario_answer(const http::request& req, faults::decision& d) const {
+  std::optional<http::response> res;
+  if (!d.unknown_scenario.empty()) {
+    res = parts_.router.error(req, http::failure_kind::unknown_scenario, d.unknown_scenario);
+  } else if (d.rate_limited) {
+    res = parts_.router.error(req, http::failure_kind::rate_limited, d.rate_detail);
+    res->headers.set("Retry-After", std::to_string(d.retry_after_s));
+  } else if (d.answer) {
+    res = std::move(*d.answer);
+  }
+  return res;
+}
+
+void pipeline::shape(http::response& res, const faults::decision& d, const wire_facts& wire, outcome& out) const {
+  if (d.applies()) {
+    res.headers.set(faults::rule_header, d.rule_label);
+  }
   if (d.failure && d.failure->kind == faults::fault_kind::malformed_body) {
     faults::make_malformed(res);
   }
   // Decided now, after any delay or wait: a shutdown that began meanwhile
   // must not be contradicted by a promise to keep the connection.
   out.keep_alive = wire.keep_alive && !(parts_.stopping && parts_.stopping());
-  if (!slow) {
+  // HEAD has no body to dribble: it is answered at once.
+  if (d.failure && d.failure->kind == faults::fault_kind::slow_body && !wire.head) {
+    out.fault = d.failure;
+  } else {
     out.bytes = http::to_bytes(res, wire.version, out.keep_alive, wire.head);
   }
-  // Journaled before the answer leaves, so that a client that has its
-  // answer always finds its request in the journal. An answer already in
-  // bytes is handed to the journal instead of copied.
-  out.verdict = co_await record(std::move(req), &res, d, sim_time, started, out.bytes.has_value());
-  if (!out.bytes) {
-    out.answer = std::move(res);
-    if (slow) {
-      out.fault = d.failure;
-    }
-  }
-  co_return out;
-}
-
-net::awaitable<http::response> pipeline::answer(const http::request& req, faults::decision& d) const {
-  const http::router& router = parts_.router;
-  http::response res;
-  if (!d.unknown_scenario.empty()) {
-    res = router.error(req, http::failure_kind::unknown_scenario, d.unknown_scenario);
-  } else if (d.rate_limited) {
-    res = router.error(req, http::failure_kind::rate_limited, d.rate_detail);
-    res.headers.set("Retry-After", std::to_string(d.retry_after_s));
-  } else if (d.answer) {
-    res = std::move(*d.answer);
-  } else {
-    // A plain handler runs in place; one that waits is awaited.
-    http::router::match_result m = router.match(req);
-    if (m.refusal) {
-      res = std::move(*m.refusal);
-    } else if (m.sync != nullptr) {
-      res = router.run(*m.sync, req);
-    } else {
-      res = co_await router.run(*m.async, req);
-    }
-  }
-  if (d.applies()) {
-    res.headers.set(faults::rule_header, d.rule_label);
-  }
-  co_return res;
 }
 
 net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_kind kind, std::string detail,
@@ -99,10 +124,12 @@ net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_ki
   out.keep_alive = false;
   out.bytes = http::to_bytes(res, wire.version, false, wire.head);
   const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
-  const faults::decision none;
-  const auto started = steady::now();
-  const bool take_answer = out.bytes.has_value();
-  out.verdict = co_await record(std::move(partial), &res, none, sim_time, started, take_answer);
+  record_entry entry = record(std::move(partial), &res, faults::decision{}, sim_time, steady::now(),
+                              out.bytes.has_value());
+  out.verdict = std::move(entry.verdict);
+  if (entry.payload) {
+    co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
+  }
   if (!out.bytes) {
     out.answer = std::move(res);
   }
@@ -111,15 +138,15 @@ net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_ki
 
 // Admin calls are left out of the journal and the metrics (they are the
 // observer, not the traffic observed) and logged only at debug level.
-net::awaitable<std::string> pipeline::record(http::request req, http::response* res, const faults::decision& d,
-                                             std::int64_t sim_time, steady::time_point started,
-                                             bool take_answer) const {
+pipeline::record_entry pipeline::record(http::request&& req, http::response* res, const faults::decision& d,
+                                        std::int64_t sim_time, steady::time_point started, bool take_answer) const {
+  record_entry out;
   const std::string_view path = req.path();
   const bool admin_call = path.starts_with(admin::prefix);
   const support::log_level level = admin_call ? support::log_level::debug : support::log_level::info;
   const bool logged = support::log_enabled(level);
   if (admin_call && !logged) {
-    co_return std::string();
+    return out;
   }
   journal::exchange x;
   x.req = &req;
@@ -130,15 +157,16 @@ net::awaitable<std::string> pipeline::record(http::request req, http::response* 
   x.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - started).count();
   journal::answer_summary summary = journal::summarize(x);
   if (logged) {
-    support::log_object(level, journal::log_object(x, summary), journal::log_text(x, summary));
+    journal::log(level, x, summary);
   }
+  out.verdict = std::move(summary.outcome);
   if (admin_call) {
-    co_return std::move(summary.outcome);
+    return out;
   }
   const bool known = parts_.router.knows(path);
   std::string path_text(path);
   if (parts_.metrics != nullptr) {
-    parts_.metrics->record_request(known ? path_text : "other", summary.outcome,
+    parts_.metrics->record_request(known ? path_text : "other", out.verdict,
                                    static_cast<double>(x.duration_us) / 1e6);
     if (d.delay.count() > 0) parts_.metrics->record_fault("delay");
     if (d.answer) parts_.metrics->record_fault("respond");
@@ -146,11 +174,10 @@ net::awaitable<std::string> pipeline::record(http::request req, http::response* 
     if (d.failure) parts_.metrics->record_fault(x.fault);
   }
   if (parts_.journal != nullptr) {
-    std::shared_ptr<const journal::payload> entry = journal::make_payload(std::move(req), res, x, take_answer);
-    journal::entry_key key{std::move(path_text), summary.outcome, known};
-    co_await parts_.journal->async_add(std::move(key), std::move(entry));
+    out.key = journal::entry_key{std::move(path_text), out.verdict, known};
+    out.payload = journal::make_payload(std::move(req), res, x, take_answer);
   }
-  co_return std::move(summary.outcome);
+  return out;
 }
 
 }  // namespace authsim::pipeline

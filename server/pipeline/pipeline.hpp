@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -73,14 +74,24 @@ class pipeline {
   [[nodiscard]] const http::router& router() const { return parts_.router; }
 
  private:
-  // The answer when no connection-level fault takes over.
-  net::awaitable<http::response> answer(const http::request& req, faults::decision& d) const;
-  // Logs the exchange, counts it, and journals it (taken over: the
-  // request, and the answer's body with `take_answer`); returns the
-  // verdict.
-  net::awaitable<std::string> record(http::request req, http::response* res, const faults::decision& d,
-                                     std::int64_t sim_time, std::chrono::steady_clock::time_point started,
-                                     bool take_answer) const;
+  // The scenario decision for the request, its delay waited out.
+  net::awaitable<faults::decision> decide(const http::request& req) const;
+  // The answer a scenario gives instead of the handler's, if any.
+  std::optional<http::response> scenario_answer(const http::request& req, faults::decision& d) const;
+  // The rule header, a malformed or dribbled body, keep-alive, and the
+  // answer's bytes when it can go out as bytes.
+  void shape(http::response& res, const faults::decision& d, const wire_facts& wire, outcome& out) const;
+
+  // What record() leaves for the journal, which the caller awaits.
+  struct record_entry {
+    std::string verdict;
+    journal::entry_key key;
+    std::shared_ptr<const journal::payload> payload;  // null: nothing to journal
+  };
+  // Logs the exchange and counts it, and prepares its journal entry (taken
+  // over: the request, and the answer's body with `take_answer`).
+  record_entry record(http::request&& req, http::response* res, const faults::decision& d, std::int64_t sim_time,
+                      std::chrono::steady_clock::time_point started, bool take_answer) const;
 
   parts parts_;
 };

@@ -4,6 +4,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -24,29 +26,43 @@ bool needs_escape(std::uint64_t w) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
+namespace {
+
+// The bytes a JSON string must escape: control characters, '"' and '\\'.
+constexpr std::array<bool, 256> escaped_bytes = [] {
+  std::array<bool, 256> table{};
+  for (std::size_t c = 0; c < 0x20; ++c) {
+    table[c] = true;
+  }
+  table['"'] = true;
+  table['\\'] = true;
+  return table;
+}();
+
+// How many bytes at the start of `text` need no escaping: most text is
+// skipped eight bytes at a time, the rest byte by byte.
+std::size_t clean_prefix(std::string_view text) {
+  std::size_t i = 0;
+  while (text.size() - i >= 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, text.data() + i, sizeof w);
+    if (needs_escape(w)) {
+      break;
+    }
+    i += 8;
+  }
+  while (i < text.size() && !escaped_bytes[static_cast<unsigned char>(text[i])]) {
+    ++i;
+  }
+  return i;
+}
+
+// Appends `text`, which starts with a byte that needs escaping, escaped.
+void append_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t clean = 0;  // start of the run that needs no escaping
   std::size_t i = 0;
   while (i < text.size()) {
-    // Most text needs no escaping: it is skipped eight bytes at a time.
-    if (text.size() - i >= 8) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, text.data() + i, sizeof w);
-      if (!needs_escape(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    out.append(text.data() + clean, i - clean);
-    clean = i + 1;
-    ++i;
+    const auto c = static_cast<unsigned char>(text[i++]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -60,8 +76,22 @@ void append_json_string(std::string& out, std::string_view text) {
         out.push_back(hex[c >> 4U]);
         out.push_back(hex[c & 0x0fU]);
     }
+    const std::size_t run = clean_prefix(text.substr(i));
+    out.append(text.data() + i, run);
+    i += run;
   }
-  out.append(text.data() + clean, text.size() - clean);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  // Most strings need no escaping at all: one scan, one copy.
+  const std::size_t clean = clean_prefix(text);
+  out.push_back('"');
+  out.append(text.data(), clean);
+  if (clean < text.size()) {
+    append_escaped(out, text.substr(clean));
+  }
   out.push_back('"');
 }
 
@@ -85,7 +115,9 @@ json_object_writer& json_object_writer::text(std::string_view k, std::string_vie
 
 json_object_writer& json_object_writer::number(std::string_view k, std::int64_t value) {
   key(k);
-  out_ += std::to_string(value);
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out_.append(digits, end);
   return *this;
 }
 

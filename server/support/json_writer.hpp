@@ -11,7 +11,8 @@
 
 namespace authsim::support {
 
-// Writes one JSON object. Strings must be valid UTF-8 (valid_utf8).
+// Writes one JSON object. Keys and strings must be valid UTF-8
+// (valid_utf8); both are escaped.
 class json_object_writer {
  public:
   json_object_writer() { out_.reserve(256); out_.push_back('{'); }

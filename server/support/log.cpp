@@ -19,9 +19,10 @@ namespace {
 // milliseconds at full speed, while the writer catches up.
 constexpr std::size_t queue_bytes = 1024 * 1024;
 // How long the writer lets lines gather before a write: long enough that a
-// busy server writes hundreds of lines per system call, short enough that
-// nobody waiting for a line notices.
-constexpr std::chrono::milliseconds linger{2};
+// busy server writes hundreds of lines per system call and wakes the
+// writer a few hundred times a second at most, short enough that nobody
+// waiting for a line notices.
+constexpr std::chrono::milliseconds linger{5};
 
 std::atomic<int> current_level{static_cast<int>(log_level::info)};
 std::atomic<bool> json_lines{true};
@@ -52,15 +53,21 @@ void append_timestamp(std::string& out) {
   out.push_back('Z');
 }
 
-// {"time":…,"level":…, then the object's members.
-std::string json_line(log_level level, std::string_view json_object) {
+// {"time":"…","level":"…", without the closing brace.
+std::string line_start(log_level level, std::size_t room) {
   std::string out;
-  out.reserve(48 + json_object.size());
+  out.reserve(48 + room);
   out += R"({"time":")";
   append_timestamp(out);
   out += R"(","level":")";
   out += log_level_name(level);
   out += '"';
+  return out;
+}
+
+// {"time":…,"level":…, then the object's members.
+std::string json_line(log_level level, std::string_view json_object) {
+  std::string out = line_start(level, json_object.size());
   // The object's text without its opening brace; an empty one adds nothing.
   if (json_object.size() > 2) {
     out += ',';
@@ -132,6 +139,8 @@ void configure_log(log_level level, log_format format) {
   (void)writer();
 }
 
+bool log_as_json() { return json_lines.load(std::memory_order_relaxed); }
+
 bool log_enabled(log_level level) {
   return static_cast<int>(level) <= current_level.load(std::memory_order_relaxed);
 }
@@ -168,6 +177,10 @@ void log_object(log_level level, std::string_view json_object, std::string_view 
   writer().push(json_lines.load(std::memory_order_relaxed) ? json_line(level, json_object)
                                                            : text_line(log_level::info, text_form));
 }
+
+std::string begin_json_line(log_level level) { return line_start(level, 320); }
+
+void log_finished_line(std::string_view line) { writer().push(line); }
 
 bool flush_log(std::chrono::milliseconds timeout) { return writer().flush(timeout); }
 

@@ -36,6 +36,9 @@ void configure_log(log_level level, log_format format);
 // expensive line that nobody reads.
 bool log_enabled(log_level level);
 
+// True when lines are JSON objects (--log-format json), false for text.
+bool log_as_json();
+
 // A free-text message: {"time","level","msg"} in JSON, "authsim: msg" in text.
 void log_message(log_level level, std::string_view msg);
 
@@ -49,6 +52,13 @@ void log_event(log_level level, const boost::json::object& fields, std::string_v
 // The same with the fields already written as a JSON object's text (by a
 // support::json_object_writer): the per-request line takes this way.
 void log_object(log_level level, std::string_view json_object, std::string_view text_form);
+
+// For lines built by the caller in one go: the beginning of a JSON line at
+// `level`, {"time":…,"level":… without its closing brace, to go on with a
+// json_object_writer; and the finished line, queued as it is. The caller
+// checks log_enabled and log_as_json first.
+std::string begin_json_line(log_level level);
+void log_finished_line(std::string_view line);
 
 // Waits until the lines logged so far are written, at most `timeout`;
 // true when they were.

@@ -49,23 +49,51 @@ class connection_loop {
                   std::string remote, bool tls)
       : stream_(stream), buffer_(buffer), state_(state), ctx_(ctx), remote_(std::move(remote)), tls_(tls) {}
 
-  // Serves requests until the connection ends.
+  // Serves requests until the connection ends. The common path (a request
+  // that arrives whole in one read, an answer that fits the socket's send
+  // buffer) awaits nothing but the read and the handler; the rest is left
+  // to helper coroutines.
   net::awaitable<void> run() {
     // Plain TCP answers are first tried with one non-blocking write (see
-    // write_bytes); the socket is put in that mode once, here.
+    // write_now); the socket is put in that mode once, here.
     if constexpr (std::is_same_v<Stream, plain_stream>) {
       error_code ec;
       stream_.socket().non_blocking(true, ec);
       write_at_once_ = !ec;
     }
     for (bool after_answer = false;; after_answer = true) {
-      if (!co_await wait_for_request(after_answer)) {
+      // After an answer, the client's next request cannot be here yet
+      // unless it pipelines, and reading at once would mostly find nothing:
+      // a wasted system call, then a wait in the reactor. Letting the other
+      // ready connections go first gives it time to arrive, and under load
+      // the read below then finds it at once.
+      if (after_answer && buffer_.size() == 0) {
+        co_await net::post(stream_.get_executor(), net::use_awaitable);
+      }
+      // Checked just before waiting: a shutdown that came earlier is seen
+      // here, one that comes later finds the connection idle and cancels it.
+      state_.set_idle(true);
+      if (ctx_.tracker.stopping()) {
         co_return;
       }
+      if (buffer_.size() == 0) {
+        expire_after(stream_, ctx_.limits.idle_timeout);
+        auto [ec, got] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        if (ec) {
+          log_failure(ec, "read");
+          co_return;
+        }
+        buffer_.commit(got);
+      }
+      state_.set_idle(false);
       request_reader parser(remote_);
       parser.header_limit(static_cast<std::uint32_t>(ctx_.limits.header_limit));
       parser.body_limit(ctx_.limits.body_limit);
-      if (std::optional<read_failure> failed = co_await read_request(parser)) {
+      std::optional<read_failure> failed;
+      if (!read_buffered(parser, failed)) {
+        failed = co_await read_request(parser);
+      }
+      if (failed) {
         co_await refuse(parser, *failed);
         co_return;
       }
@@ -74,6 +102,12 @@ class connection_loop {
       req.tls = tls_;
       req.interrupts = &state_;
       pipeline::outcome out = co_await ctx_.pipeline.handle(std::move(req), wire);
+      if (out.bytes && write_now(*out.bytes)) {
+        if (!out.keep_alive) {
+          co_return;
+        }
+        continue;
+      }
       if (!co_await carry_out(out, wire)) {
         co_return;
       }
@@ -83,42 +117,40 @@ class connection_loop {
  private:
   using request_parser = bhttp::basic_parser<true>;
 
-  // Waits, within the idle timeout, for the first bytes of the next
-  // request; false when the connection should end instead.
-  net::awaitable<bool> wait_for_request(bool after_answer) {
-    // After an answer, the client's next request cannot be here yet unless
-    // it pipelines, and reading at once would mostly find nothing: a wasted
-    // system call, then a wait in the reactor. Letting the other ready
-    // connections go first gives it time to arrive, and under load the
-    // read below then finds it at once.
-    if (after_answer && buffer_.size() == 0) {
-      co_await net::post(stream_.get_executor(), net::use_awaitable);
-    }
-    // Checked just before waiting: a shutdown that came earlier is seen
-    // here, one that comes later finds the connection idle and cancels it.
-    state_.set_idle(true);
-    if (ctx_.tracker.stopping()) {
-      co_return false;
-    }
-    if (buffer_.size() == 0) {
-      expire_after(stream_, ctx_.limits.idle_timeout);
-      auto [ec, got] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
-      if (ec) {
-        log_failure(ec, "read");
-        co_return false;
+  // Reads the request from what the buffer already holds, when that is
+  // enough (it nearly always is); false when bytes must be read or a 100
+  // Continue written first (read_request then goes on from there).
+  // `failed` is set when the request is refused or the stream ended.
+  bool read_buffered(request_reader& parser, std::optional<read_failure>& failed) {
+    expire_at(stream_, std::chrono::steady_clock::now() + ctx_.limits.read_timeout);
+    std::optional<error_code> settled = feed(parser, false);
+    if (settled && !*settled) {
+      // read_request deals with these: a body of unknown length (refused,
+      // however done the parser thinks the message is), and a client
+      // waiting for 100 Continue.
+      if ((parser.has_transfer_encoding() && !parser.chunked()) ||
+          (!parser.is_done() && parser.request().headers.find("Expect") != nullptr)) {
+        return false;
       }
-      buffer_.commit(got);
+      if (!parser.is_done()) {
+        settled = feed(parser, true);
+      }
     }
-    state_.set_idle(false);
-    co_return true;
+    if (!settled) {
+      return false;
+    }
+    if (*settled) {
+      failed = failure_of(*settled);
+    }
+    return true;
   }
 
-  // Reads one whole request into `parser`, within one deadline for header
-  // and body: a client that trickles bytes is cut off all the same (the
-  // stream then closes, so a late request gets no answer, only the close).
+  // Reads the rest of the request into `parser`, within the deadline
+  // read_buffered set for header and body: a client that trickles bytes is
+  // cut off all the same (the stream then closes, so a late request gets no
+  // answer, only the close).
   net::awaitable<std::optional<read_failure>> read_request(request_reader& parser) {
     const auto deadline = std::chrono::steady_clock::now() + ctx_.limits.read_timeout;
-    expire_at(stream_, deadline);
     // The coroutine that reads is only started when the buffer falls short.
     const std::optional<error_code> header_settled = feed(parser, false);
     error_code ec = header_settled ? *header_settled : co_await read_stage(parser, false);
@@ -141,6 +173,12 @@ class connection_loop {
     if (!ec) {
       co_return std::nullopt;
     }
+    co_return failure_of(ec);
+  }
+
+  // What a read that ended in `ec` means: a refusal to answer (limits,
+  // not HTTP), or the peer gone.
+  read_failure failure_of(const error_code& ec) const {
     read_failure failed{ec, "read", std::nullopt};
     if (ec == bhttp::error::body_limit) {
       failed.refused = {http::failure_kind::body_too_large, std::to_string(ctx_.limits.body_limit)};
@@ -149,7 +187,7 @@ class connection_loop {
     } else if (is_parse_error(ec)) {
       failed.refused = {http::failure_kind::bad_request, ec.message()};
     }
-    co_return failed;
+    return failed;
   }
 
   // HTTP/1.1 clients that sent "Expect: 100-continue" wait for a 100 before
@@ -231,13 +269,15 @@ class connection_loop {
     partial.tls = tls_;
     pipeline::outcome out =
         co_await ctx_.pipeline.refuse(std::move(partial), failed.refused->kind, failed.refused->detail, wire);
-    if (co_await write_answer(out, wire)) {
+    const bool sent = out.bytes && write_now(*out.bytes);
+    if (sent || co_await write_answer(out, wire)) {
       co_await drain_and_close(stream_);
     }
   }
 
-  // Does what the pipeline said; true when the connection goes on to the
-  // next request.
+  // Does what the pipeline said, when write_now could not (the rest of the
+  // bytes, an answer Beast writes, a fault); true when the connection goes
+  // on to the next request.
   net::awaitable<bool> carry_out(pipeline::outcome& out, const pipeline::wire_facts& wire) {
     if (!out.bytes && !out.answer) {
       co_await carry_out_fault(*out.fault);
@@ -247,7 +287,8 @@ class connection_loop {
     co_return written && out.keep_alive;
   }
 
-  // Writes the outcome's answer; false when the write failed.
+  // Writes the outcome's answer (its bytes from where write_now stopped);
+  // false when the write failed.
   net::awaitable<bool> write_answer(pipeline::outcome& out, const pipeline::wire_facts& wire) {
     if (out.bytes) {
       co_return co_await write_bytes(*out.bytes);
@@ -286,22 +327,28 @@ class connection_loop {
 
   // Most answers go out as one string. Over plain TCP it nearly always
   // fits the socket's send buffer: one non-blocking write, without an
-  // operation, a timer and a round through the executor. What does not
-  // fit is written the usual way, bounded in time.
-  net::awaitable<bool> write_bytes(const std::string& bytes) {
-    std::size_t sent = 0;
-    error_code ec;
+  // operation, a timer and a round through the executor. True when it all
+  // went; what did not is left to write_bytes.
+  bool write_now(const std::string& bytes) {
+    written_ = 0;
+    write_error_ = {};
     if constexpr (std::is_same_v<Stream, plain_stream>) {
       if (write_at_once_) {
-        sent = stream_.socket().write_some(net::buffer(bytes), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) {
-          ec = {};
+        written_ = stream_.socket().write_some(net::buffer(bytes), write_error_);
+        if (write_error_ == net::error::would_block || write_error_ == net::error::try_again) {
+          write_error_ = {};
         }
       }
     }
-    if (!ec && sent < bytes.size()) {
+    return !write_error_ && written_ == bytes.size();
+  }
+
+  // Writes what write_now left, bounded in time.
+  net::awaitable<bool> write_bytes(const std::string& bytes) {
+    error_code ec = write_error_;
+    if (!ec && written_ < bytes.size()) {
       expire_after(stream_, ctx_.limits.read_timeout);
-      auto [wec, n] = co_await net::async_write(stream_, net::buffer(bytes) + sent, use_tuple);
+      auto [wec, n] = co_await net::async_write(stream_, net::buffer(bytes) + written_, use_tuple);
       ec = wec;
     }
     log_failure(ec, "write");
@@ -315,6 +362,8 @@ class connection_loop {
   const std::string remote_;
   const bool tls_;
   bool write_at_once_ = false;
+  std::size_t written_ = 0;  // what write_now sent of the current answer
+  error_code write_error_;   // and how it failed
 };
 
 }  // namespace authsim::transport

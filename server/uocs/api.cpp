@@ -102,13 +102,14 @@ http::response api::reject(const http::request& req, const std::string& request_
   return res;
 }
 
-net::awaitable<http::response> api::login(const http::request& req) const {
-  // The parsed body lives only in this call: its nodes come from the stack.
+api::login_check api::check_login(const http::request& req) const {
+  // The parsed body lives only in this call: its nodes come from the stack
+  // (a plain function's: a coroutine's frame would be on the heap).
   unsigned char arena[2048];
   json::monotonic_resource memory(arena, sizeof arena);
   const http::json_body parsed = http::parse_json_object(req.body, &memory);
   if (parsed.problem != http::body_problem::none) {
-    co_return reject(req, new_request_id(), error_id::invalid_json,
+    return reject(req, new_request_id(), error_id::invalid_json,
                   {http::describe_problem(parsed).in(http::request_language(req))});
   }
   const json::object& obj = parsed.object;
@@ -119,7 +120,7 @@ net::awaitable<http::response> api::login(const http::request& req) const {
   if (const json::value* v = obj.if_contains("requestId"); v != nullptr && !v->is_null()) {
     const json::string* s = v->if_string();
     if (s == nullptr) {
-      co_return reject(req, new_request_id(), error_id::invalid_parameter,
+      return reject(req, new_request_id(), error_id::invalid_parameter,
                     {"requestId", "a string", support::json_kind_name(*v)});
     }
     request_id.assign(s->data(), s->size());
@@ -137,12 +138,12 @@ net::awaitable<http::response> api::login(const http::request& req) const {
     switch (http::string_field(obj, required[i], s)) {
       case http::field_problem::none: values[i].assign(s->data(), s->size()); break;
       case http::field_problem::missing:
-        co_return reject(req, request_id, error_id::missing_parameter, {required[i]});
+        return reject(req, request_id, error_id::missing_parameter, {required[i]});
       case http::field_problem::empty:
-        co_return reject(req, request_id, error_id::invalid_parameter,
+        return reject(req, request_id, error_id::invalid_parameter,
                       {required[i], "a non-empty string", "an empty string"});
       case http::field_problem::wrong_type:
-        co_return reject(req, request_id, error_id::invalid_parameter,
+        return reject(req, request_id, error_id::invalid_parameter,
                       {required[i], "a string", support::json_kind_name(obj.at(required[i]))});
     }
   }
@@ -153,35 +154,47 @@ net::awaitable<http::response> api::login(const http::request& req) const {
 
   const fixtures::uocs_app* app = fixtures_->find_app(app_key);
   if (app == nullptr) {
-    co_return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
+    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
   }
   if (!support::constant_time_equal(app_secret, app->app_secret)) {
-    co_return reject(req, request_id, error_id::app_secret_invalid, {app->app_key});
+    return reject(req, request_id, error_id::app_secret_invalid, {app->app_key});
   }
   const fixtures::uocs_account* account = app->find_account(user_id);
   if (account == nullptr) {
-    co_return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key});
+    return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key});
   }
   if (!support::constant_time_equal(password, account->password)) {
-    co_return reject(req, request_id, error_id::password_invalid, {account->user_id});
+    return reject(req, request_id, error_id::password_invalid, {account->user_id});
   }
 
   const std::int64_t now = clock_.now_ms();
-  state::token_record record;
+  login_check out;
+  state::token_record& record = out.record;
   record.token = "DEF_A3_" + support::random_hex(16) + std::to_string(now);
   record.app_key = app->app_key;
   record.user_id = account->user_id;
   record.request_id = request_id;
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->uocs.token_ttl_ms;
+  return out;
+}
 
+net::awaitable<http::response> api::login(const http::request& req) const {
+  login_check checked = check_login(req);
+  if (checked.refusal) {
+    co_return std::move(*checked.refusal);
+  }
   support::json_object_writer result;
-  result.string("userId", record.user_id).string("token", record.token);
-  co_await tokens_.async_issue(std::move(record), now);
+  result.string("userId", checked.record.user_id).string("token", checked.record.token);
+  std::string request_id = checked.record.request_id;
+  const std::int64_t now = checked.record.issued_at_ms;
+  co_await tokens_.async_issue(std::move(checked.record), now);
   http::response res = envelope(200, request_id, nullptr, {}, result.finish());
   res.note.check = "ok";
   co_return res;
 }
+
+
 
 net::awaitable<http::response> api::stub(const http::request& req, const fixtures::uocs_stub& stub) const {
   // requestId is echoed from a JSON body that has one, as login does.

@@ -11,6 +11,7 @@
 #include "state/token_store.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,16 @@ class api {
                                         const std::string& error_message, std::string_view obj) const;
   [[nodiscard]] http::response reject(const http::request& req, const std::string& request_id, error_id id,
                                       std::initializer_list<std::string_view> args) const;
+
+  // A login request checked field by field: the token to issue, or the
+  // answer that refuses it.
+  struct login_check {
+    login_check() = default;
+    login_check(http::response refused) : refusal(std::move(refused)) {}  // NOLINT: a refusal is a check's result
+    std::optional<http::response> refusal;
+    state::token_record record;
+  };
+  [[nodiscard]] login_check check_login(const http::request& req) const;
 
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
