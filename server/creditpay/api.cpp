@@ -81,7 +81,7 @@ net::awaitable<http::response> api::cashier(const http::request& req) const {
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
-  return envelope(f.status, f.code, f.message.in(http::request_language(req)), "null", req);
+  return envelope(f.status, failure_code(f.kind), f.message.in(http::request_language(req)), "null", req);
 }
 
 http::response api::reject(const http::request& req, const rejection& r) const {

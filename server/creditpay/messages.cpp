@@ -94,6 +94,20 @@ const error_info& info(error_id id) {
   throw std::logic_error("creditpay error id without a catalogue entry");
 }
 
+int failure_code(http::failure_kind kind) {
+  switch (kind) {
+    case http::failure_kind::not_found: return 40400;
+    case http::failure_kind::method_not_allowed: return 40500;
+    case http::failure_kind::body_too_large: return 41300;
+    case http::failure_kind::header_too_large: return 43100;
+    case http::failure_kind::bad_request: return 40000;
+    case http::failure_kind::unknown_scenario: return 40003;
+    case http::failure_kind::rate_limited: return 42900;
+    case http::failure_kind::internal: return 50000;
+  }
+  return 50000;
+}
+
 std::string rejection::message(http::language lang) const {
   const error_info& e = info(id);
   std::vector<std::string_view> views(args.begin(), args.end());

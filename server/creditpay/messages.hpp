@@ -4,6 +4,7 @@
 // same rows; a test checks that every entry has both texts.
 
 #include "http/message.hpp"
+#include "http/router.hpp"
 
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ struct error_info {
 
 const error_info& info(error_id id);
 const std::vector<error_info>& all_errors();
+
+// The Credit Pay `code` of a failure the server decides before any
+// endpoint (404, 405, 413...): the HTTP status followed by two digits.
+int failure_code(http::failure_kind kind);
 
 // A rejection ready to render: which error and the values for its message.
 struct rejection {

@@ -12,25 +12,24 @@ namespace {
 struct failure_entry {
   failure_kind kind;
   unsigned status;
-  int code;
   const char* name;
   const char* en;  // {0}: the detail, {1}: the request method
   const char* zh;
 };
 
 const failure_entry failure_table[] = {
-    {failure_kind::not_found, 404, 40400, "NOT_FOUND", "no endpoint at path '{0}'", "路径 '{0}' 不存在接口"},
-    {failure_kind::method_not_allowed, 405, 40500, "METHOD_NOT_ALLOWED",
+    {failure_kind::not_found, 404, "NOT_FOUND", "no endpoint at path '{0}'", "路径 '{0}' 不存在接口"},
+    {failure_kind::method_not_allowed, 405, "METHOD_NOT_ALLOWED",
      "method {1} is not allowed on this path; allowed: {0}", "此路径不支持 {1} 方法；允许的方法：{0}"},
-    {failure_kind::body_too_large, 413, 41300, "BODY_TOO_LARGE", "request body too large: the limit is {0} bytes",
+    {failure_kind::body_too_large, 413, "BODY_TOO_LARGE", "request body too large: the limit is {0} bytes",
      "请求体过大：上限为 {0} 字节"},
-    {failure_kind::header_too_large, 431, 43100, "HEADER_TOO_LARGE",
+    {failure_kind::header_too_large, 431, "HEADER_TOO_LARGE",
      "request header block too large: the limit is {0} bytes", "请求头过大：上限为 {0} 字节"},
-    {failure_kind::bad_request, 400, 40000, "BAD_REQUEST", "malformed HTTP request: {0}", "HTTP 请求格式错误：{0}"},
-    {failure_kind::unknown_scenario, 400, 40003, "UNKNOWN_SCENARIO",
+    {failure_kind::bad_request, 400, "BAD_REQUEST", "malformed HTTP request: {0}", "HTTP 请求格式错误：{0}"},
+    {failure_kind::unknown_scenario, 400, "UNKNOWN_SCENARIO",
      "header X-Authsim-Scenario names no loaded scenario: {0}", "请求头 X-Authsim-Scenario 指定的场景不存在：{0}"},
-    {failure_kind::rate_limited, 429, 42900, "RATE_LIMITED", "rate limit exceeded: {0}", "超出调用频率限制：{0}"},
-    {failure_kind::internal, 500, 50000, "INTERNAL_ERROR", "internal error in authsim: {0}", "authsim 内部错误：{0}"},
+    {failure_kind::rate_limited, 429, "RATE_LIMITED", "rate limit exceeded: {0}", "超出调用频率限制：{0}"},
+    {failure_kind::internal, 500, "INTERNAL_ERROR", "internal error in authsim: {0}", "authsim 内部错误：{0}"},
 };
 
 }  // namespace
@@ -46,7 +45,6 @@ failure make_failure(failure_kind kind, std::string_view detail, std::string_vie
   failure f;
   f.kind = entry->kind;
   f.status = entry->status;
-  f.code = entry->code;
   f.name = entry->name;
   f.message = {support::substitute(entry->en, {detail, m}), support::substitute(entry->zh, {detail, m})};
   if (kind == failure_kind::method_not_allowed) {

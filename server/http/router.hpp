@@ -34,11 +34,12 @@ enum class failure_kind {
   internal,            // 500: a handler threw (a bug)
 };
 
+// Each API's renderer turns it into its own envelope (Credit Pay gives each
+// kind a numeric `code` of its own).
 struct failure {
   failure_kind kind = failure_kind::internal;
   unsigned status = 500;
-  int code = 50000;                      // the Credit Pay `code`
-  const char* name = "INTERNAL_ERROR";  // the UOCS `errorCode`
+  const char* name = "INTERNAL_ERROR";  // the kind's name, e.g. "NOT_FOUND"
   text message;
   std::string allow;  // for method_not_allowed: the Allow header value
 };

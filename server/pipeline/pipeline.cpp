@@ -22,28 +22,32 @@ bool ends_without_answer(const faults::decision& d) {
 }  // namespace
 
 net::awaitable<outcome> pipeline::handle(http::request req, wire_facts wire) const {
+  return respond(std::move(req), wire, std::nullopt);
+}
+
+net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_kind kind, std::string detail,
+                                         wire_facts wire) const {
+  wire.keep_alive = false;  // a request refused while being read ends its connection
+  return respond(std::move(partial), wire, refusal{kind, std::move(detail)});
+}
+
+net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, std::optional<refusal> refused) const {
   const auto started = steady::now();
   const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
   faults::decision d;
-  if (parts_.engine != nullptr && parts_.engine->may_apply(req)) {
+  if (!refused && parts_.engine != nullptr && parts_.engine->may_apply(req)) {
     d = co_await decide(req);
   }
   outcome out;
-  if (ends_without_answer(d)) {
-    // Journaled first: a client that sees the fault and then asks the
-    // journal must find it there.
-    out.fault = d.failure;
-    record_entry entry = record(std::move(req), nullptr, d, sim_time, started, false);
-    out.verdict = std::move(entry.verdict);
-    if (entry.payload) {
-      co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
-    }
-    co_return out;
-  }
   http::response res;
-  if (std::optional<http::response> taken_over = scenario_answer(req, d)) {
+  // A connection-level fault sends no answer; it is journaled all the same,
+  // first, so that a client that sees the fault finds it in the journal.
+  const bool answered = !ends_without_answer(d);
+  if (refused) {
+    res = parts_.router.error(req, refused->kind, refused->detail);
+  } else if (std::optional<http::response> taken_over = scenario_answer(req, d)) {
     res = std::move(*taken_over);
-  } else {
+  } else if (answered) {
     // A plain handler runs in place; one that waits is awaited here.
     http::router::match_result m = parts_.router.match(req);
     std::optional<std::string> bug;
@@ -62,16 +66,20 @@ net::awaitable<outcome> pipeline::handle(http::request req, wire_facts wire) con
       res = parts_.router.error(req, http::failure_kind::internal, *bug);
     }
   }
-  shape(res, d, wire, out);
+  if (answered) {
+    shape(res, d, wire, out);
+  } else {
+    out.fault = d.failure;
+  }
   // Journaled before the answer leaves, so that a client that has its
   // answer always finds its request in the journal. An answer already in
   // bytes is handed to the journal instead of copied.
-  record_entry entry = record(std::move(req), &res, d, sim_time, started, out.bytes.has_value());
+  record_entry entry = record(std::move(req), answered ? &res : nullptr, d, sim_time, started, out.bytes.has_value());
   out.verdict = std::move(entry.verdict);
   if (entry.payload) {
     co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
   }
-  if (!out.bytes) {
+  if (answered && !out.bytes) {
     out.answer = std::move(res);
   }
   co_return out;
@@ -115,25 +123,6 @@ void pipeline::shape(http::response& res, const faults::decision& d, const wire_
   } else {
     out.bytes = http::to_bytes(res, wire.version, out.keep_alive, wire.head);
   }
-}
-
-net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_kind kind, std::string detail,
-                                         wire_facts wire) const {
-  http::response res = parts_.router.error(partial, kind, detail);
-  outcome out;
-  out.keep_alive = false;
-  out.bytes = http::to_bytes(res, wire.version, false, wire.head);
-  const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
-  record_entry entry = record(std::move(partial), &res, faults::decision{}, sim_time, steady::now(),
-                              out.bytes.has_value());
-  out.verdict = std::move(entry.verdict);
-  if (entry.payload) {
-    co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
-  }
-  if (!out.bytes) {
-    out.answer = std::move(res);
-  }
-  co_return out;
 }
 
 // Admin calls are left out of the journal and the metrics (they are the

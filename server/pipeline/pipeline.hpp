@@ -74,6 +74,12 @@ class pipeline {
   [[nodiscard]] const http::router& router() const { return parts_.router; }
 
  private:
+  struct refusal {
+    http::failure_kind kind;
+    std::string detail;
+  };
+  // handle() and refuse() in one coroutine, so that neither adds a frame.
+  net::awaitable<outcome> respond(http::request req, wire_facts wire, std::optional<refusal> refused) const;
   // The scenario decision for the request, its delay waited out.
   net::awaitable<faults::decision> decide(const http::request& req) const;
   // The answer a scenario gives instead of the handler's, if any.

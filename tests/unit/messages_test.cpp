@@ -55,3 +55,17 @@ TEST_CASE("a rejection renders in the asked language") {
   CHECK(r.message(authsim::http::language::en_us) == "missing required field 'client_ip' in the body");
   CHECK(r.message(authsim::http::language::zh_cn) == "请求体缺少必填字段 'client_ip'");
 }
+
+TEST_CASE("a failure the server decides has a Credit Pay code of its status and two digits, none shared") {
+  using authsim::http::failure_kind;
+  std::set<int> codes;
+  for (const failure_kind kind :
+       {failure_kind::not_found, failure_kind::method_not_allowed, failure_kind::body_too_large,
+        failure_kind::header_too_large, failure_kind::bad_request, failure_kind::unknown_scenario,
+        failure_kind::rate_limited, failure_kind::internal}) {
+    const int code = authsim::creditpay::failure_code(kind);
+    const unsigned status = authsim::http::make_failure(kind).status;
+    CHECK(code / 100 == static_cast<int>(status));
+    CHECK(codes.insert(code).second);
+  }
+}

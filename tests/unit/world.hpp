@@ -1,8 +1,8 @@
 #pragma once
 // The server's parts wired as the application wires them, without a
 // socket: the default fixtures, the in-memory state, both APIs, the admin
-// API, the scenario engine and the request pipeline. Tests add routes of
-// their own before calling finish().
+// API (unless left out), the scenario engine and the request pipeline.
+// Tests add routes of their own before calling finish().
 
 #include "admin/access.hpp"
 #include "admin/admin_api.hpp"
@@ -53,12 +53,15 @@ struct world {
   std::atomic<bool> stopping{false};
   std::optional<pipeline::pipeline> pipe;
 
-  world() {
+  explicit world(bool with_admin = true) {
     cp.register_routes(router);
     uo.register_routes(router);
     engine.emplace(std::filesystem::path(AUTHSIM_FIXTURES_DIR) / "scenarios", router.paths(),
                    faults::engine_state{clock, active, counters}, 480, 7);
     engine->load();
+    if (!with_admin) {
+      return;
+    }
     router.add_family(admin::prefix, [](const http::request& req, const http::failure& f) {
       return admin::render_failure(req, f);
     });
