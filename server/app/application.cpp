@@ -165,6 +165,11 @@ struct application::parts {
 
   parts(options o, std::shared_ptr<const fixtures::fixture_set> f)
       : opts(std::move(o)), fixtures(std::move(f)), seed(opts.seed ? *opts.seed : std::random_device{}()) {}
+  parts(const parts&) = delete;
+  parts& operator=(const parts&) = delete;
+  // A drain cut short (a second signal) leaves its wake-up with the
+  // tracker, which outlives the io_context its timer belongs to.
+  ~parts() { tracker.notify_when_empty(nullptr); }
 
   void build_routes();
   void bind();
