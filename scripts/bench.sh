@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks authsim beside nginx, on loopback, in one run.
 #
-# Usage: scripts/bench.sh [all|throughput|memory|soak]     (default all)
+# Usage: scripts/bench.sh [all|throughput|memory|soak|instructions]   (default all)
 #
 #   throughput  wrk drives four authsim workloads and nginx answering the
 #               login path with a fixed body, taking turns round by round,
@@ -11,6 +11,12 @@
 #               resident memory per live code beyond the empty server's
 #   soak        BENCH_SOAK_SECONDS of signed identify calls with codes that
 #               live 1 s, RSS sampled every 10 s
+#   instructions  (not part of all) user-space instructions per request,
+#               counted by callgrind: the same for the same binary and
+#               inputs whatever else the host is doing, so two builds
+#               compare without noise; login, signed identify and a bad
+#               signature with the log off, and login with a line per
+#               request, for the Release build and BENCH_BASELINE
 #
 # Settings (environment): BENCH_DURATION seconds per run (default 10),
 # BENCH_RUNS rounds, so runs per figure, the median reported (3), BENCH_WARMUP seconds
@@ -33,8 +39,8 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-all}
 case "$mode" in
-  all | throughput | memory | soak) ;;
-  *) echo "usage: scripts/bench.sh [all|throughput|memory|soak]" >&2; exit 2 ;;
+  all | throughput | memory | soak | instructions) ;;
+  *) echo "usage: scripts/bench.sh [all|throughput|memory|soak|instructions]" >&2; exit 2 ;;
 esac
 
 duration=${BENCH_DURATION:-10}
@@ -52,7 +58,7 @@ if [ -n "$baseline" ] && [ ! -x "$baseline" ]; then
   exit 2
 fi
 
-AUTHSIM_EXTRA_PACKAGES="wrk nginx-light ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
+AUTHSIM_EXTRA_PACKAGES="wrk nginx-light valgrind python3 ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
 build=build-release
 echo "bench: building a Release binary in $build/" >&2
 AUTHSIM_BUILD_DIR=$build AUTHSIM_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DAUTHSIM_BUILD_TESTS=OFF" \
@@ -469,6 +475,83 @@ soak() {
   } >>"$report"
 }
 
+# ----------------------------------------------------------- instructions --
+
+# callgrind_total BINARY COUNT WORKLOAD ARGS...: instructions the server ran
+# (user space, every thread) to start, serve COUNT requests and stop.
+callgrind_total() {
+  local exe=$1 count=$2 workload=$3
+  shift 3
+  local out=$work/cg.$RANDOM
+  valgrind --tool=callgrind --callgrind-out-file="$out.cg" "$exe" --port 0 --threads 1 --fixtures fixtures \
+    --log-level warn "$@" >"$out.out" 2>"$out.err" &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 600); do
+    grep -q '^listening on ' "$out.out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  local port
+  port=$(sed -n 's/^listening on http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out.out")
+  [ -n "$port" ] || { echo "bench: authsim under callgrind did not start" >&2; cat "$out.err" >&2; exit 1; }
+  python3 scripts/bench/drive.py "$port" "$count" "$workload"
+  stop_pid "$pid"
+  callgrind_annotate "$out.cg" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'
+}
+
+# The difference between two counts of requests cancels start-up and
+# shutdown: what is left is the cost of the requests in between.
+per_request() {
+  local exe=$1 workload=$2
+  shift 2
+  local small large
+  small=$(callgrind_total "$exe" 500 "$workload" "$@")
+  large=$(callgrind_total "$exe" 2500 "$workload" "$@")
+  echo $(((large - small) / 2000))
+}
+
+instructions() {
+  echo "bench: instructions: callgrind, 500 and 2500 requests per workload" >&2
+  local names=("login" "identify" "bad-signature" "login, a log line per request")
+  local workloads=(login identify bad-signature login)
+  local extra=("" "" "" "--log-level info")
+  local binaries=("$binary") labels=("this build")
+  if [ -n "$baseline" ]; then
+    binaries+=("$baseline")
+    labels+=("baseline")
+  fi
+  local rows=() i b value
+  for i in "${!workloads[@]}"; do
+    local row="| ${names[$i]} |"
+    local first=""
+    for b in "${!binaries[@]}"; do
+      # shellcheck disable=SC2086
+      value=$(per_request "${binaries[$b]}" "${workloads[$i]}" ${extra[$i]})
+      row+=" $value |"
+      [ -n "$first" ] || first=$value
+      if [ "$b" -gt 0 ]; then
+        row+=" $(awk -v a="$first" -v b="$value" 'BEGIN { printf "%.3f", a / b }') |"
+      fi
+    done
+    rows+=("$row")
+    echo "bench: instructions: ${names[$i]} done" >&2
+  done
+  {
+    echo
+    echo "**Instructions per request** (user space, all threads, callgrind; 2500 minus 500 requests over 4 keep-alive connections, --threads 1)"
+    echo
+    if [ -n "$baseline" ]; then
+      echo "| workload | this build | baseline | this ÷ baseline |"
+      echo "| -------- | ---------: | -------: | --------------: |"
+    else
+      echo "| workload | this build |"
+      echo "| -------- | ---------: |"
+    fi
+    printf '%s\n' "${rows[@]}"
+  } >>"$report"
+}
+
 # ------------------------------------------------------------------- main --
 
 {
@@ -491,6 +574,9 @@ if [ "$mode" = all ] || [ "$mode" = memory ]; then
 fi
 if [ "$mode" = all ] || [ "$mode" = soak ]; then
   soak
+fi
+if [ "$mode" = instructions ]; then
+  instructions
 fi
 
 echo

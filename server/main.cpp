@@ -46,10 +46,10 @@ int main(int argc, char** argv) {
     app::application server(opts, std::make_shared<const fixtures::fixture_set>(
                                       fixtures::load_fixture_set(opts.fixtures_dir)));
     server.handle_signals();
-    server.start();
+    server.listen();
     std::printf("listening on %s\n", server.base_url().c_str());
     std::fflush(stdout);
-    const int status = server.wait();
+    const int status = server.run();
     // The last lines (the stop) are written, unless stderr has stopped
     // taking them: then the process does not wait for it.
     support::stop_log(std::chrono::seconds(1));

@@ -173,6 +173,7 @@ struct application::parts {
 
   void build_routes();
   void bind();
+  void spawn_threads(unsigned n);
   void add_admin_routes();
   void begin_stop(const char* why);
   net::awaitable<void> drain();
@@ -265,8 +266,11 @@ application::~application() {
   }
 }
 
-void application::start() {
+void application::listen() {
   parts& p = *parts_;
+  if (p.session) {
+    return;
+  }
   p.bind();
   if (p.opts.public_base_url.empty()) {
     p.creditpay_api->set_public_base_url(p.base_url);
@@ -285,10 +289,28 @@ void application::start() {
   // Whoever reads the listening line finds the start-up summary already on
   // stderr.
   support::flush_log(std::chrono::milliseconds(500));
-  p.threads.reserve(p.opts.threads);
-  for (unsigned i = 0; i < p.opts.threads; ++i) {
-    p.threads.emplace_back([&ioc = p.ioc] { ioc.run(); });
+}
+
+void application::parts::spawn_threads(unsigned n) {
+  threads.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    threads.emplace_back([this] { ioc.run(); });
   }
+}
+
+void application::start() {
+  listen();
+  parts_->spawn_threads(parts_->opts.threads);
+}
+
+int application::run() {
+  listen();
+  parts& p = *parts_;
+  // The calling thread is one of the --threads: with one, the process has
+  // no other (unless the log's writer starts).
+  p.spawn_threads(p.opts.threads - 1);
+  p.ioc.run();
+  return wait();
 }
 
 std::uint16_t application::port() const { return parts_->acceptor.local_endpoint().port(); }

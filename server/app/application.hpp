@@ -8,8 +8,9 @@
 //   app.port();                        // the port bound (for --port 0)
 //   app.stop();                        // drains like SIGTERM, then returns
 //
-// main wires the signals (handle_signals) and waits; tests may run one in
-// process. Start-up failures throw startup_error, which main turns into
+// main wires the signals (handle_signals), binds (listen), prints the
+// listening line and serves on its own thread too (run); tests may run one
+// in process. Start-up failures throw startup_error, which main turns into
 // exit code 2.
 //
 // Thread-safe: start, stop and wait from one thread at a time; the object
@@ -41,9 +42,15 @@ class application {
   // Stops (at once if stop() was not called) and joins the threads.
   ~application();
 
-  // Binds, logs the start-up line, and serves in the background.
+  // Binds and logs the start-up line; nothing is served until start() or
+  // run(). Idempotent.
+  void listen();
+  // listen(), then serves on opts.threads threads in the background.
   void start();
-  // The address bound, for --port 0: valid after start().
+  // listen(), then serves on opts.threads threads, the calling one among
+  // them, until the server stops; returns the exit code.
+  int run();
+  // The address bound, for --port 0: valid after listen().
   [[nodiscard]] std::uint16_t port() const;
   [[nodiscard]] const std::string& base_url() const;
 
@@ -53,11 +60,11 @@ class application {
   void stop();
 
   // From now on SIGINT and SIGTERM stop as stop() does (a second one stops
-  // at once) and SIGHUP reloads the scenarios. Called before start().
+  // at once) and SIGHUP reloads the scenarios. Called before serving.
   void handle_signals();
 
-  // Blocks until the server has stopped (by stop() or a signal); returns
-  // the exit code.
+  // After start(): blocks until the server has stopped (by stop() or a
+  // signal); returns the exit code.
   int wait();
 
  private:

@@ -126,7 +126,8 @@ router::match_result router::match(const request& req) const {
       // HEAD is answered wherever GET is (RFC 9110 section 9.3.2); the
       // transport leaves the body out.
       if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-        return r.async ? match_result{nullptr, &r.async, std::nullopt} : match_result{&r.sync, nullptr, std::nullopt};
+        return r.async ? match_result{nullptr, &r.async, std::nullopt, true}
+                       : match_result{&r.sync, nullptr, std::nullopt, true};
       }
       allow += allow.empty() ? "" : ", ";
       allow += r.method;
@@ -135,10 +136,10 @@ router::match_result router::match(const request& req) const {
       }
     }
     if (!allow.empty()) {
-      return {nullptr, nullptr, error(req, failure_kind::method_not_allowed, allow)};
+      return {nullptr, nullptr, error(req, failure_kind::method_not_allowed, allow), true};
     }
   }
-  return {nullptr, nullptr, error(req, failure_kind::not_found, support::excerpt(path))};
+  return {nullptr, nullptr, error(req, failure_kind::not_found, support::excerpt(path)), false};
 }
 
 response router::run(const handler& h, const request& req) const {

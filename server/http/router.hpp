@@ -78,6 +78,7 @@ class router {
     const handler* sync = nullptr;
     const async_handler* async = nullptr;
     std::optional<response> refusal;
+    bool known_path = false;  // some route serves the path (knows() is true)
   };
   [[nodiscard]] match_result match(const request& req) const;
 

@@ -40,6 +40,7 @@ net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, st
   }
   outcome out;
   http::response res;
+  std::optional<bool> known_path;  // found out by the routing when it runs
   // A connection-level fault sends no answer; it is journaled all the same,
   // first, so that a client that sees the fault finds it in the journal.
   const bool answered = !ends_without_answer(d);
@@ -50,6 +51,7 @@ net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, st
   } else if (answered) {
     // A plain handler runs in place; one that waits is awaited here.
     http::router::match_result m = parts_.router.match(req);
+    known_path = m.known_path;
     std::optional<std::string> bug;
     if (m.refusal) {
       res = std::move(*m.refusal);
@@ -74,7 +76,8 @@ net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, st
   // Journaled before the answer leaves, so that a client that has its
   // answer always finds its request in the journal. An answer already in
   // bytes is handed to the journal instead of copied.
-  record_entry entry = record(std::move(req), answered ? &res : nullptr, d, sim_time, started, out.bytes.has_value());
+  record_entry entry =
+      record(std::move(req), answered ? &res : nullptr, d, sim_time, started, out.bytes.has_value(), known_path);
   out.verdict = std::move(entry.verdict);
   if (entry.payload) {
     co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
@@ -128,7 +131,8 @@ void pipeline::shape(http::response& res, const faults::decision& d, const wire_
 // Admin calls are left out of the journal and the metrics (they are the
 // observer, not the traffic observed) and logged only at debug level.
 pipeline::record_entry pipeline::record(http::request&& req, http::response* res, const faults::decision& d,
-                                        std::int64_t sim_time, steady::time_point started, bool take_answer) const {
+                                        std::int64_t sim_time, steady::time_point started, bool take_answer,
+                                        std::optional<bool> known_path) const {
   record_entry out;
   const std::string_view path = req.path();
   const bool admin_call = path.starts_with(admin::prefix);
@@ -152,7 +156,7 @@ pipeline::record_entry pipeline::record(http::request&& req, http::response* res
   if (admin_call) {
     return out;
   }
-  const bool known = parts_.router.knows(path);
+  const bool known = known_path ? *known_path : parts_.router.knows(path);
   std::string path_text(path);
   if (parts_.metrics != nullptr) {
     parts_.metrics->record_request(known ? path_text : "other", out.verdict,

@@ -96,8 +96,10 @@ class pipeline {
   };
   // Logs the exchange and counts it, and prepares its journal entry (taken
   // over: the request, and the answer's body with `take_answer`).
+  // `known_path`: whether a route serves the path, when routing has said.
   record_entry record(http::request&& req, http::response* res, const faults::decision& d, std::int64_t sim_time,
-                      std::chrono::steady_clock::time_point started, bool take_answer) const;
+                      std::chrono::steady_clock::time_point started, bool take_answer,
+                      std::optional<bool> known_path) const;
 
   parts parts_;
 };

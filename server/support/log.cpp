@@ -96,14 +96,23 @@ std::string message_line(log_level level, std::string_view msg) {
   return json_line(level, fields.finish());
 }
 
-// Created on first use and never destroyed: a writer stuck on a blocked
-// sink must not hold up the process's exit.
+// Created when the first line comes, and never destroyed: a writer stuck
+// on a blocked sink must not hold up the process's exit. A server that
+// logs nothing (--log-level warn, and nothing to warn of) has no writer
+// thread: a process of one thread makes its system calls and reference
+// counts a little cheaper.
+std::atomic<line_writer*> started_writer{nullptr};
+
 line_writer& writer() {
-  static line_writer* const instance = new line_writer(STDERR_FILENO, queue_bytes, linger, [](std::uint64_t n) {
-    return message_line(log_level::warn, std::to_string(n) +
-                                             " log line(s) dropped: stderr did not take them fast enough "
-                                             "(a full pipe, a slow terminal or a reader that went away)");
-  });
+  static line_writer* const instance = [] {
+    auto* w = new line_writer(STDERR_FILENO, queue_bytes, linger, [](std::uint64_t n) {
+      return message_line(log_level::warn, std::to_string(n) +
+                                               " log line(s) dropped: stderr did not take them fast enough "
+                                               "(a full pipe, a slow terminal or a reader that went away)");
+    });
+    started_writer.store(w, std::memory_order_release);
+    return w;
+  }();
   return *instance;
 }
 
@@ -136,7 +145,6 @@ const char* log_level_name(log_level level) {
 void configure_log(log_level level, log_format format) {
   current_level.store(static_cast<int>(level), std::memory_order_relaxed);
   json_lines.store(format == log_format::json, std::memory_order_relaxed);
-  (void)writer();
 }
 
 bool log_as_json() { return json_lines.load(std::memory_order_relaxed); }
@@ -182,10 +190,20 @@ std::string begin_json_line(log_level level) { return line_start(level, 320); }
 
 void log_finished_line(std::string_view line) { writer().push(line); }
 
-bool flush_log(std::chrono::milliseconds timeout) { return writer().flush(timeout); }
+bool flush_log(std::chrono::milliseconds timeout) {
+  line_writer* w = started_writer.load(std::memory_order_acquire);
+  return w == nullptr || w->flush(timeout);
+}
 
-void stop_log(std::chrono::milliseconds timeout) { writer().stop(timeout); }
+void stop_log(std::chrono::milliseconds timeout) {
+  if (line_writer* w = started_writer.load(std::memory_order_acquire)) {
+    w->stop(timeout);
+  }
+}
 
-std::uint64_t log_lines_dropped() { return writer().dropped(); }
+std::uint64_t log_lines_dropped() {
+  line_writer* w = started_writer.load(std::memory_order_acquire);
+  return w == nullptr ? 0 : w->dropped();
+}
 
 }  // namespace authsim::support
