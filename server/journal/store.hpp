@@ -137,7 +137,7 @@ class memory_store final : public store {
     std::array<std::uint64_t*, 4> counts{};
   };
   last_counts last_;
-  // Called after every add and clear: the long polls waiting for entries.
+  // Called after every add: the long polls waiting for entries.
   std::map<std::uint64_t, std::function<void()>> waiters_;
   std::uint64_t next_waiter_ = 0;
 };

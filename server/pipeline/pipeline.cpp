@@ -5,6 +5,7 @@
 #include "journal/exchange.hpp"
 #include "support/log.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -91,7 +92,8 @@ net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, st
 net::awaitable<faults::decision> pipeline::decide(const http::request& req) const {
   faults::decision d = co_await parts_.engine->decide(req);
   if (d.delay.count() > 0) {
-    net::steady_timer pause(co_await net::this_coro::executor, d.delay);
+    const net::any_io_executor executor = co_await net::this_coro::executor;
+    net::steady_timer pause(executor, d.delay);
     co_await pause.async_wait(use_tuple);
   }
   co_return d;

@@ -192,7 +192,10 @@ void line_writer::push(std::string_view line) {
   }
   s.pending.append(line).push_back('\n');
   s.accepted_bytes += need;
-  const bool notify = s.writer_waiting;
+  // The writer is told when it sleeps with nothing to do, and when the
+  // queue passes half full while it lets lines gather.
+  const bool half_full = s.pending.size() >= s.capacity / 2 && s.pending.size() - need < s.capacity / 2;
+  const bool notify = s.writer_waiting || half_full;
   s.writer_waiting = false;
   lock.unlock();
   if (notify) {

@@ -51,7 +51,10 @@ net::awaitable<void> serve_tls_or_plain(beast::tcp_stream& stream, beast::flat_b
   }
   tls_stream secure(std::move(stream), *ctx.tls);
   auto& tcp = beast::get_lowest_layer(secure);
-  state->set_socket(&tcp.socket(), [&tcp] { tcp.socket().cancel(); });
+  state->set_socket(&tcp.socket(), [&tcp] {
+    error_code ignored;  // closed already (a deadline passed): nothing to cancel
+    tcp.socket().cancel(ignored);
+  });
   state->set_idle(false);
   tcp.expires_after(ctx.limits.read_timeout);
   auto [hec, used] = co_await secure.async_handshake(net::ssl::stream_base::server, buffer.data(), use_tuple);
@@ -78,8 +81,15 @@ net::awaitable<void> serve(net::ip::tcp::socket socket, const session_context& c
   error_code ignored;
   const std::string remote = stream.socket().remote_endpoint(ignored).address().to_string();
 
+  // The stream closes its socket itself when a deadline passes, maybe just
+  // before shutdown asks to cancel: the error then says so, and is ignored.
   auto state = std::make_shared<connection_state>(
-      stream.get_executor(), [&stream] { stream.socket().cancel(); }, &stream.socket(), ctx.tracker);
+      stream.get_executor(),
+      [&stream] {
+        error_code already_closed;
+        stream.socket().cancel(already_closed);
+      },
+      &stream.socket(), ctx.tracker);
   state->track();
 
   beast::flat_buffer buffer;

@@ -118,6 +118,22 @@ TEST_SUITE("line writer") {
     CHECK(kept + dropped == 20'000);
   }
 
+  TEST_CASE("a queue half full is written at once, without waiting for lines to gather") {
+    test_pipe p;
+    // Lines would gather for an hour: only the half-full queue can start
+    // the write the reader sees.
+    line_writer w(p.write_end, 8 * 1024, std::chrono::hours(1), report);
+    w.push("first");  // wakes the writer, which then lets lines gather
+    const std::string filler(100, 'z');
+    for (int i = 0; i < 45; ++i) {  // past 4 KiB
+      w.push(filler);
+    }
+    pollfd readable{p.read_end, POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, 10'000) == 1);
+    CHECK(p.drain().starts_with("first\n"));
+    CHECK(w.dropped() == 0);
+  }
+
   TEST_CASE("a reader that went away breaks the sink without a signal; later lines are counted as dropped") {
     test_pipe p;
     line_writer w(p.write_end, 1 << 20, std::chrono::milliseconds(0), report);
