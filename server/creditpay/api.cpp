@@ -171,7 +171,9 @@ net::awaitable<http::response> api::identify(const http::request& req) const {
   support::json_object_writer data;
   data.string("ident_code", record.ident_code)
       .string("url", public_base_url_ + "/dg/oauth?ident_code=" + record.ident_code);
-  co_await codes_.async_issue(std::move(record), now);
+  if (!codes_.try_issue(record, now)) {
+    co_await codes_.async_issue(std::move(record), now);
+  }
   http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";
   co_return with_logged_signature(std::move(res));

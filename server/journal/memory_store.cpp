@@ -121,6 +121,11 @@ std::size_t memory_store::size() const {
   return ring_.size();
 }
 
+bool memory_store::try_add(entry_key& key, std::shared_ptr<const payload>& entry) {
+  add(std::move(key), std::move(entry));
+  return true;
+}
+
 net::awaitable<void> memory_store::async_add(entry_key key, std::shared_ptr<const payload> entry) {
   add(std::move(key), std::move(entry));
   co_return;

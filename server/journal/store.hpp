@@ -70,6 +70,11 @@ class store {
 
   // Stores an entry; its "id" (1, 2, ... since the last clear) is set here.
   virtual net::awaitable<void> async_add(entry_key key, std::shared_ptr<const payload> entry) = 0;
+  // Adds the entry at once, without a coroutine, when the store can do so
+  // without waiting (the memory store always can), and says so; otherwise
+  // leaves key and entry as they were for async_add. A store that waits on
+  // a network keeps this default.
+  virtual bool try_add(entry_key& /*key*/, std::shared_ptr<const payload>& /*entry*/) { return false; }
   // Up to `limit` entries that pass the filter, newest first.
   virtual net::awaitable<std::vector<json::object>> async_list(std::size_t limit, const filter& f) = 0;
   // How many entries passing the filter were added since the last clear,
@@ -99,6 +104,7 @@ class memory_store final : public store {
   [[nodiscard]] std::size_t size() const;
 
   net::awaitable<void> async_add(entry_key key, std::shared_ptr<const payload> entry) override;
+  bool try_add(entry_key& key, std::shared_ptr<const payload>& entry) override;
   net::awaitable<std::vector<json::object>> async_list(std::size_t limit, const filter& f) override;
   net::awaitable<std::uint64_t> async_count(const filter& f) override;
   net::awaitable<std::uint64_t> async_wait(const filter& f, std::uint64_t count,

@@ -80,7 +80,7 @@ net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, st
   record_entry entry =
       record(std::move(req), answered ? &res : nullptr, d, sim_time, started, out.bytes.has_value(), known_path);
   out.verdict = std::move(entry.verdict);
-  if (entry.payload) {
+  if (entry.payload && !parts_.journal->try_add(entry.key, entry.payload)) {
     co_await parts_.journal->async_add(std::move(entry.key), std::move(entry.payload));
   }
   if (answered && !out.bytes) {

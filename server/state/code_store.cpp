@@ -91,6 +91,11 @@ code_listing memory_code_store::list(const code_filter& filter, std::size_t limi
   return out;
 }
 
+bool memory_code_store::try_issue(code_record& record, std::int64_t now_ms) {
+  issue(std::move(record), now_ms);
+  return true;
+}
+
 net::awaitable<void> memory_code_store::async_issue(code_record record, std::int64_t now_ms) {
   issue(std::move(record), now_ms);
   co_return;

@@ -69,6 +69,11 @@ class code_store {
   virtual ~code_store() = default;
 
   virtual net::awaitable<void> async_issue(code_record record, std::int64_t now_ms) = 0;
+  // Issues the code at once, without a coroutine, when the store can do so
+  // without waiting (the memory store always can), and says so; otherwise
+  // leaves the record as it was for async_issue. A store that waits on a
+  // network keeps this default.
+  virtual bool try_issue(code_record& /*record*/, std::int64_t /*now_ms*/) { return false; }
   // Marks the code redeemed when it is live and not yet used, in one step:
   // of two redemptions at once, exactly one succeeds.
   virtual net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms) = 0;
@@ -113,6 +118,7 @@ class memory_code_store final : public code_store {
   [[nodiscard]] code_listing list(const code_filter& filter, std::size_t limit, std::int64_t now_ms);
 
   net::awaitable<void> async_issue(code_record record, std::int64_t now_ms) override;
+  bool try_issue(code_record& record, std::int64_t now_ms) override;
   net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms) override;
   net::awaitable<std::optional<code_record>> async_find(const std::string& ident_code,
                                                         std::int64_t now_ms) override;

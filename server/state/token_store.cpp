@@ -40,6 +40,11 @@ token_listing memory_token_store::list(const token_filter& filter, std::size_t l
   return out;
 }
 
+bool memory_token_store::try_issue(token_record& record, std::int64_t now_ms) {
+  issue(std::move(record), now_ms);
+  return true;
+}
+
 net::awaitable<void> memory_token_store::async_issue(token_record record, std::int64_t now_ms) {
   issue(std::move(record), now_ms);
   co_return;

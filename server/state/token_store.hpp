@@ -55,6 +55,11 @@ class token_store {
   virtual ~token_store() = default;
 
   virtual net::awaitable<void> async_issue(token_record record, std::int64_t now_ms) = 0;
+  // Issues the token at once, without a coroutine, when the store can do so
+  // without waiting (the memory store always can), and says so; otherwise
+  // leaves the record as it was for async_issue. A store that waits on a
+  // network keeps this default.
+  virtual bool try_issue(token_record& /*record*/, std::int64_t /*now_ms*/) { return false; }
   // A token is valid while now < expires_at.
   virtual net::awaitable<token_lookup> async_find(const std::string& token, std::int64_t now_ms) = 0;
   virtual net::awaitable<token_listing> async_list(const token_filter& filter, std::size_t limit,
@@ -90,6 +95,7 @@ class memory_token_store final : public token_store {
   [[nodiscard]] token_listing list(const token_filter& filter, std::size_t limit, std::int64_t now_ms);
 
   net::awaitable<void> async_issue(token_record record, std::int64_t now_ms) override;
+  bool try_issue(token_record& record, std::int64_t now_ms) override;
   net::awaitable<token_lookup> async_find(const std::string& token, std::int64_t now_ms) override;
   net::awaitable<token_listing> async_list(const token_filter& filter, std::size_t limit,
                                            std::int64_t now_ms) override;
