@@ -25,10 +25,10 @@
 #
 # Beside the four workloads, the throughput mode measures login on a second
 # authsim that writes a log line per request (--log-level info, stderr to
-# a file): the cost of the default log. BENCH_BASELINE=PATH adds login and
-# signed identify on another authsim binary (an earlier build, say), taking
-# turns with the rest, so that two builds are compared on the same host in
-# the same minutes.
+# a file): the cost of the default log. BENCH_BASELINE=PATH adds the four
+# workloads on another authsim binary (an earlier build, say), taking turns
+# with the rest, so that two builds are compared on the same host in the
+# same minutes.
 #
 # Installs wrk and nginx-light with apt-get when missing, builds a Release
 # binary in build-release/ (as the Docker image does), and writes the report to build-release/bench.md as
@@ -328,8 +328,15 @@ throughput() {
   add_workload "authsim bad-signature" "$main_pid" "$url" scripts/bench/bad_signature.lua "$wrk_cpus" "$wrk_threads"
   add_workload "logged login" "$logged_pid" "$logged_url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
   if [ -n "$baseline" ]; then
+    # The same four workloads as this build's server, in the same order:
+    # what a server served before (its stores, its journal) weighs on what
+    # it serves next, so both builds get the same history.
     add_workload "baseline login" "$baseline_pid" "$baseline_url" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
     add_workload "baseline identify" "$baseline_pid" "$baseline_url" scripts/bench/identify.lua "$wrk_cpus" "$wrk_threads"
+    add_workload "baseline identify+redeem" "$baseline_pid" "$baseline_url" scripts/bench/identify_redeem.lua \
+      "$wrk_cpus" "$wrk_threads"
+    add_workload "baseline bad-signature" "$baseline_pid" "$baseline_url" scripts/bench/bad_signature.lua \
+      "$wrk_cpus" "$wrk_threads"
   fi
   add_workload "nginx login" "$nginx_pid" "http://127.0.0.1:$nginx_port" scripts/bench/login.lua "$wrk_cpus" "$wrk_threads"
   measure_all "$wrk_cpus" "$wrk_threads"

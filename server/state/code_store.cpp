@@ -39,7 +39,7 @@ code_record memory_code_store::to_record(const std::string& ident_code, const st
   return r;
 }
 
-void memory_code_store::issue(code_record record, std::int64_t now_ms) {
+void memory_code_store::issue(code_record&& record, std::int64_t now_ms) {
   stored_code c;
   c.plat_id = intern(record.plat_id);
   c.custom_no = std::move(record.custom_no);

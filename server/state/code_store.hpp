@@ -102,7 +102,7 @@ class memory_code_store final : public code_store {
 
   [[nodiscard]] std::uint64_t evicted() const override { return codes_.evicted(); }
 
-  void issue(code_record record, std::int64_t now_ms);
+  void issue(code_record&& record, std::int64_t now_ms);
 
   // Marks the code redeemed when it is live and not yet used. A code is live
   // while now < expires_at.

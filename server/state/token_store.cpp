@@ -9,7 +9,7 @@ token_record memory_token_store::to_record(const std::string& token, const store
   return token_record{token, t.app_key, t.user_id, t.request_id, t.issued_at_ms, t.expires_at_ms};
 }
 
-void memory_token_store::issue(token_record record, std::int64_t now_ms) {
+void memory_token_store::issue(token_record&& record, std::int64_t now_ms) {
   const std::int64_t expires = record.expires_at_ms;
   tokens_.insert(record.token,
                  stored_token{std::move(record.app_key), std::move(record.user_id), std::move(record.request_id),

@@ -85,7 +85,7 @@ class memory_token_store final : public token_store {
 
   [[nodiscard]] std::uint64_t evicted() const override { return tokens_.evicted(); }
 
-  void issue(token_record record, std::int64_t now_ms);
+  void issue(token_record&& record, std::int64_t now_ms);
   // A token is valid while now < expires_at.
   token_lookup find(const std::string& token, std::int64_t now_ms);
 

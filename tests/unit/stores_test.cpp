@@ -119,7 +119,7 @@ TEST_SUITE("stores") {
     r.user_id = "fc0001";
     r.issued_at_ms = 0;
     r.expires_at_ms = 7 * 24 * 3600 * 1000LL;
-    store.issue(r, 0);
+    store.issue(token_record(r), 0);  // r is read again below
     CHECK(store.find("DEF_A3_x", r.expires_at_ms - 1).status == token_status::valid);
     CHECK(store.find("DEF_A3_x", r.expires_at_ms).status == token_status::expired);
     CHECK(store.find("DEF_A3_x", r.expires_at_ms + 1000).status == token_status::unknown);
@@ -308,7 +308,7 @@ TEST_SUITE("stores") {
       code_record r = code("c" + std::to_string(i), 0, 300'000);
       r.plat_id = i % 2 == 0 ? "even" : "odd";
       r.custom_no = "u" + std::to_string(i % 3);
-      store.issue(r, 0);
+      store.issue(std::move(r), 0);
     }
     code_store& shared = store;  // what the handlers see
     const code_filter odd{std::string("odd"), std::nullopt};
