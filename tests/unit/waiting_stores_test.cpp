@@ -29,13 +29,37 @@ net::awaitable<void> suspend() {
   co_await net::post(executor, net::use_awaitable);
 }
 
-class waiting_code_store final : public state::code_store {
+// What the code and token stores have alike, each operation after a turn
+// of the executor; `inner` holds the state.
+template <class Interface, class Memory, class Record, class Filter, class Listing>
+class waiting_store : public Interface {
  public:
-  net::awaitable<void> async_issue(state::code_record record, std::int64_t now_ms) override {
+  net::awaitable<void> async_issue(Record record, std::int64_t now_ms) override {
     co_await suspend();
     ++issued_after_waiting;
     inner.issue(std::move(record), now_ms);
   }
+  net::awaitable<Listing> async_list(const Filter& f, std::size_t limit, std::int64_t now_ms) override {
+    co_await suspend();
+    co_return inner.list(f, limit, now_ms);
+  }
+  net::awaitable<std::size_t> async_size(std::int64_t now_ms) override {
+    co_await suspend();
+    co_return inner.size(now_ms);
+  }
+  net::awaitable<void> async_clear() override {
+    co_await suspend();
+    inner.clear();
+  }
+  [[nodiscard]] std::uint64_t evicted() const override { return inner.evicted(); }
+
+  Memory inner;
+  int issued_after_waiting = 0;
+};
+
+class waiting_code_store final : public waiting_store<state::code_store, state::memory_code_store, state::code_record,
+                                                      state::code_filter, state::code_listing> {
+ public:
   net::awaitable<state::redeem_result> async_redeem(const std::string& code, std::int64_t now_ms) override {
     co_await suspend();
     co_return inner.redeem(code, now_ms);
@@ -45,53 +69,15 @@ class waiting_code_store final : public state::code_store {
     co_await suspend();
     co_return inner.find(code, now_ms);
   }
-  net::awaitable<state::code_listing> async_list(const state::code_filter& f, std::size_t limit,
-                                                 std::int64_t now_ms) override {
-    co_await suspend();
-    co_return inner.list(f, limit, now_ms);
-  }
-  net::awaitable<std::size_t> async_size(std::int64_t now_ms) override {
-    co_await suspend();
-    co_return inner.size(now_ms);
-  }
-  net::awaitable<void> async_clear() override {
-    co_await suspend();
-    inner.clear();
-  }
-  [[nodiscard]] std::uint64_t evicted() const override { return inner.evicted(); }
-
-  state::memory_code_store inner;
-  int issued_after_waiting = 0;
 };
 
-class waiting_token_store final : public state::token_store {
+class waiting_token_store final : public waiting_store<state::token_store, state::memory_token_store,
+                                                       state::token_record, state::token_filter, state::token_listing> {
  public:
-  net::awaitable<void> async_issue(state::token_record record, std::int64_t now_ms) override {
-    co_await suspend();
-    ++issued_after_waiting;
-    inner.issue(std::move(record), now_ms);
-  }
   net::awaitable<state::token_lookup> async_find(const std::string& token, std::int64_t now_ms) override {
     co_await suspend();
     co_return inner.find(token, now_ms);
   }
-  net::awaitable<state::token_listing> async_list(const state::token_filter& f, std::size_t limit,
-                                                  std::int64_t now_ms) override {
-    co_await suspend();
-    co_return inner.list(f, limit, now_ms);
-  }
-  net::awaitable<std::size_t> async_size(std::int64_t now_ms) override {
-    co_await suspend();
-    co_return inner.size(now_ms);
-  }
-  net::awaitable<void> async_clear() override {
-    co_await suspend();
-    inner.clear();
-  }
-  [[nodiscard]] std::uint64_t evicted() const override { return inner.evicted(); }
-
-  state::memory_token_store inner;
-  int issued_after_waiting = 0;
 };
 
 class waiting_journal final : public journal::store {
