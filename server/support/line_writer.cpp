@@ -171,6 +171,7 @@ void line_writer::push(std::string_view line) {
     return;
   }
   const std::size_t need = line.size() + 1;
+  const std::size_t queued_before = s.pending.size();
   if (s.unreported > 0) {
     // The gap is reported where it happened, as soon as there is room for
     // the report and the line after it.
@@ -194,7 +195,7 @@ void line_writer::push(std::string_view line) {
   s.accepted_bytes += need;
   // The writer is told when it sleeps with nothing to do, and when the
   // queue passes half full while it lets lines gather.
-  const bool half_full = s.pending.size() >= s.capacity / 2 && s.pending.size() - need < s.capacity / 2;
+  const bool half_full = queued_before < s.capacity / 2 && s.pending.size() >= s.capacity / 2;
   const bool notify = s.writer_waiting || half_full;
   s.writer_waiting = false;
   lock.unlock();
