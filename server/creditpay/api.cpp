@@ -167,6 +167,8 @@ net::awaitable<http::response> api::identify(const http::request& req) const {
   record.custom_no = std::move(body.custom_no);
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->creditpay.code_ttl_ms;
+  record.session_sign = std::move(body.session_sign);
+  record.credit = std::move(body.credit);
 
   support::json_object_writer data;
   data.string("ident_code", record.ident_code)

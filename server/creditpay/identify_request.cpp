@@ -7,6 +7,9 @@
 #include "support/validate.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
 
 #include <cmath>
 #include <sstream>
@@ -29,16 +32,172 @@ std::optional<rejection> body_rejection(const http::json_body& body) {
   return std::nullopt;
 }
 
-// Reads a required non-empty string field into `out`.
-std::optional<rejection> require_string(const json::object& obj, const char* name, std::string& out) {
+// Reads a required non-empty string field into `out`; `shown` names it in
+// a rejection (a card's field is named by its path).
+std::optional<rejection> require_string(const json::object& obj, const char* name, std::string& out,
+                                        const std::string& shown) {
   const json::string* s = nullptr;
   switch (http::string_field(obj, name, s)) {
     case http::field_problem::none: out.assign(s->data(), s->size()); return std::nullopt;
-    case http::field_problem::missing: return rejection{error_id::missing_field, {name}};
-    case http::field_problem::empty: return rejection{error_id::empty_field, {name}};
+    case http::field_problem::missing: return rejection{error_id::missing_field, {shown}};
+    case http::field_problem::empty: return rejection{error_id::empty_field, {shown}};
     case http::field_problem::wrong_type:
-      return rejection{error_id::wrong_type, {name, "a string", support::json_kind_name(obj.at(name))}};
+      return rejection{error_id::wrong_type, {shown, "a string", support::json_kind_name(obj.at(name))}};
   }
+  return std::nullopt;
+}
+
+std::optional<rejection> require_string(const json::object& obj, const char* name, std::string& out) {
+  return require_string(obj, name, out, name);
+}
+
+// As require_string, and at most `limit` bytes long.
+std::optional<rejection> require_short_string(const json::object& obj, const char* name, std::string& out,
+                                              const std::string& shown, std::size_t limit) {
+  std::optional<rejection> err = require_string(obj, name, out, shown);
+  if (!err && out.size() > limit) {
+    err = rejection{error_id::field_too_long, {shown, std::to_string(out.size()), std::to_string(limit)}};
+  }
+  return err;
+}
+
+// Digits, then optionally a point and more digits: "10001.23", "0", "5.0".
+bool is_plain_amount(std::string_view text) {
+  const std::size_t point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view decimals = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return text.size() <= 32 && digits(whole) && (point == std::string_view::npos || digits(decimals));
+}
+
+// A card's amount: the upstream's table types it as a number, its example
+// sends a string; both are taken, and kept as text.
+std::optional<rejection> read_amount(const json::object& card, const std::string& shown, std::string& out) {
+  const json::value* v = card.if_contains("amount");
+  if (v == nullptr) {
+    return rejection{error_id::missing_field, {shown}};
+  }
+  if (const auto* s = v->if_string()) {
+    out.assign(s->data(), s->size());
+    if (is_plain_amount(out)) {
+      return std::nullopt;
+    }
+    return rejection{error_id::amount_invalid, {shown, "'" + support::excerpt(out) + "'"}};
+  }
+  if (const auto* i = v->if_int64(); i != nullptr && *i >= 0) {
+    out = std::to_string(*i);
+    return std::nullopt;
+  }
+  if (const auto* u = v->if_uint64()) {
+    out = std::to_string(*u);
+    return std::nullopt;
+  }
+  if (const auto* d = v->if_double(); d != nullptr && std::isfinite(*d) && *d >= 0 && *d < 1e15) {
+    char text[64];
+    const auto written = std::to_chars(text, text + sizeof text, *d, std::chars_format::fixed);
+    out.assign(text, written.ptr);
+    return std::nullopt;
+  }
+  if (v->is_number()) {
+    return rejection{error_id::amount_invalid, {shown, json::serialize(*v)}};
+  }
+  return rejection{error_id::wrong_type, {shown, "a string or a number", support::json_kind_name(*v)}};
+}
+
+bool is_currency_code(std::string_view text) {
+  return text.size() == 3 && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
+}
+
+std::optional<rejection> read_card(const json::value& item, const std::string& shown, state::credit_card& card) {
+  const json::object* obj = item.if_object();
+  if (obj == nullptr) {
+    return rejection{error_id::wrong_type, {shown, "an object", support::json_kind_name(item)}};
+  }
+  using limits = identify_limits;
+  std::optional<rejection> err = require_short_string(*obj, "tag", card.tag, shown + ".tag", limits::tag_bytes);
+  if (!err) err = read_amount(*obj, shown + ".amount", card.amount);
+  if (!err) {
+    err = require_string(*obj, "currency", card.currency, shown + ".currency");
+    if (!err && !is_currency_code(card.currency)) {
+      err = rejection{error_id::currency_invalid, {shown + ".currency", support::excerpt(card.currency)}};
+    }
+  }
+  if (!err) {
+    err = require_short_string(*obj, "icon", card.icon, shown + ".icon", limits::icon_bytes);
+    if (!err && !support::is_http_url(card.icon)) {
+      err = rejection{error_id::url_invalid, {shown + ".icon", support::excerpt(card.icon)}};
+    }
+  }
+  if (!err) err = require_short_string(*obj, "input", card.input, shown + ".input", limits::input_bytes);
+  return err;
+}
+
+// credit_limit_tag and credit_limit_available_cards: both or neither, the
+// tag naming one of the cards.
+std::optional<rejection> read_credit_limit(const json::object& obj, std::optional<state::credit_limit>& out) {
+  constexpr const char* tag_name = "credit_limit_tag";
+  constexpr const char* cards_name = "credit_limit_available_cards";
+  const bool has_tag = obj.contains(tag_name);
+  const bool has_cards = obj.contains(cards_name);
+  if (!has_tag && !has_cards) {
+    return std::nullopt;
+  }
+  if (!has_cards) {
+    return rejection{error_id::credit_limit_incomplete, {tag_name, cards_name}};
+  }
+  if (!has_tag) {
+    return rejection{error_id::credit_limit_incomplete, {cards_name, tag_name}};
+  }
+  state::credit_limit credit;
+  if (auto err = require_short_string(obj, tag_name, credit.tag, tag_name, identify_limits::tag_bytes)) {
+    return err;
+  }
+  const json::value& cards = obj.at(cards_name);
+  const json::array* list = cards.if_array();
+  if (list == nullptr) {
+    return rejection{error_id::wrong_type, {cards_name, "an array of cards", support::json_kind_name(cards)}};
+  }
+  if (list->empty()) {
+    return rejection{error_id::empty_field, {cards_name}};
+  }
+  if (list->size() > identify_limits::cards) {
+    return rejection{error_id::too_many_cards, {std::to_string(list->size()), std::to_string(identify_limits::cards)}};
+  }
+  std::string tags;
+  bool matched = false;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    state::credit_card& card = credit.cards.emplace_back();
+    if (auto err = read_card((*list)[i], std::string(cards_name) + "[" + std::to_string(i) + "]", card)) {
+      return err;
+    }
+    matched = matched || card.tag == credit.tag;
+    tags += (i == 0 ? "'" : ", '") + support::excerpt(card.tag) + "'";
+  }
+  if (!matched) {
+    return rejection{error_id::credit_limit_tag_unmatched, {support::excerpt(credit.tag), tags}};
+  }
+  out = std::move(credit);
+  return std::nullopt;
+}
+
+// session_sign: optional; any string, the empty one included (a platform
+// that has no session to mark may send "").
+std::optional<rejection> read_session_sign(const json::object& obj, std::optional<std::string>& out) {
+  const json::value* v = obj.if_contains("session_sign");
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  const json::string* s = v->if_string();
+  if (s == nullptr) {
+    return rejection{error_id::wrong_type, {"session_sign", "a string", support::json_kind_name(*v)}};
+  }
+  if (s->size() > identify_limits::tag_bytes) {
+    return rejection{error_id::field_too_long,
+                     {"session_sign", std::to_string(s->size()), std::to_string(identify_limits::tag_bytes)}};
+  }
+  out.emplace(s->data(), s->size());
   return std::nullopt;
 }
 
@@ -136,6 +295,8 @@ identify_parse parse_identify_body(std::string_view raw, std::int64_t now_ms) {
       err = rejection{error_id::client_ip_invalid, {support::excerpt(body.client_ip)}};
     }
   }
+  if (!err) err = read_session_sign(obj, body.session_sign);
+  if (!err) err = read_credit_limit(obj, body.credit);
   if (err) {
     return {std::nullopt, std::move(err)};
   }

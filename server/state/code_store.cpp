@@ -36,6 +36,10 @@ code_record memory_code_store::to_record(const std::string& ident_code, const st
   if (c.redeemed_at_ms != not_redeemed) {
     r.redeemed_at_ms = c.redeemed_at_ms;
   }
+  if (c.more) {
+    r.session_sign = c.more->session_sign;
+    r.credit = c.more->credit;
+  }
   return r;
 }
 
@@ -47,6 +51,9 @@ void memory_code_store::issue(code_record&& record, std::int64_t now_ms) {
   c.expires_at_ms = record.expires_at_ms;
   if (record.redeemed_at_ms) {
     c.redeemed_at_ms = *record.redeemed_at_ms;
+  }
+  if (record.session_sign || record.credit) {
+    c.more = std::make_unique<const extras>(extras{std::move(record.session_sign), std::move(record.credit)});
   }
   codes_.insert(record.ident_code, std::move(c), record.expires_at_ms, now_ms);
 }

@@ -9,12 +9,14 @@
 // tests drive expiry directly. The coroutines take their arguments by
 // reference and must be awaited at once.
 
+#include "state/credit_limit.hpp"
 #include "state/expiring_map.hpp"
 #include "support/async.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <climits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -32,6 +34,9 @@ struct code_record {
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   std::optional<std::int64_t> redeemed_at_ms;
+  // The later revision's optional identify fields, when given.
+  std::optional<std::string> session_sign;
+  std::optional<credit_limit> credit;
 };
 
 // Where a code stands: issued and still redeemable, redeemed, or expired.
@@ -131,12 +136,18 @@ class memory_code_store final : public code_store {
   // What the store keeps of a code, kept small: a store may hold millions.
   // The code itself is the map's key; the platform id points into a table
   // of the few ids seen, which lives as long as the store.
+  // The optional identify fields, allocated only for a code that has them.
+  struct extras {
+    std::optional<std::string> session_sign;
+    std::optional<credit_limit> credit;
+  };
   struct stored_code {
     const std::string* plat_id = nullptr;
     std::string custom_no;
     std::int64_t issued_at_ms = 0;
     std::int64_t expires_at_ms = 0;
     std::int64_t redeemed_at_ms = not_redeemed;
+    std::unique_ptr<const extras> more;
   };
   static constexpr std::int64_t not_redeemed = INT64_MIN;
 

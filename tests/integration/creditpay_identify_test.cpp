@@ -236,3 +236,51 @@ TEST_SUITE("creditpay identify") {
                    401, 40105, "HMAC-SHA256 in lowercase hex (64 characters)");
   }
 }
+
+TEST_SUITE("creditpay identify: the later revision") {
+  TEST_CASE("session_sign and the credit data are kept with the code and shown in the admin state") {
+    server_process server;
+    http_client c(server.port());
+    std::string body = identify_body();
+    body.pop_back();  // the closing brace
+    body += R"(,"session_sign":"123","credit_limit_tag":"外部系统卡唯一标识","credit_limit_available_cards":[)"
+            R"({"tag":"外部系统卡唯一标识","amount":"10001.23","currency":"CNY",)"
+            R"("icon":"https://credit-admin-pre.aatest.online/favicon.ico",)"
+            R"("input":"<div style=\"font-size: 12px\">PASSTO CREDIT CARD（6268）可用额度 <b>28000.00</b>HKD</div>"}]})";
+    const http_response res = c.post(identify_target, body, identify_headers(body));
+    INFO(res.body);
+    REQUIRE(res.status == 200);
+    const std::string code(res.json().at("data").at("ident_code").as_string());
+
+    const http_response state = c.request("GET", "/__admin/state?custom_no=473_32_86000698");
+    REQUIRE(state.status == 200);
+    const auto items = state.json().at("codes").at("items").as_array();
+    REQUIRE(items.size() == 1);
+    const auto& item = items[0].as_object();
+    CHECK(item.at("ident_code").as_string() == code);
+    CHECK(item.at("session_sign").as_string() == "123");
+    const auto& credit = item.at("credit_limit").as_object();
+    CHECK(credit.at("tag").as_string() == "外部系统卡唯一标识");
+    const auto& card = credit.at("available_cards").as_array().at(0).as_object();
+    CHECK(card.at("amount").as_string() == "10001.23");
+    CHECK(card.at("currency").as_string() == "CNY");
+    CHECK(std::string(card.at("input").as_string()).starts_with("<div style=\"font-size: 12px\">"));
+  }
+
+  TEST_CASE("a code without the later fields shows them as null; a bad card is refused by its path") {
+    server_process server;
+    http_client c(server.port());
+    const std::string plain = identify_body();
+    REQUIRE(c.post(identify_target, plain, identify_headers(plain)).status == 200);
+    const auto item = c.request("GET", "/__admin/state").json().at("codes").at("items").as_array().at(0).as_object();
+    CHECK(item.at("session_sign").is_null());
+    CHECK(item.at("credit_limit").is_null());
+
+    std::string bad = identify_body();
+    bad.pop_back();
+    bad += R"(,"credit_limit_tag":"a","credit_limit_available_cards":[)"
+           R"({"tag":"a","amount":"1.00","currency":"cny","icon":"https://p.example/i.ico","input":"x"}]})";
+    check_rejected(c.post(identify_target, bad, identify_headers(bad)), 400, 40014,
+                   "field 'credit_limit_available_cards[0].currency' must be a 3-letter currency code");
+  }
+}

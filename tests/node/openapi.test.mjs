@@ -167,7 +167,7 @@ const excerpt = (text, n = 600) => (text.length > n ? `${text.slice(0, n)}…` :
 // ---------------------------------------------------------------------------
 // The schema validator: the subset of OpenAPI 3.0 schemas the spec uses.
 // Keywords: $ref, type, nullable, enum, pattern, minLength, maxLength,
-// minimum, maximum, required, properties, additionalProperties, items,
+// minimum, maximum, minItems, maxItems, required, properties, additionalProperties, items,
 // oneOf, anyOf. Annotations (description, title, example, format, default,
 // readOnly, writeOnly, deprecated) are ignored. Any other keyword is a lint
 // error, so the spec cannot lean on a rule nobody checks.
@@ -177,6 +177,7 @@ const excerpt = (text, n = 600) => (text.length > n ? `${text.slice(0, n)}…` :
 
 const SCHEMA_KEYWORDS = new Set([
   '$ref', 'type', 'nullable', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
+  'minItems', 'maxItems',
   'required', 'properties', 'additionalProperties', 'items', 'oneOf', 'anyOf',
 ]);
 const SCHEMA_ANNOTATIONS = new Set([
@@ -249,6 +250,10 @@ function validate(schemaNode, v, where = '$') {
         errors.push(...validate(schema.additionalProperties, value, `${where}.${name}`));
       }
     }
+  }
+  if (Array.isArray(v)) {
+    if (schema.minItems !== undefined && v.length < schema.minItems) errors.push(`${where}: fewer than ${schema.minItems} items`);
+    if (schema.maxItems !== undefined && v.length > schema.maxItems) errors.push(`${where}: more than ${schema.maxItems} items`);
   }
   if (Array.isArray(v) && schema.items) {
     v.forEach((item, i) => errors.push(...validate(schema.items, item, `${where}[${i}]`)));

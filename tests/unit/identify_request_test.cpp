@@ -125,3 +125,106 @@ TEST_CASE("the redirect body needs a non-empty ident_code string") {
   CHECK(parse_redirect_body(R"({"ident_code":""})").error->id == error_id::empty_field);
   CHECK(parse_redirect_body("[]").error->id == error_id::body_not_object);
 }
+
+namespace {
+
+const std::string card_a =
+    R"({"tag":"card-a","amount":"10001.23","currency":"CNY","icon":"https://p.example/favicon.ico",)"
+    R"("input":"<div>PASSTO CREDIT CARD (6268) <b>28000.00</b> HKD</div>"})";
+const std::string card_b = R"({"tag":"card-b","amount":500,"currency":"HKD","icon":"http://p.example/b.ico","input":"<i>b</i>"})";
+
+std::string with_credit(const std::string& credit_fields) {
+  return body_with(R"("custom_no":"u1",)" + valid_rest + "," + credit_fields);
+}
+
+// The body with one card whose field `name` is replaced by `value` (raw JSON).
+std::string with_card_field(const std::string& name, const std::string& value) {
+  std::string card = R"({"tag":"t","amount":"1.00","currency":"CNY","icon":"https://p.example/i.ico","input":"x"})";
+  const std::string key = "\"" + name + "\":";
+  const std::size_t at = card.find(key) + key.size();
+  const std::size_t end = card.find_first_of(",}", card[at] == '"' ? card.find('"', at + 1) : at);
+  card.replace(at, end - at, value);
+  return with_credit(R"("credit_limit_tag":"t","credit_limit_available_cards":[)" + card + "]");
+}
+
+}  // namespace
+
+TEST_CASE("the later revision's fields are optional, and kept when given") {
+  const auto plain = parse_identify_body(with_credit(R"("other":1)"), now);
+  REQUIRE(plain.body.has_value());
+  CHECK_FALSE(plain.body->session_sign.has_value());
+  CHECK_FALSE(plain.body->credit.has_value());
+
+  const auto r = parse_identify_body(
+      with_credit(R"("session_sign":"123","credit_limit_tag":"card-b","credit_limit_available_cards":[)" + card_a +
+                  "," + card_b + "]"),
+      now);
+  REQUIRE(r.body.has_value());
+  CHECK(r.body->session_sign == "123");
+  REQUIRE(r.body->credit.has_value());
+  CHECK(r.body->credit->tag == "card-b");
+  REQUIRE(r.body->credit->cards.size() == 2);
+  CHECK(r.body->credit->cards[0].amount == "10001.23");  // decimals as given
+  CHECK(r.body->credit->cards[0].input == "<div>PASSTO CREDIT CARD (6268) <b>28000.00</b> HKD</div>");
+  CHECK(r.body->credit->cards[1].amount == "500");  // a JSON number, as the table types it
+  CHECK(r.body->credit->cards[1].currency == "HKD");
+
+  const auto empty_sign = parse_identify_body(with_credit(R"("session_sign":"")"), now);
+  REQUIRE(empty_sign.body.has_value());
+  CHECK(empty_sign.body->session_sign == "");
+}
+
+TEST_CASE("a decimal number amount keeps its digits") {
+  const auto r = parse_identify_body(with_card_field("amount", "10001.25"), now);
+  REQUIRE(r.body.has_value());
+  CHECK(r.body->credit->cards[0].amount == "10001.25");
+}
+
+TEST_CASE("each problem with the later revision's fields is named, with the card's path") {
+  CHECK(error_of(with_credit(R"("session_sign":12)")) == error_id::wrong_type);
+  CHECK(first_arg(with_credit(R"("session_sign":12)")) == "session_sign");
+  CHECK(error_of(with_credit(R"("session_sign":")" + std::string(129, 's') + "\"")) == error_id::field_too_long);
+
+  // Both or neither.
+  CHECK(error_of(with_credit(R"("credit_limit_tag":"t")")) == error_id::credit_limit_incomplete);
+  CHECK(first_arg(with_credit(R"("credit_limit_tag":"t")")) == "credit_limit_tag");
+  CHECK(first_arg(with_credit(R"("credit_limit_available_cards":[])")) == "credit_limit_available_cards");
+
+  CHECK(error_of(with_credit(R"("credit_limit_tag":"t","credit_limit_available_cards":{})")) == error_id::wrong_type);
+  CHECK(error_of(with_credit(R"("credit_limit_tag":"t","credit_limit_available_cards":[])")) == error_id::empty_field);
+  CHECK(error_of(with_credit(R"("credit_limit_tag":"","credit_limit_available_cards":[)" + card_a + "]")) ==
+        error_id::empty_field);
+  CHECK(error_of(with_credit(R"("credit_limit_tag":"t","credit_limit_available_cards":[1])")) == error_id::wrong_type);
+  CHECK(first_arg(with_credit(R"("credit_limit_tag":"t","credit_limit_available_cards":[1])")) ==
+        "credit_limit_available_cards[0]");
+
+  std::string many;
+  for (int i = 0; i < 17; ++i) {
+    many += (i == 0 ? "" : ",") + card_a;
+  }
+  CHECK(error_of(with_credit(R"("credit_limit_tag":"card-a","credit_limit_available_cards":[)" + many + "]")) ==
+        error_id::too_many_cards);
+
+  // The tag must name one of the cards.
+  const std::string unmatched = with_credit(R"("credit_limit_tag":"card-z","credit_limit_available_cards":[)" + card_a +
+                                            "," + card_b + "]");
+  CHECK(error_of(unmatched) == error_id::credit_limit_tag_unmatched);
+  const auto r = parse_identify_body(unmatched, now);
+  CHECK(r.error->message(authsim::http::language::en_us).find("'card-a', 'card-b'") != std::string::npos);
+
+  // A card's fields, each named by its path.
+  CHECK(error_of(with_card_field("tag", "7")) == error_id::wrong_type);
+  CHECK(first_arg(with_card_field("tag", "7")) == "credit_limit_available_cards[0].tag");
+  CHECK(error_of(with_card_field("amount", R"("-1")")) == error_id::amount_invalid);
+  CHECK(error_of(with_card_field("amount", R"("1,000")")) == error_id::amount_invalid);
+  CHECK(error_of(with_card_field("amount", R"("1.")")) == error_id::amount_invalid);
+  CHECK(error_of(with_card_field("amount", "-3")) == error_id::amount_invalid);
+  CHECK(error_of(with_card_field("amount", "true")) == error_id::wrong_type);
+  CHECK(first_arg(with_card_field("amount", "true")) == "credit_limit_available_cards[0].amount");
+  CHECK(error_of(with_card_field("currency", R"("cny")")) == error_id::currency_invalid);
+  CHECK(error_of(with_card_field("currency", R"("")")) == error_id::empty_field);
+  CHECK(error_of(with_card_field("icon", R"("favicon.ico")")) == error_id::url_invalid);
+  CHECK(first_arg(with_card_field("icon", R"("favicon.ico")")) == "credit_limit_available_cards[0].icon");
+  CHECK(error_of(with_card_field("input", "\"" + std::string(4097, 'h') + "\"")) == error_id::field_too_long);
+  CHECK(error_of(with_card_field("input", "null")) == error_id::wrong_type);
+}

@@ -428,3 +428,35 @@ TEST_SUITE("stores") {
     CHECK_FALSE(shared_modes.get(unknown).has_value());
   }
 }
+
+TEST_SUITE("code store: the later revision") {
+  TEST_CASE("a code keeps its session_sign and credit data; one without them has none") {
+    authsim::state::memory_code_store store;
+    authsim::state::code_record with;
+    with.ident_code = "c1";
+    with.plat_id = "p";
+    with.expires_at_ms = 1000;
+    with.session_sign = "s-1";
+    with.credit = authsim::state::credit_limit{"t", {{"t", "10.50", "CNY", "https://p.example/i.ico", "<b>x</b>"}}};
+    const authsim::state::credit_limit expected = *with.credit;
+    store.issue(std::move(with), 0);
+    authsim::state::code_record without;
+    without.ident_code = "c2";
+    without.plat_id = "p";
+    without.expires_at_ms = 1000;
+    store.issue(std::move(without), 0);
+
+    const auto found = store.find("c1", 0);
+    REQUIRE(found.has_value());
+    CHECK(found->session_sign == "s-1");
+    CHECK(found->credit == expected);
+    // Redemption hands the same back.
+    const auto redeemed = store.redeem("c1", 1);
+    CHECK(redeemed.record.credit == expected);
+
+    const auto plain = store.find("c2", 0);
+    REQUIRE(plain.has_value());
+    CHECK_FALSE(plain->session_sign.has_value());
+    CHECK_FALSE(plain->credit.has_value());
+  }
+}

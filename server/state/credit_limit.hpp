@@ -1,0 +1,32 @@
+#pragma once
+// The credit data a platform may hand over with an identify request, kept
+// with the code it was issued with.
+
+#include <string>
+#include <vector>
+
+namespace authsim::state {
+
+// One card of the credit data an identify request may carry
+// (`credit_limit_available_cards`). `amount` keeps the decimals it came
+// with, as text.
+struct credit_card {
+  std::string tag;
+  std::string amount;
+  std::string currency;
+  std::string icon;
+  std::string input;  // HTML the cashier shows
+
+  bool operator==(const credit_card&) const = default;
+};
+
+// The credit data of an identify request: the card tag to use and the
+// cards to choose from.
+struct credit_limit {
+  std::string tag;
+  std::vector<credit_card> cards;
+
+  bool operator==(const credit_limit&) const = default;
+};
+
+}  // namespace authsim::state
