@@ -7,6 +7,7 @@
 #include "support/json_kind.hpp"
 #include "support/log.hpp"
 #include "support/text.hpp"
+#include "support/validate.hpp"
 #include "support/version.hpp"
 
 #include <boost/json/array.hpp>
@@ -107,7 +108,7 @@ void admin_api::register_routes(http::router& r, const access_guard& guard) cons
   add_async("GET", "/__admin/metrics", &admin_api::metrics);
   for (const char* method : {"GET", "PUT"}) {
     r.add_async_prefix_route(method, platforms_prefix,
-                             guard.wrap([this](const http::request& req) { return verification(req); }));
+                             guard.wrap([this](const http::request& req) { return platform(req); }));
   }
 }
 
@@ -308,13 +309,24 @@ net::awaitable<http::response> admin_api::metrics(const http::request&) const {
   co_return res;
 }
 
-net::awaitable<http::response> admin_api::verification(const http::request& req) const {
-  std::string_view rest = req.path().substr(std::string_view(platforms_prefix).size());
-  constexpr std::string_view suffix = "/verification";
-  if (!rest.ends_with(suffix) || rest.size() == suffix.size()) {
-    co_return error_answer(404, "NOT_FOUND", "expected /__admin/platforms/{platId}/verification");
+net::awaitable<http::response> admin_api::platform(const http::request& req) const {
+  const std::string_view rest = req.path().substr(std::string_view(platforms_prefix).size());
+  const std::size_t slash = rest.rfind('/');
+  if (slash != std::string_view::npos && slash > 0) {
+    const std::string plat_id = http::percent_decode(rest.substr(0, slash));
+    const std::string_view what = rest.substr(slash + 1);
+    if (what == "verification") {
+      co_return co_await verification(req, plat_id);
+    }
+    if (what == "endpoints") {
+      co_return co_await endpoints(req, plat_id);
+    }
   }
-  const std::string plat_id = http::percent_decode(rest.substr(0, rest.size() - suffix.size()));
+  co_return error_answer(404, "NOT_FOUND",
+                         "expected /__admin/platforms/{platId}/verification or /__admin/platforms/{platId}/endpoints");
+}
+
+net::awaitable<http::response> admin_api::verification(const http::request& req, const std::string& plat_id) const {
   if (req.method == "PUT") {
     const http::json_body parsed = http::parse_json_object(req.body);
     const json::value* mode = parsed.problem == http::body_problem::none ? parsed.object.if_contains("mode") : nullptr;
@@ -336,6 +348,76 @@ net::awaitable<http::response> admin_api::verification(const http::request& req)
   }
   co_return http::json_response(200,
                                 json::object{{"platId", plat_id}, {"mode", fixtures::verification_mode_name(*current)}});
+}
+
+namespace {
+
+json::value url_or_null(const std::optional<std::string>& url) {
+  return url ? json::value(*url) : json::value(nullptr);
+}
+
+// One field of an endpoints change: left out, null (unset) or a URL.
+std::optional<std::string> read_endpoint(const json::object& body, const char* name,
+                                         std::optional<std::optional<std::string>>& out) {
+  const json::value* v = body.if_contains(name);
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  if (v->is_null()) {
+    out.emplace(std::nullopt);
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    return std::string("field '") + name + "' must be a URL string or null, got " + support::json_kind_name(*v);
+  }
+  const std::string url(v->get_string());
+  if (!support::is_http_url(url)) {
+    return std::string("field '") + name + "' must be an absolute http:// or https:// URL, got '" +
+           support::excerpt(url) + "'";
+  }
+  out.emplace(url);
+  return std::nullopt;
+}
+
+}  // namespace
+
+net::awaitable<http::response> admin_api::endpoints(const http::request& req, const std::string& plat_id) const {
+  std::optional<state::endpoints> current;
+  if (req.method == "PUT") {
+    const http::json_body parsed = http::parse_json_object(req.body);
+    if (parsed.problem != http::body_problem::none) {
+      co_return error_answer(400, "INVALID_BODY",
+                             "expected a JSON object such as {\"webhook_url\": \"http://127.0.0.1:9000/hook\", "
+                             "\"credit_limit_url\": null}");
+    }
+    state::endpoints_change change;
+    for (const auto& member : parsed.object) {
+      const std::string_view key = member.key();
+      if (key != "webhook_url" && key != "credit_limit_url") {
+        co_return error_answer(400, "INVALID_BODY",
+                               "unknown field '" + support::excerpt(key) +
+                                   "': only 'webhook_url' and 'credit_limit_url' can be set");
+      }
+    }
+    std::optional<std::string> problem = read_endpoint(parsed.object, "webhook_url", change.webhook_url);
+    if (!problem) problem = read_endpoint(parsed.object, "credit_limit_url", change.credit_limit_url);
+    if (problem) {
+      co_return error_answer(400, "INVALID_BODY", *problem);
+    }
+    current = co_await parts_.endpoints.async_change(plat_id, change);
+    if (current) {
+      support::log_line("platform " + plat_id + ": webhook_url " + current->webhook_url.value_or("(none)") +
+                        ", credit_limit_url " + current->credit_limit_url.value_or("(none)"));
+    }
+  } else {
+    current = parts_.endpoints.get(plat_id);
+  }
+  if (!current) {
+    co_return error_answer(404, "UNKNOWN_PLATFORM", "no platform '" + support::excerpt(plat_id) + "' in the fixtures");
+  }
+  co_return http::json_response(200, json::object{{"platId", plat_id},
+                                                  {"webhook_url", url_or_null(current->webhook_url)},
+                                                  {"credit_limit_url", url_or_null(current->credit_limit_url)}});
 }
 
 }  // namespace authsim::admin

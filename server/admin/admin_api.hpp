@@ -9,6 +9,7 @@
 //   GET    /__admin/clock, PUT /__admin/clock   read and move the simulated clock
 //   GET    /__admin/metrics                     Prometheus text
 //   GET|PUT /__admin/platforms/{platId}/verification
+//   GET|PUT /__admin/platforms/{platId}/endpoints     webhook_url, credit_limit_url
 // Every part it touches is thread-safe; the fixtures are read-only. The
 // calls that read or change shared state are coroutines (the stores may
 // be shared between replicas); they are awaited at once.
@@ -21,6 +22,7 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
+#include "state/platform_endpoints.hpp"
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
 
@@ -37,6 +39,7 @@ struct admin_parts {
   journal::store& journal;
   state::metrics& metrics;
   state::verification_modes& modes;
+  state::platform_endpoints& endpoints;
   faults::engine& engine;
 };
 
@@ -57,7 +60,11 @@ class admin_api {
   [[nodiscard]] http::response clock(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> move_clock(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> metrics(const http::request& req) const;
-  [[nodiscard]] net::awaitable<http::response> verification(const http::request& req) const;
+  // /__admin/platforms/{platId}/…: verification or endpoints.
+  [[nodiscard]] net::awaitable<http::response> platform(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> verification(const http::request& req,
+                                                            const std::string& plat_id) const;
+  [[nodiscard]] net::awaitable<http::response> endpoints(const http::request& req, const std::string& plat_id) const;
 
  private:
   admin_parts parts_;

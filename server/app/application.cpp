@@ -13,6 +13,7 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
+#include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
@@ -139,6 +140,7 @@ struct application::parts {
   journal::memory_store journal{opts.journal_size};
   state::metrics metrics;
   state::memory_verification_modes modes{*fixtures};
+  state::memory_platform_endpoints endpoints{*fixtures};
   state::memory_active_scenario active;
   state::memory_scenario_counters counters;
   transport::connection_tracker tracker;
@@ -231,7 +233,7 @@ void application::parts::add_admin_routes() {
   });
   scenarios_admin.emplace(*engine);
   scenarios_admin->register_routes(*router, *guard);
-  admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, *engine});
+  admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, endpoints, *engine});
   admin_routes->register_routes(*router, *guard);
 }
 

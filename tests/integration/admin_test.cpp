@@ -366,6 +366,62 @@ TEST_SUITE("admin") {
     CHECK(c.post(identify_target, body, {{"trace", "t"}, {"api-key", api_key}}).status == 200);
   }
 
+  TEST_CASE("a platform's endpoints start from the fixtures and change at run time, each field on its own") {
+    fixture_copy dir;
+    dir.write("creditpay.json", R"({"settings":{"jwt_secret":"s"},"platforms":[{"plat_id":")" + plat_id +
+                                    R"(","api_key":")" + api_key +
+                                    R"(","signature_key":"k","webhook_url":"https://platform.example/api/v1/credit-pay/notify"}]})");
+    server_process server({"--fixtures", dir.path().string()});
+    http_client c(server.port());
+    const std::string target = "/__admin/platforms/" + plat_id + "/endpoints";
+    const auto initial = admin_get(c, target);
+    CHECK(initial.at("platId").as_string() == plat_id);
+    CHECK(initial.at("webhook_url").as_string() == "https://platform.example/api/v1/credit-pay/notify");
+    CHECK(initial.at("credit_limit_url").is_null());
+
+    // Only the field given changes.
+    const auto set = c.request("PUT", target, R"({"credit_limit_url":"http://127.0.0.1:9000/credit"})");
+    REQUIRE(set.status == 200);
+    CHECK(set.json().at("webhook_url").as_string() == "https://platform.example/api/v1/credit-pay/notify");
+    CHECK(set.json().at("credit_limit_url").as_string() == "http://127.0.0.1:9000/credit");
+    // null unsets; the answer and a later GET agree.
+    CHECK(c.request("PUT", target, R"({"webhook_url":null})").json().at("webhook_url").is_null());
+    const auto after = admin_get(c, target);
+    CHECK(after.at("webhook_url").is_null());
+    CHECK(after.at("credit_limit_url").as_string() == "http://127.0.0.1:9000/credit");
+    CHECK(c.request("PUT", target, "{}").json().at("credit_limit_url").as_string() == "http://127.0.0.1:9000/credit");
+
+    // Refusals name the field, and change nothing.
+    const auto not_url = c.request("PUT", target, R"({"webhook_url":"ftp://x.example/hook","credit_limit_url":null})");
+    CHECK(not_url.status == 400);
+    CHECK(std::string(not_url.json().at("error").at("message").as_string()).find("'webhook_url'") != std::string::npos);
+    const auto wrong_type = c.request("PUT", target, R"({"credit_limit_url":42})");
+    CHECK(wrong_type.status == 400);
+    CHECK(std::string(wrong_type.json().at("error").at("message").as_string()).find("'credit_limit_url'") !=
+          std::string::npos);
+    const auto unknown_field = c.request("PUT", target, R"({"callback_url":"http://a.example/"})");
+    CHECK(unknown_field.status == 400);
+    CHECK(std::string(unknown_field.json().at("error").at("message").as_string()).find("'callback_url'") !=
+          std::string::npos);
+    CHECK(c.request("PUT", target, "[]").status == 400);
+    CHECK(admin_get(c, target).at("credit_limit_url").as_string() == "http://127.0.0.1:9000/credit");
+
+    const auto unknown = c.request("PUT", "/__admin/platforms/nope/endpoints", R"({"webhook_url":null})");
+    CHECK(unknown.status == 404);
+    CHECK(unknown.json().at("error").at("code").as_string() == "UNKNOWN_PLATFORM");
+    CHECK(c.request("GET", "/__admin/platforms/nope/endpoints").status == 404);
+  }
+
+  TEST_CASE("a platform endpoint in the fixtures must be an http or https URL") {
+    fixture_copy dir;
+    dir.write("creditpay.json", R"({"settings":{"jwt_secret":"s"},"platforms":[{"plat_id":")" + plat_id +
+                                    R"(","api_key":")" + api_key + R"(","signature_key":"k","credit_limit_url":"notify"}]})");
+    const auto r = run_to_exit({"--port", "0", "--fixtures", dir.path().string()});
+    CHECK(r.status.code == 2);
+    CHECK(r.err == "authsim: " + (dir.path() / "creditpay.json").string() +
+                       ": platforms[0].credit_limit_url: must be an absolute http:// or https:// URL, got \"notify\"\n");
+  }
+
   TEST_CASE("--admin-token: every admin call needs the bearer token") {
     server_process server({"--admin-token", "s3cret"});
     http_client c(server.port());

@@ -96,6 +96,8 @@ const SERVER_ROUTES = [
   'GET /__admin/metrics',
   'GET /__admin/platforms/{platId}/verification',
   'PUT /__admin/platforms/{platId}/verification',
+  'GET /__admin/platforms/{platId}/endpoints',
+  'PUT /__admin/platforms/{platId}/endpoints',
   'GET /__admin/scenarios',
   'PUT /__admin/scenario',
   'POST /__admin/scenarios/reload',

@@ -2,6 +2,7 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/expiring_map.hpp"
+#include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
@@ -458,5 +459,37 @@ TEST_SUITE("code store: the later revision") {
     REQUIRE(plain.has_value());
     CHECK_FALSE(plain->session_sign.has_value());
     CHECK_FALSE(plain->credit.has_value());
+  }
+}
+
+TEST_SUITE("platform endpoints") {
+  TEST_CASE("endpoints start from the fixtures; a change sets, unsets or keeps each one") {
+    authsim::fixtures::fixture_set set;
+    authsim::fixtures::platform p;
+    p.plat_id = "p1";
+    p.webhook_url = "https://p.example/hook";
+    set.platforms.push_back(p);
+    authsim::state::memory_platform_endpoints store(set);
+    authsim::state::platform_endpoints& shared = store;
+    const std::string p1 = "p1";
+    REQUIRE(shared.get(p1).has_value());
+    CHECK(shared.get(p1)->webhook_url == "https://p.example/hook");
+    CHECK_FALSE(shared.get(p1)->credit_limit_url.has_value());
+
+    authsim::state::endpoints_change change;
+    change.credit_limit_url.emplace("http://127.0.0.1:9000/credit");
+    const auto after = authsim::support::run_sync(shared.async_change(p1, change));
+    REQUIRE(after.has_value());
+    CHECK(after->webhook_url == "https://p.example/hook");  // left out: kept
+    CHECK(after->credit_limit_url == "http://127.0.0.1:9000/credit");
+
+    authsim::state::endpoints_change unset;
+    unset.webhook_url.emplace(std::nullopt);
+    CHECK_FALSE(authsim::support::run_sync(shared.async_change(p1, unset))->webhook_url.has_value());
+    CHECK_FALSE(shared.get(p1)->webhook_url.has_value());
+
+    const std::string unknown = "nope";
+    CHECK_FALSE(authsim::support::run_sync(shared.async_change(unknown, change)).has_value());
+    CHECK_FALSE(shared.get(unknown).has_value());
   }
 }

@@ -18,6 +18,7 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
+#include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
@@ -39,6 +40,7 @@ struct world {
   state::memory_code_store codes;
   state::memory_token_store tokens;
   state::memory_verification_modes modes{*set};
+  state::memory_platform_endpoints endpoints{*set};
   state::memory_active_scenario active;
   state::memory_scenario_counters counters;
   journal::memory_store journal{100};
@@ -67,7 +69,7 @@ struct world {
     });
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
-    admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, *engine});
+    admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine});
     admin_routes->register_routes(router, guard);
   }
 
