@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   if (!args.empty() && args.front() == "sign") {
     return app::run_sign({args.begin() + 1, args.end()}, std::cin, std::cout, std::cerr);
   }
+  if (!args.empty() && args.front() == "verify") {
+    return app::run_verify({args.begin() + 1, args.end()}, std::cin, std::cout, std::cerr);
+  }
   if (!args.empty() && args.front() == "curl-example") {
     return app::run_curl_example({args.begin() + 1, args.end()}, std::cout, std::cerr);
   }

@@ -13,10 +13,12 @@ namespace authsim::app {
 std::string usage() {
   return R"(Usage: authsim [OPTIONS]
        authsim sign --key KEY [--path PATH] [--algo sha1|sha256] [--encoding base64|hex] < BODY
+       authsim verify --key KEY --path PATH --signature SIG [--algo sha1|sha256] [--encoding base64|hex] < BODY
        authsim curl-example [--fixtures DIR] [--base-url URL] [--platform PLAT_ID]
 
 Simulates the Credit Pay and UOCS authentication APIs for integration tests.
 `authsim sign` prints the Credit Pay signature of the body on stdin;
+`authsim verify` checks the signature of a call Credit Pay made to a platform;
 `authsim curl-example` prints a signed, ready-to-run identify request.
 
 Options:

@@ -3,11 +3,13 @@
 #include "creditpay/api.hpp"
 #include "creditpay/signing.hpp"
 #include "support/crypto.hpp"
+#include "support/text.hpp"
 #include "support/validate.hpp"
 
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <iostream>
 #include <iterator>
@@ -57,6 +59,24 @@ curl --data-binary @FILE, not -d @FILE, which strips newlines.
 )";
 }
 
+std::string verify_usage() {
+  return R"(Usage: authsim verify --key KEY --path PATH --signature SIG [--algo sha1|sha256] [--encoding base64|hex] < BODY
+
+Checks the signature of a call Credit Pay made to your platform (a webhook
+event, the credit-limit query): HMAC over the path it was sent to, without
+the query, followed by the body bytes read from stdin. Exit status 0 when it
+matches; 1 when it does not, saying what was expected and, when the
+signature matches a common mistake, which one; 2 on a bad flag.
+
+  --key KEY             the platform's signature key (not its api-key)
+  --path PATH           the path the call was sent to, e.g. /api/v1/credit-pay/notify
+                        (a whole URL is taken too; its query is dropped)
+  --signature SIG       the signature header's value
+  --algo sha1|sha256    HMAC digest (default sha1)
+  --encoding base64|hex digest encoding (default base64)
+)";
+}
+
 std::string curl_example_usage() {
   return R"(Usage: authsim curl-example [--fixtures DIR] [--base-url URL] [--platform PLAT_ID]
 
@@ -69,6 +89,35 @@ one hour ahead. Pipe it to sh to run it.
   --platform PLAT_ID    which platform (default: the first in creditpay.json)
 )";
 }
+
+namespace {
+
+support::hmac_algorithm parse_algorithm(const std::string& value) {
+  if (value == "sha1") return support::hmac_algorithm::sha1;
+  if (value == "sha256") return support::hmac_algorithm::sha256;
+  throw options_error("--algo: expected sha1 or sha256, got '" + value + "'");
+}
+
+fixtures::digest_encoding parse_encoding(const std::string& value) {
+  if (value == "base64") return fixtures::digest_encoding::base64;
+  if (value == "hex") return fixtures::digest_encoding::hex;
+  throw options_error("--encoding: expected base64 or hex, got '" + value + "'");
+}
+
+// "http://host:9000/hook?x=1" or "/hook?x=1" → "/hook".
+std::string receiver_path(const std::string& value) {
+  std::string_view path = value;
+  if (const std::size_t scheme = path.find("://"); scheme != std::string_view::npos) {
+    const std::size_t slash = path.find('/', scheme + 3);
+    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+  }
+  if (!path.starts_with('/')) {
+    throw options_error("--path: expected a path starting with '/' or an http(s) URL, got '" + value + "'");
+  }
+  return std::string(path.substr(0, path.find_first_of("?#")));
+}
+
+}  // namespace
 
 sign_options parse_sign_options(const std::vector<std::string>& args) {
   sign_options opts;
@@ -83,21 +132,9 @@ sign_options parse_sign_options(const std::vector<std::string>& args) {
       }
       opts.path = value;
     } else if (flag == "--algo") {
-      if (value == "sha1") {
-        opts.algorithm = support::hmac_algorithm::sha1;
-      } else if (value == "sha256") {
-        opts.algorithm = support::hmac_algorithm::sha256;
-      } else {
-        throw options_error("--algo: expected sha1 or sha256, got '" + value + "'");
-      }
+      opts.algorithm = parse_algorithm(value);
     } else if (flag == "--encoding") {
-      if (value == "base64") {
-        opts.encoding = fixtures::digest_encoding::base64;
-      } else if (value == "hex") {
-        opts.encoding = fixtures::digest_encoding::hex;
-      } else {
-        throw options_error("--encoding: expected base64 or hex, got '" + value + "'");
-      }
+      opts.encoding = parse_encoding(value);
     }
   });
   if (opts.key.empty() && !opts.show_help) {
@@ -112,6 +149,85 @@ std::string sign_body(const sign_options& opts, std::string_view body) {
   p.algorithm = opts.algorithm;
   p.encoding = opts.encoding;
   return creditpay::compute_signature(p, creditpay::signed_path(opts.path), body);
+}
+
+
+verify_options parse_verify_options(const std::vector<std::string>& args) {
+  verify_options opts;
+  read_flags(args, {"--key", "--path", "--signature", "--algo", "--encoding"},
+             [&](const std::string& flag, const std::string& value) {
+               if (flag == "--help") {
+                 opts.show_help = true;
+               } else if (flag == "--key") {
+                 opts.key = value;
+               } else if (flag == "--path") {
+                 opts.path = receiver_path(value);
+               } else if (flag == "--signature") {
+                 opts.signature = value;
+               } else if (flag == "--algo") {
+                 opts.algorithm = parse_algorithm(value);
+               } else if (flag == "--encoding") {
+                 opts.encoding = parse_encoding(value);
+               }
+             });
+  if (!opts.show_help) {
+    if (opts.key.empty()) throw options_error("--key: missing (the platform's signature key)");
+    if (opts.path.empty()) throw options_error("--path: missing (the path the call was sent to)");
+    if (opts.signature.empty()) throw options_error("--signature: missing (the signature header's value)");
+  }
+  return opts;
+}
+
+verify_result verify_body(const verify_options& opts, std::string_view body) {
+  fixtures::platform p;
+  p.signature_key = opts.key;
+  p.algorithm = opts.algorithm;
+  p.encoding = opts.encoding;
+  const auto matches = [&](const fixtures::platform& with, std::string_view path, std::string_view signed_body) {
+    const std::string expected = creditpay::compute_signature(with, path, signed_body);
+    if (with.encoding == fixtures::digest_encoding::hex) {
+      return std::equal(expected.begin(), expected.end(), opts.signature.begin(), opts.signature.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
+                                                    std::tolower(static_cast<unsigned char>(b)); });
+    }
+    return expected == opts.signature;
+  };
+  const creditpay::scheme_description scheme = creditpay::describe_scheme(p);
+  const std::string what = scheme.algorithm + " in " + scheme.encoding + " over '" + opts.path +
+                           "' followed by the body (" + std::to_string(body.size()) + " bytes)";
+  verify_result out;
+  if (matches(p, opts.path, body)) {
+    out.ok = true;
+    out.lines.push_back("signature ok: " + what);
+    return out;
+  }
+  out.lines.push_back("signature mismatch: expected " + creditpay::compute_signature(p, opts.path, body) + " (" +
+                      what + "), got " + support::excerpt(opts.signature));
+  // The mistakes seen most, each tried on its own.
+  fixtures::platform other_algo = p;
+  other_algo.algorithm = p.algorithm == support::hmac_algorithm::sha1 ? support::hmac_algorithm::sha256
+                                                                      : support::hmac_algorithm::sha1;
+  fixtures::platform other_encoding = p;
+  other_encoding.encoding = p.encoding == fixtures::digest_encoding::base64 ? fixtures::digest_encoding::hex
+                                                                            : fixtures::digest_encoding::base64;
+  if (matches(other_algo, opts.path, body)) {
+    out.lines.push_back(std::string("it matches with --algo ") +
+                        (other_algo.algorithm == support::hmac_algorithm::sha256 ? "sha256" : "sha1") +
+                        ": the platform's digest setting differs from the one checked");
+  } else if (matches(other_encoding, opts.path, body)) {
+    out.lines.push_back(std::string("it matches with --encoding ") +
+                        (other_encoding.encoding == fixtures::digest_encoding::hex ? "hex" : "base64") +
+                        ": the platform's encoding setting differs from the one checked");
+  } else if (body.ends_with('\n') && matches(p, opts.path, body.substr(0, body.size() - 1))) {
+    out.lines.push_back("it matches the body without its final newline: the body read here has one byte more "
+                        "than the one signed (a file saved with a newline, or curl -d instead of --data-binary)");
+  } else if (matches(p, "", body)) {
+    out.lines.push_back("it matches the body alone: the path must come first, then the body, with nothing between");
+  } else {
+    out.lines.push_back("no common mistake explains it: check the key (the signature key, not the api-key) and "
+                        "that the body is checked as received, before any parsing");
+  }
+  return out;
 }
 
 curl_example_options parse_curl_example_options(const std::vector<std::string>& args) {
@@ -189,6 +305,26 @@ int run_sign(const std::vector<std::string>& args, std::istream& in, std::ostrea
   }
   out << sign_body(opts, body) << "\n";
   return 0;
+}
+
+int run_verify(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
+  verify_options opts;
+  try {
+    opts = parse_verify_options(args);
+  } catch (const options_error& e) {
+    err << "authsim verify: " << e.what() << "\n";
+    return 2;
+  }
+  if (opts.show_help) {
+    out << verify_usage();
+    return 0;
+  }
+  const std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const verify_result result = verify_body(opts, body);
+  for (const auto& line : result.lines) {
+    (result.ok ? out : err) << line << "\n";
+  }
+  return result.ok ? 0 : 1;
 }
 
 int run_curl_example(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

@@ -156,6 +156,30 @@ TEST_SUITE("toolbox") {
     CHECK(no_key.status.code == 2);
   }
 
+  TEST_CASE("authsim verify accepts a signature made with openssl and explains one that is off") {
+    // printf '%s%s' /api/v1/credit-pay/notify "$BODY" | openssl dgst -sha1 -hmac k -binary | base64
+    const std::string body =
+        R"({"type":"PAY_SUCCESS","platform_id":"328cf95950f54f89a2dd4c3bf98ac5fb","retry":1,"event_id":"ev-1","data":{"amount":"12.30"}})";
+    const std::string by_openssl = "ERWNKyjuKZG6dv9Rqxu0UYjZCAU=";
+    const std::vector<std::string> args = {"verify", "--key", "k", "--path",
+                                           "http://127.0.0.1:9000/api/v1/credit-pay/notify?from=authsim",
+                                           "--signature", by_openssl};
+    const auto ok = run_to_exit(args, body, {});
+    CHECK(ok.status.code == 0);
+    CHECK(ok.out.starts_with("signature ok: HMAC-SHA1 in Base64 over '/api/v1/credit-pay/notify'"));
+    CHECK(ok.err.empty());
+
+    const auto newline = run_to_exit(args, body + "\n", {});
+    CHECK(newline.status.code == 1);
+    CHECK(newline.err.find("signature mismatch") != std::string::npos);
+    CHECK(newline.err.find("without its final newline") != std::string::npos);
+
+    const auto help = run_to_exit({"verify", "--help"}, "", {});
+    CHECK(help.status.code == 0);
+    CHECK(help.out.find("Usage: authsim verify") != std::string::npos);
+    CHECK(run_to_exit({"verify", "--key", "k"}, body, {}).status.code == 2);
+  }
+
   TEST_CASE("authsim curl-example prints a command that gets a code when run") {
     server_process server;
     const std::string base = "http://127.0.0.1:" + std::to_string(server.port());

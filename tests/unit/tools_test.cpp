@@ -95,3 +95,89 @@ TEST_CASE("curl-example: flags are checked") {
   CHECK(run_curl_example({"--fixtures", AUTHSIM_FIXTURES_DIR, "--platform", "nope"}, out, err) == 2);
   CHECK(err.str().find("--platform: no platform 'nope'") != std::string::npos);
 }
+
+namespace {
+
+// The signature a correct sender makes, computed here with the crypto
+// helpers directly: HMAC over path + body.
+std::string hmac_of(support::hmac_algorithm algo, const std::string& path, const std::string& body, bool hex = false) {
+  const std::string digest = support::hmac(algo, "k", path + body);
+  return hex ? support::hex_encode(digest) : support::base64_encode(digest);
+}
+
+verify_result check(const std::string& signature, const std::string& body,
+                    std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"--key", "k", "--path", "/api/v1/credit-pay/notify", "--signature", signature};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return verify_body(parse_verify_options(args), body);
+}
+
+const std::string event = R"({"type":"PAY_START","platform_id":"p","retry":0,"event_id":"e-1","data":{}})";
+const std::string notify = "/api/v1/credit-pay/notify";
+
+}  // namespace
+
+TEST_CASE("verify: a right signature is ok, over the path without its query") {
+  const verify_result r = check(hmac_of(support::hmac_algorithm::sha1, notify, event), event);
+  CHECK(r.ok);
+  REQUIRE(r.lines.size() == 1);
+  CHECK(r.lines[0].starts_with("signature ok: HMAC-SHA1 in Base64 over '/api/v1/credit-pay/notify'"));
+
+  const verify_options url = parse_verify_options(
+      {"--key", "k", "--path", "http://127.0.0.1:9000/api/v1/credit-pay/notify?a=1", "--signature", "x"});
+  CHECK(url.path == notify);
+  CHECK(parse_verify_options({"--key", "k", "--path", "/hook?x#y", "--signature", "x"}).path == "/hook");
+
+  const std::string hex = hmac_of(support::hmac_algorithm::sha256, notify, event, true);
+  CHECK(check(hex, event, {"--algo", "sha256", "--encoding", "hex"}).ok);
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK(check(upper, event, {"--algo", "sha256", "--encoding", "hex"}).ok);  // hex in any case
+}
+
+TEST_CASE("verify: a mismatch says what was expected and which common mistake explains it") {
+  const std::string right = hmac_of(support::hmac_algorithm::sha1, notify, event);
+  const auto hint = [&](const std::string& signature, const std::string& body) {
+    const verify_result r = check(signature, body);
+    CHECK_FALSE(r.ok);
+    REQUIRE(r.lines.size() == 2);
+    return r.lines[1];
+  };
+  const verify_result newline = check(right, event + "\n");
+  CHECK_FALSE(newline.ok);
+  CHECK(newline.lines[0].find("expected " + hmac_of(support::hmac_algorithm::sha1, notify, event + "\n")) !=
+        std::string::npos);
+  CHECK(hint(right, event + "\n").find("without its final newline") != std::string::npos);
+  CHECK(hint(hmac_of(support::hmac_algorithm::sha256, notify, event), event).find("--algo sha256") !=
+        std::string::npos);
+  CHECK(hint(hmac_of(support::hmac_algorithm::sha1, notify, event, true), event).find("--encoding hex") !=
+        std::string::npos);
+  CHECK(hint(hmac_of(support::hmac_algorithm::sha1, "", event), event).find("the body alone") != std::string::npos);
+  CHECK(hint("AAAA", event).find("no common mistake") != std::string::npos);
+}
+
+TEST_CASE("verify: flags are checked, and the exit status says the verdict") {
+  CHECK_THROWS_AS(parse_verify_options({"--path", "/a", "--signature", "s"}), options_error);
+  CHECK_THROWS_AS(parse_verify_options({"--key", "k", "--signature", "s"}), options_error);
+  CHECK_THROWS_AS(parse_verify_options({"--key", "k", "--path", "/a"}), options_error);
+  CHECK_THROWS_AS(parse_verify_options({"--key", "k", "--path", "hook", "--signature", "s"}), options_error);
+  CHECK_THROWS_AS(parse_verify_options({"--key", "k", "--path", "/a", "--signature", "s", "--algo", "md5"}),
+                  options_error);
+
+  const std::string right = hmac_of(support::hmac_algorithm::sha1, notify, event);
+  std::istringstream in(event);
+  std::ostringstream out;
+  std::ostringstream err;
+  CHECK(run_verify({"--key", "k", "--path", notify, "--signature", right}, in, out, err) == 0);
+  CHECK(out.str().starts_with("signature ok"));
+  std::istringstream in2(event + "x");
+  std::ostringstream out2;
+  std::ostringstream err2;
+  CHECK(run_verify({"--key", "k", "--path", notify, "--signature", right}, in2, out2, err2) == 1);
+  CHECK(err2.str().starts_with("signature mismatch"));
+  std::istringstream in3;
+  std::ostringstream out3;
+  std::ostringstream err3;
+  CHECK(run_verify({"--key", "k"}, in3, out3, err3) == 2);
+  CHECK(err3.str().starts_with("authsim verify: --path: missing"));
+}
