@@ -104,12 +104,18 @@ fixtures::digest_encoding parse_encoding(const std::string& value) {
   throw options_error("--encoding: expected base64 or hex, got '" + value + "'");
 }
 
-// "http://host:9000/hook?x=1" or "/hook?x=1" → "/hook".
+// "http://host:9000/hook?x=1" or "/hook?x=1" → "/hook"; "http://host" → "/".
 std::string receiver_path(const std::string& value) {
   std::string_view path = value;
-  if (const std::size_t scheme = path.find("://"); scheme != std::string_view::npos) {
-    const std::size_t slash = path.find('/', scheme + 3);
-    path = slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+  std::string lower;
+  for (const char c : path.substr(0, 8)) {
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  const std::size_t scheme = lower.starts_with("http://") ? 7 : lower.starts_with("https://") ? 8 : 0;
+  if (scheme > 0) {
+    // The host ends where the path, the query or the fragment begins.
+    const std::size_t end = path.find_first_of("/?#", scheme);
+    path = end == std::string_view::npos || path[end] != '/' ? std::string_view("/") : path.substr(end);
   }
   if (!path.starts_with('/')) {
     throw options_error("--path: expected a path starting with '/' or an http(s) URL, got '" + value + "'");

@@ -45,8 +45,7 @@ struct verify_result {
   bool ok = false;
   // One line saying what was checked; on a mismatch, the expected value and
   // what the received signature does match, when it matches a common
-  // mistake (another digest or encoding, the query signed too, a final
-  // newline, the body alone).
+  // mistake (another digest or encoding, a final newline, the body alone).
   std::vector<std::string> lines;
 };
 

@@ -95,10 +95,15 @@ std::optional<rejection> read_amount(const json::object& card, const std::string
     return std::nullopt;
   }
   if (const auto* d = v->if_double(); d != nullptr && std::isfinite(*d) && *d >= 0 && *d < 1e15) {
+    // The shortest text that reads back as the same number: 12.30 → "12.3".
     char text[64];
-    const auto written = std::to_chars(text, text + sizeof text, *d, std::chars_format::fixed);
-    out.assign(text, written.ptr);
-    return std::nullopt;
+    const auto written = std::to_chars(text, text + sizeof text, *d == 0 ? 0.0 : *d, std::chars_format::fixed);
+    if (written.ec == std::errc()) {
+      out.assign(text, written.ptr);
+      if (is_plain_amount(out)) {
+        return std::nullopt;
+      }
+    }
   }
   if (v->is_number()) {
     return rejection{error_id::amount_invalid, {shown, json::serialize(*v)}};

@@ -228,3 +228,16 @@ TEST_CASE("each problem with the later revision's fields is named, with the card
   CHECK(error_of(with_card_field("input", "\"" + std::string(4097, 'h') + "\"")) == error_id::field_too_long);
   CHECK(error_of(with_card_field("input", "null")) == error_id::wrong_type);
 }
+
+TEST_CASE("a number amount is written in its shortest form; one too small or too large to write is refused") {
+  const auto amount_of = [](const std::string& value) {
+    const auto r = parse_identify_body(with_card_field("amount", value), now);
+    REQUIRE(r.body.has_value());
+    return r.body->credit->cards[0].amount;
+  };
+  CHECK(amount_of("12.30") == "12.3");
+  CHECK(amount_of("5.0") == "5");
+  CHECK(amount_of("-0.0") == "0");
+  CHECK(error_of(with_card_field("amount", "1e-70")) == error_id::amount_invalid);
+  CHECK(error_of(with_card_field("amount", "1e15")) == error_id::amount_invalid);
+}

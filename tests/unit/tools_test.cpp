@@ -181,3 +181,15 @@ TEST_CASE("verify: flags are checked, and the exit status says the verdict") {
   CHECK(run_verify({"--key", "k"}, in3, out3, err3) == 2);
   CHECK(err3.str().starts_with("authsim verify: --path: missing"));
 }
+
+TEST_CASE("verify: --path takes a path or an http(s) URL, and keeps only the path") {
+  const auto path_of = [](const std::string& value) {
+    return parse_verify_options({"--key", "k", "--path", value, "--signature", "s"}).path;
+  };
+  CHECK(path_of("/hook?cb=http://x/y") == "/hook");
+  CHECK(path_of("http://h:9000") == "/");
+  CHECK(path_of("HTTPS://h:9000/a/b#frag") == "/a/b");
+  CHECK(path_of("http://h:9000?x=/y") == "/");
+  CHECK(path_of("http://h#a/b") == "/");
+  CHECK_THROWS_AS(path_of("ftp://h/hook"), options_error);
+}
