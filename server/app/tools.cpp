@@ -13,6 +13,7 @@
 #include <chrono>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 namespace authsim::app {
@@ -104,6 +105,35 @@ fixtures::digest_encoding parse_encoding(const std::string& value) {
   throw options_error("--encoding: expected base64 or hex, got '" + value + "'");
 }
 
+// A platform that signs as the flags say: all the signing functions need.
+fixtures::platform signer(const std::string& key, support::hmac_algorithm algorithm,
+                          fixtures::digest_encoding encoding) {
+  fixtures::platform p;
+  p.signature_key = key;
+  p.algorithm = algorithm;
+  p.encoding = encoding;
+  return p;
+}
+
+// Reads a command's flags. Returns the exit status when the command ends
+// here (2 after a bad flag, 0 after the usage), nullopt when it goes on.
+template <typename Options>
+std::optional<int> start_command(const char* name, Options (*parse)(const std::vector<std::string>&),
+                                 const std::vector<std::string>& args, const std::string& usage, Options& opts,
+                                 std::ostream& out, std::ostream& err) {
+  try {
+    opts = parse(args);
+  } catch (const options_error& e) {
+    err << "authsim " << name << ": " << e.what() << "\n";
+    return 2;
+  }
+  if (opts.show_help) {
+    out << usage;
+    return 0;
+  }
+  return std::nullopt;
+}
+
 // "http://host:9000/hook?x=1" or "/hook?x=1" → "/hook"; "http://host" → "/".
 std::string receiver_path(const std::string& value) {
   std::string_view path = value;
@@ -150,11 +180,8 @@ sign_options parse_sign_options(const std::vector<std::string>& args) {
 }
 
 std::string sign_body(const sign_options& opts, std::string_view body) {
-  fixtures::platform p;
-  p.signature_key = opts.key;
-  p.algorithm = opts.algorithm;
-  p.encoding = opts.encoding;
-  return creditpay::compute_signature(p, creditpay::signed_path(opts.path), body);
+  return creditpay::compute_signature(signer(opts.key, opts.algorithm, opts.encoding),
+                                      creditpay::signed_path(opts.path), body);
 }
 
 
@@ -185,18 +212,9 @@ verify_options parse_verify_options(const std::vector<std::string>& args) {
 }
 
 verify_result verify_body(const verify_options& opts, std::string_view body) {
-  fixtures::platform p;
-  p.signature_key = opts.key;
-  p.algorithm = opts.algorithm;
-  p.encoding = opts.encoding;
+  const fixtures::platform p = signer(opts.key, opts.algorithm, opts.encoding);
   const auto matches = [&](const fixtures::platform& with, std::string_view path, std::string_view signed_body) {
-    const std::string expected = creditpay::compute_signature(with, path, signed_body);
-    if (with.encoding == fixtures::digest_encoding::hex) {
-      return std::equal(expected.begin(), expected.end(), opts.signature.begin(), opts.signature.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                    std::tolower(static_cast<unsigned char>(b)); });
-    }
-    return expected == opts.signature;
+    return creditpay::signature_matches(with, creditpay::compute_signature(with, path, signed_body), opts.signature);
   };
   const creditpay::scheme_description scheme = creditpay::describe_scheme(p);
   const std::string what = scheme.algorithm + " in " + scheme.encoding + " over '" + opts.path +
@@ -288,15 +306,8 @@ std::string curl_example(const fixtures::platform& platform, const std::string& 
 
 int run_sign(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   sign_options opts;
-  try {
-    opts = parse_sign_options(args);
-  } catch (const options_error& e) {
-    err << "authsim sign: " << e.what() << "\n";
-    return 2;
-  }
-  if (opts.show_help) {
-    out << sign_usage();
-    return 0;
+  if (const auto done = start_command("sign", parse_sign_options, args, sign_usage(), opts, out, err)) {
+    return *done;
   }
   const std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (body.ends_with('\n')) {
@@ -315,15 +326,8 @@ int run_sign(const std::vector<std::string>& args, std::istream& in, std::ostrea
 
 int run_verify(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   verify_options opts;
-  try {
-    opts = parse_verify_options(args);
-  } catch (const options_error& e) {
-    err << "authsim verify: " << e.what() << "\n";
-    return 2;
-  }
-  if (opts.show_help) {
-    out << verify_usage();
-    return 0;
+  if (const auto done = start_command("verify", parse_verify_options, args, verify_usage(), opts, out, err)) {
+    return *done;
   }
   const std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   const verify_result result = verify_body(opts, body);
@@ -335,15 +339,9 @@ int run_verify(const std::vector<std::string>& args, std::istream& in, std::ostr
 
 int run_curl_example(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   curl_example_options opts;
-  try {
-    opts = parse_curl_example_options(args);
-  } catch (const options_error& e) {
-    err << "authsim curl-example: " << e.what() << "\n";
-    return 2;
-  }
-  if (opts.show_help) {
-    out << curl_example_usage();
-    return 0;
+  if (const auto done =
+          start_command("curl-example", parse_curl_example_options, args, curl_example_usage(), opts, out, err)) {
+    return *done;
   }
   try {
     const fixtures::fixture_set fx = fixtures::load_fixture_set(opts.fixtures_dir);

@@ -29,16 +29,20 @@ scheme_description describe_scheme(const fixtures::platform& platform) {
           hex ? digest * 2 : 4 * ((digest + 2) / 3)};
 }
 
+bool signature_matches(const fixtures::platform& platform, std::string_view expected, std::string_view received) {
+  const std::string normalised = platform.encoding == fixtures::digest_encoding::hex
+                                     ? support::ascii_lower(received)
+                                     : std::string(received);
+  return support::constant_time_equal(normalised, expected);
+}
+
 signature_check verify_signature(const fixtures::platform& platform, std::string_view request_target,
                                  std::string_view body, std::string_view received) {
   signature_check check;
   check.path = signed_path(request_target);
   check.body_bytes = body.size();
   check.expected = compute_signature(platform, check.path, body);
-  const std::string normalised = platform.encoding == fixtures::digest_encoding::hex
-                                     ? support::ascii_lower(received)
-                                     : std::string(received);
-  check.ok = support::constant_time_equal(normalised, check.expected);
+  check.ok = signature_matches(platform, check.expected, received);
   return check;
 }
 

@@ -35,8 +35,13 @@ struct signature_check {
   std::string expected;      // never shown to the caller, only to diagnostics
 };
 
-// Compares in constant time. A hex signature is compared without regard to
-// letter case; Base64 is case-sensitive by nature.
+// Whether `received` is the `expected` signature: compared in constant
+// time; a hex signature without regard to letter case (Base64 is
+// case-sensitive by nature).
+bool signature_matches(const fixtures::platform& platform, std::string_view expected, std::string_view received);
+
+// Signs the request target's signed path and the body, and compares with
+// signature_matches.
 signature_check verify_signature(const fixtures::platform& platform, std::string_view request_target,
                                  std::string_view body, std::string_view received);
 

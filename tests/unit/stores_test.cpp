@@ -433,19 +433,12 @@ TEST_SUITE("stores") {
 TEST_SUITE("code store: the later revision") {
   TEST_CASE("a code keeps its session_sign and credit data; one without them has none") {
     authsim::state::memory_code_store store;
-    authsim::state::code_record with;
-    with.ident_code = "c1";
-    with.plat_id = "p";
-    with.expires_at_ms = 1000;
+    authsim::state::code_record with = code("c1", 0, 1000);
     with.session_sign = "s-1";
     with.credit = authsim::state::credit_limit{"t", {{"t", "10.50", "CNY", "https://p.example/i.ico", "<b>x</b>"}}};
     const authsim::state::credit_limit expected = *with.credit;
     store.issue(std::move(with), 0);
-    authsim::state::code_record without;
-    without.ident_code = "c2";
-    without.plat_id = "p";
-    without.expires_at_ms = 1000;
-    store.issue(std::move(without), 0);
+    store.issue(code("c2", 0, 1000), 0);
 
     const auto found = store.find("c1", 0);
     REQUIRE(found.has_value());
