@@ -8,7 +8,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -156,40 +155,24 @@ std::string printable(std::string_view text) {
 
 namespace {
 
-// A caller's bytes as a JSON string: what is not well-formed UTF-8 becomes
-// U+FFFD.
-void append_text(std::string& out, std::string_view text) {
-  if (support::is_valid_utf8(text)) {
-    support::append_json_string(out, text);
-  } else {
-    support::append_json_string(out, support::valid_utf8(text));
-  }
-}
-
-void append_number(std::string& out, std::int64_t value) {
-  char digits[24];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, end);
-}
-
 // The request line's members, each after a comma, appended to `out`. The
 // names and fixed words are written as they are; only what came from the
 // request or the decision is escaped. Every request writes one, so it is
 // written by hand rather than member by member.
 void append_log_fields(std::string& out, const exchange& x, const answer_summary& summary) {
   out += R"(,"event":"request","method":)";
-  append_text(out, x.req->method);
+  support::append_json_text(out, x.req->method);
   out += R"(,"path":)";
-  append_text(out, x.req->path());
+  support::append_json_text(out, x.req->path());
   out += R"(,"status":)";
   if (x.res != nullptr) {
-    append_number(out, x.res->status);
+    support::append_json_number(out, x.res->status);
   } else {
     out += "null";
   }
   if (summary.code) {
     out += R"(,"code":)";
-    append_number(out, *summary.code);
+    support::append_json_number(out, *summary.code);
   }
   if (summary.success) {
     out += *summary.success ? R"(,"success":true)" : R"(,"success":false)";
@@ -207,15 +190,15 @@ void append_log_fields(std::string& out, const exchange& x, const answer_summary
     support::append_json_string(out, x.fault);
   }
   out += R"(,"duration_us":)";
-  append_number(out, x.duration_us);
+  support::append_json_number(out, x.duration_us);
   out += R"(,"trace":)";
   if (const std::string* trace = trace_of(*x.req)) {
-    append_text(out, *trace);
+    support::append_json_text(out, *trace);
   } else {
     out += "null";
   }
   out += R"(,"client":)";
-  append_text(out, x.req->remote_address);
+  support::append_json_text(out, x.req->remote_address);
   out += '}';
 }
 

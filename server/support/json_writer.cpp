@@ -95,6 +95,20 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void append_json_text(std::string& out, std::string_view text) {
+  if (is_valid_utf8(text)) {
+    append_json_string(out, text);
+  } else {
+    append_json_string(out, valid_utf8(text));
+  }
+}
+
+void append_json_number(std::string& out, std::int64_t value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
+
 void json_object_writer::key(std::string_view k) {
   if (out_.size() > 1) {
     out_.push_back(',');
@@ -110,14 +124,14 @@ json_object_writer& json_object_writer::string(std::string_view k, std::string_v
 }
 
 json_object_writer& json_object_writer::text(std::string_view k, std::string_view value) {
-  return is_valid_utf8(value) ? string(k, value) : string(k, valid_utf8(value));
+  key(k);
+  append_json_text(out_, value);
+  return *this;
 }
 
 json_object_writer& json_object_writer::number(std::string_view k, std::int64_t value) {
   key(k);
-  char digits[24];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out_.append(digits, end);
+  append_json_number(out_, value);
   return *this;
 }
 

@@ -40,5 +40,10 @@ class json_object_writer {
 
 // Appends `text` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view text);
+// The same for a caller's bytes: what is not well-formed UTF-8 becomes
+// U+FFFD (see valid_utf8).
+void append_json_text(std::string& out, std::string_view text);
+// Appends the decimal digits of `value`.
+void append_json_number(std::string& out, std::int64_t value);
 
 }  // namespace authsim::support
