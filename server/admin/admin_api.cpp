@@ -20,20 +20,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-// A code's credit data as the identify request gave it.
-json::object credit_json(const state::credit_limit& credit) {
-  json::array cards;
-  for (const auto& card : credit.cards) {
-    cards.push_back(json::object{{"tag", card.tag},
-                                 {"amount", card.amount},
-                                 {"currency", card.currency},
-                                 {"icon", card.icon},
-                                 {"input", card.input}});
-  }
-  return json::object{{"tag", credit.tag}, {"available_cards", std::move(cards)}};
-}
-
-
 constexpr const char* platforms_prefix = "/__admin/platforms/";
 constexpr std::size_t max_state_items = 1000;
 
@@ -174,8 +160,11 @@ net::awaitable<http::response> admin_api::state(const http::request& req) const 
     o["issued_at_ms"] = c.issued_at_ms;
     o["expires_at_ms"] = c.expires_at_ms;
     o["redeemed_at_ms"] = c.redeemed_at_ms ? json::value(*c.redeemed_at_ms) : json::value(nullptr);
+    o["callback_url"] = c.callback_url;
+    o["client_ip"] = c.client_ip;
+    o["lang"] = c.lang;
     o["session_sign"] = c.session_sign ? json::value(*c.session_sign) : json::value(nullptr);
-    o["credit_limit"] = c.credit ? json::value(credit_json(*c.credit)) : json::value(nullptr);
+    o["credit_limit"] = c.credit ? json::value(state::to_json(*c.credit)) : json::value(nullptr);
     code_items.push_back(std::move(o));
   }
   json::array token_items;

@@ -160,11 +160,24 @@ net::awaitable<http::response> api::identify(const http::request& req) const {
     co_return with_logged_signature(reject(req, *parsed.error));
   }
   identify_body& body = *parsed.body;
+  // The language the platform asked for, handed back in the credit-limit
+  // query's `lang` header; the upstream's default when none was given.
+  const std::string* lang_header = req.headers.find("lang");
+  std::string lang = lang_header != nullptr && !lang_header->empty() ? *lang_header : std::string(default_lang);
+  if (lang.size() > identify_limits::lang_bytes) {
+    co_return with_logged_signature(
+        reject(req, {error_id::field_too_long,
+                     {"lang (header)", std::to_string(lang.size()), std::to_string(identify_limits::lang_bytes)}}));
+  }
 
   state::code_record record;
   record.ident_code = support::random_hex(16);
   record.plat_id = platform->plat_id;
   record.custom_no = std::move(body.custom_no);
+  record.customer_token = std::move(body.customer_token);
+  record.callback_url = std::move(body.callback_url);
+  record.client_ip = std::move(body.client_ip);
+  record.lang = std::move(lang);
   record.issued_at_ms = now;
   record.expires_at_ms = now + fixtures_->creditpay.code_ttl_ms;
   record.session_sign = std::move(body.session_sign);

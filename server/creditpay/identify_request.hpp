@@ -37,7 +37,12 @@ struct identify_limits {
   static constexpr std::size_t icon_bytes = 2048;
   static constexpr std::size_t input_bytes = 4096;
   static constexpr std::size_t cards = 16;
+  static constexpr std::size_t lang_bytes = 64;  // the `lang` header kept with the code
 };
+
+// The `lang` an identify request without one stands for (the upstream's
+// default).
+inline constexpr const char* default_lang = "en-US";
 
 struct identify_parse {
   std::optional<identify_body> body;

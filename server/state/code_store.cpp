@@ -30,15 +30,21 @@ code_record memory_code_store::to_record(const std::string& ident_code, const st
   code_record r;
   r.ident_code = ident_code;
   r.plat_id = c.plat_id != nullptr ? *c.plat_id : std::string();
-  r.custom_no = c.custom_no;
+  r.custom_no = c.texts.value_or_empty(text::custom_no);
+  r.customer_token = c.texts.value_or_empty(text::customer_token);
+  r.callback_url = c.texts.value_or_empty(text::callback_url);
+  r.client_ip = c.texts.value_or_empty(text::client_ip);
+  r.lang = c.texts.value_or_empty(text::lang);
   r.issued_at_ms = c.issued_at_ms;
   r.expires_at_ms = c.expires_at_ms;
   if (c.redeemed_at_ms != not_redeemed) {
     r.redeemed_at_ms = c.redeemed_at_ms;
   }
-  if (c.more) {
-    r.session_sign = c.more->session_sign;
-    r.credit = c.more->credit;
+  if (const auto sign = c.texts.get(text::session_sign)) {
+    r.session_sign = std::string(*sign);
+  }
+  if (const auto credit = c.texts.get(text::credit)) {
+    r.credit = credit_limit_from_text(*credit);
   }
   return r;
 }
@@ -46,15 +52,14 @@ code_record memory_code_store::to_record(const std::string& ident_code, const st
 void memory_code_store::issue(code_record&& record, std::int64_t now_ms) {
   stored_code c;
   c.plat_id = intern(record.plat_id);
-  c.custom_no = std::move(record.custom_no);
   c.issued_at_ms = record.issued_at_ms;
   c.expires_at_ms = record.expires_at_ms;
   if (record.redeemed_at_ms) {
     c.redeemed_at_ms = *record.redeemed_at_ms;
   }
-  if (record.session_sign || record.credit) {
-    c.more = std::make_unique<const extras>(extras{std::move(record.session_sign), std::move(record.credit)});
-  }
+  const std::optional<std::string> credit = record.credit ? std::optional(to_text(*record.credit)) : std::nullopt;
+  c.texts = support::packed_text<text::count>({record.custom_no, record.customer_token, record.callback_url,
+                                        record.client_ip, record.lang, record.session_sign, credit});
   codes_.insert(record.ident_code, std::move(c), record.expires_at_ms, now_ms);
 }
 
@@ -87,7 +92,7 @@ code_listing memory_code_store::list(const code_filter& filter, std::size_t limi
   code_listing out;
   codes_.for_each(now_ms, [&](const std::string& key, const stored_code& c, std::int64_t) {
     if ((filter.plat_id && (c.plat_id == nullptr || *c.plat_id != *filter.plat_id)) ||
-        (filter.custom_no && c.custom_no != *filter.custom_no)) {
+        (filter.custom_no && c.texts.value_or_empty(text::custom_no) != *filter.custom_no)) {
       return;
     }
     ++out.count;

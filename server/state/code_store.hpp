@@ -12,6 +12,7 @@
 #include "state/credit_limit.hpp"
 #include "state/expiring_map.hpp"
 #include "support/async.hpp"
+#include "support/packed_text.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +35,14 @@ struct code_record {
   std::int64_t issued_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   std::optional<std::int64_t> redeemed_at_ms;
+  // What Credit Pay hands back to the platform later: the user's token (the
+  // `token` header of the credit-limit query and of webhooks), the
+  // cashier's `platform_callback`, the user's address (`real_ip` in
+  // events) and the language asked for (the `lang` header).
+  std::string customer_token;
+  std::string callback_url;
+  std::string client_ip;
+  std::string lang;
   // The later revision's optional identify fields, when given.
   std::optional<std::string> session_sign;
   std::optional<credit_limit> credit;
@@ -135,19 +144,17 @@ class memory_code_store final : public code_store {
  private:
   // What the store keeps of a code, kept small: a store may hold millions.
   // The code itself is the map's key; the platform id points into a table
-  // of the few ids seen, which lives as long as the store.
-  // The optional identify fields, allocated only for a code that has them.
-  struct extras {
-    std::optional<std::string> session_sign;
-    std::optional<credit_limit> credit;
+  // of the few ids seen, which lives as long as the store. The texts share
+  // one heap block; the credit data is kept as its compact JSON.
+  struct text {
+    enum : std::size_t { custom_no, customer_token, callback_url, client_ip, lang, session_sign, credit, count };
   };
   struct stored_code {
     const std::string* plat_id = nullptr;
-    std::string custom_no;
     std::int64_t issued_at_ms = 0;
     std::int64_t expires_at_ms = 0;
     std::int64_t redeemed_at_ms = not_redeemed;
-    std::unique_ptr<const extras> more;
+    support::packed_text<text::count> texts;
   };
   static constexpr std::int64_t not_redeemed = INT64_MIN;
 

@@ -2,7 +2,11 @@
 // The credit data a platform may hand over with an identify request, kept
 // with the code it was issued with.
 
+#include <boost/json/object.hpp>
+
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authsim::state {
@@ -28,5 +32,14 @@ struct credit_limit {
 
   bool operator==(const credit_limit&) const = default;
 };
+
+// {"tag": ..., "available_cards": [{"tag","amount","currency","icon","input"}]}:
+// the shape the upstream uses for the cashier's data and the platform's
+// answer alike.
+boost::json::object to_json(const credit_limit& credit);
+// The compact text of to_json, and back: how a store keeps credit data.
+// from_text answers nullopt for text not in that shape.
+std::string to_text(const credit_limit& credit);
+std::optional<credit_limit> credit_limit_from_text(std::string_view text);
 
 }  // namespace authsim::state

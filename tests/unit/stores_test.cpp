@@ -1,6 +1,7 @@
 #include "state/active_scenario.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
+#include "support/packed_text.hpp"
 #include "state/expiring_map.hpp"
 #include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
@@ -452,6 +453,54 @@ TEST_SUITE("code store: the later revision") {
     REQUIRE(plain.has_value());
     CHECK_FALSE(plain->session_sign.has_value());
     CHECK_FALSE(plain->credit.has_value());
+  }
+
+  TEST_CASE("a code keeps what Credit Pay hands back to the platform later") {
+    authsim::state::memory_code_store store;
+    authsim::state::code_record r = code("c1", 0, 1000);
+    r.custom_no = "473_32_86000698";
+    r.customer_token = std::string(300, 't') + "\"quoted\"";
+    r.callback_url = "https://p.example/payment/callback";
+    r.client_ip = "2001:db8::1";
+    r.lang = "zh-CN";
+    r.session_sign = "";  // present but empty: not the same as absent
+    store.issue(authsim::state::code_record(r), 0);
+    const auto found = store.find("c1", 0);
+    REQUIRE(found.has_value());
+    CHECK(found->custom_no == r.custom_no);
+    CHECK(found->customer_token == r.customer_token);
+    CHECK(found->callback_url == r.callback_url);
+    CHECK(found->client_ip == r.client_ip);
+    CHECK(found->lang == r.lang);
+    REQUIRE(found->session_sign.has_value());
+    CHECK(found->session_sign->empty());
+    // The listing filters on the packed custom_no.
+    const authsim::state::code_filter wanted{std::nullopt, std::string("473_32_86000698")};
+    CHECK(store.list(wanted, 10, 0).count == 1);
+    const authsim::state::code_filter other{std::nullopt, std::string("473_32_8600069")};
+    CHECK(store.list(other, 10, 0).count == 0);
+  }
+}
+
+TEST_SUITE("packed text") {
+  TEST_CASE("texts come back as given; absent and empty stay apart; copies are deep") {
+    using packed = authsim::support::packed_text<4>;
+    const packed p({std::string_view("abc"), std::nullopt, std::string_view(""), std::string_view("z")});
+    CHECK(p.get(0) == "abc");
+    CHECK_FALSE(p.get(1).has_value());
+    REQUIRE(p.get(2).has_value());
+    CHECK(p.get(2)->empty());
+    CHECK(p.get(3) == "z");
+    CHECK_FALSE(p.get(4).has_value());
+    CHECK(p.value_or_empty(1).empty());
+    packed copy = p;
+    CHECK(copy.get(0) == "abc");
+    CHECK(copy.get(0)->data() != p.get(0)->data());
+    const packed none;
+    CHECK_FALSE(none.get(0).has_value());
+    packed assigned;
+    assigned = none;
+    CHECK_FALSE(assigned.get(3).has_value());
   }
 }
 
