@@ -13,6 +13,7 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
+#include "outbound/http_client.hpp"
 #include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
 #include "state/token_store.hpp"
@@ -157,6 +158,8 @@ struct application::parts {
   std::optional<transport::session_context> session;
 
   net::io_context ioc{static_cast<int>(opts.threads)};
+  // After the io_context: its connections go before the io_context does.
+  std::optional<outbound::http_client> outbound;
   net::strand<net::io_context::executor_type> control{net::make_strand(ioc)};  // acceptor and signals live here
   tcp::acceptor acceptor{control};
   std::optional<net::signal_set> stop_signals;
@@ -185,7 +188,7 @@ struct application::parts {
 
 // The simulated APIs' routes, and the scenario engine over their paths.
 void application::parts::build_routes() {
-  creditpay_api.emplace(fixtures, clock, codes, modes, opts.public_base_url);
+  creditpay_api.emplace(fixtures, clock, codes, modes, endpoints, *outbound, opts.public_base_url);
   uocs_api.emplace(fixtures, clock, tokens);
   router.emplace([this](const http::request& req, const http::failure& f) {
     // Paths outside both APIs answer in the Credit Pay shape
@@ -240,6 +243,12 @@ void application::parts::add_admin_routes() {
 application::application(options opts, std::shared_ptr<const fixtures::fixture_set> fixtures)
     : parts_(std::make_unique<parts>(std::move(opts), std::move(fixtures))) {
   parts& p = *parts_;
+  try {
+    p.outbound.emplace(p.ioc, outbound::client_settings{p.opts.outbound_max_calls, p.opts.outbound_max_answer_bytes,
+                                                        8, std::chrono::milliseconds(30'000), p.opts.outbound_ca});
+  } catch (const std::runtime_error& e) {
+    throw startup_error(e.what());
+  }
   p.build_routes();
   p.engine->load();
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
@@ -351,6 +360,9 @@ net::awaitable<void> application::parts::drain() {
     co_await none_left->wait_until(deadline);
   }
   tracker.notify_when_empty(nullptr);
+  // Calls to partners still under way end now (their inbound requests,
+  // if any, answer that the call was cancelled).
+  outbound->shutdown();
   if (const std::size_t busy = tracker.active(); busy > 0) {
     support::log_message(support::log_level::warn, std::to_string(busy) + " connection(s) still busy after " +
                                                        std::to_string(opts.shutdown_timeout.count()) +

@@ -50,6 +50,13 @@ Options:
   --tls-cert FILE           PEM certificate (chain); with --tls-key, the port
                             also speaks HTTPS (plain HTTP keeps working)
   --tls-key FILE            PEM private key of --tls-cert
+  --outbound-ca FILE        PEM certificate(s) trusted for calls to partners'
+                            https endpoints, besides the system's store
+  --outbound-max-calls N    calls to partners' endpoints at once; more wait
+                            for a slot until their deadline (default 64)
+  --outbound-max-answer-bytes BYTES
+                            largest answer read from a partner's endpoint
+                            (default 1048576)
   --log-level LEVEL         error, warn, info (default: one line per request)
                             or debug (admin calls too)
   --log-format FORMAT       json (default: one JSON object per line) or text
@@ -82,6 +89,8 @@ constexpr flag_spec flag_table[] = {
     {"--no-admin", flag_kind::toggle},      {"--admin-open", flag_kind::toggle},
     {"--journal-size", flag_kind::value},   {"--seed", flag_kind::value},
     {"--tls-cert", flag_kind::value},       {"--tls-key", flag_kind::value},
+    {"--outbound-ca", flag_kind::value},    {"--outbound-max-calls", flag_kind::value},
+    {"--outbound-max-answer-bytes", flag_kind::value},
     {"--log-level", flag_kind::value},      {"--log-format", flag_kind::value},
 };
 
@@ -133,6 +142,12 @@ void apply_value(options& opts, std::string_view flag, const std::string& value,
     opts.tls_cert = non_empty(label, value, "a PEM certificate file");
   } else if (flag == "--tls-key") {
     opts.tls_key = non_empty(label, value, "a PEM private key file");
+  } else if (flag == "--outbound-ca") {
+    opts.outbound_ca = non_empty(label, value, "a PEM certificate file");
+  } else if (flag == "--outbound-max-calls") {
+    opts.outbound_max_calls = parse_unsigned(label, value, 1, 10'000);
+  } else if (flag == "--outbound-max-answer-bytes") {
+    opts.outbound_max_answer_bytes = parse_unsigned(label, value, 1024, 64ULL * 1024 * 1024);
   } else if (flag == "--log-level") {
     const auto level = support::parse_log_level(value);
     if (!level) {

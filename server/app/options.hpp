@@ -38,6 +38,10 @@ struct options {
   std::optional<std::uint64_t> seed;   // empty: drawn at start and logged
   std::string tls_cert;                // PEM files; both set: TLS is served too
   std::string tls_key;
+  // Calls to partners' endpoints (credit limit, webhooks).
+  std::string outbound_ca;             // PEM file trusted besides the system's store
+  std::size_t outbound_max_calls = 64;
+  std::size_t outbound_max_answer_bytes = 1024 * 1024;
   support::log_level log_level = support::log_level::info;
   support::log_format log_format = support::log_format::json;
   bool show_help = false;

@@ -1,6 +1,7 @@
 #include "creditpay/api.hpp"
 
 #include "creditpay/cashier_page.hpp"
+#include "creditpay/credit_limit_query.hpp"
 #include "creditpay/identify_request.hpp"
 #include "creditpay/signature_diagnostics.hpp"
 #include "creditpay/signing.hpp"
@@ -13,6 +14,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace authsim::creditpay {
 
@@ -20,6 +22,62 @@ namespace {
 
 std::string describe_time(std::int64_t ms) {
   return support::format_date_time(ms, 0) + " UTC (" + std::to_string(ms) + ")";
+}
+
+// The session's identifiers that the upstream's cashier data shows and
+// its pages never explain: derived from the fixtures' jwt_secret and the
+// code, so that they are stable for one login and differ between logins
+// (user_id is stable per platform user).
+std::string derived_hex(const std::string& secret, const std::string& label, std::size_t length) {
+  return support::hex_encode(support::hmac(support::hmac_algorithm::sha256, secret, label)).substr(0, length);
+}
+
+std::string user_id_of(const std::string& secret, const std::string& plat_id, const std::string& custom_no) {
+  return derived_hex(secret, "user_id\n" + plat_id + "\n" + custom_no, 24);
+}
+
+std::string session_secret_of(const std::string& secret, const std::string& ident_code) {
+  return derived_hex(secret, "secret\n" + ident_code, 6);
+}
+
+// Nine letters and digits, as the upstream's example `field_seat`.
+std::string field_seat_of(const std::string& secret, const std::string& ident_code) {
+  static constexpr std::string_view alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const std::string mac = support::hmac(support::hmac_algorithm::sha256, secret, "field_seat\n" + ident_code);
+  std::string out;
+  for (std::size_t i = 0; i < 9; ++i) {
+    out.push_back(alphabet[static_cast<unsigned char>(mac[i]) % alphabet.size()]);
+  }
+  return out;
+}
+
+// "Bearer <token>" (the scheme in any letter case, RFC 7235) → the token.
+std::optional<std::string_view> bearer_token(std::string_view header) {
+  constexpr std::string_view scheme = "bearer ";
+  if (header.size() <= scheme.size() || !support::iequals(header.substr(0, scheme.size()), scheme)) {
+    return std::nullopt;
+  }
+  std::string_view token = header.substr(scheme.size());
+  while (!token.empty() && token.front() == ' ') {
+    token.remove_prefix(1);
+  }
+  if (token.empty()) {
+    return std::nullopt;
+  }
+  return token;
+}
+
+// "a; b; c" of the first few violations, and how many more the journal has.
+std::string summarize_violations(const std::vector<std::string>& violations) {
+  constexpr std::size_t shown = 3;
+  std::string out;
+  for (std::size_t i = 0; i < violations.size() && i < shown; ++i) {
+    out += (i == 0 ? "" : "; ") + violations[i];
+  }
+  if (violations.size() > shown) {
+    out += "; and " + std::to_string(violations.size() - shown) + " more (see the journal)";
+  }
+  return out;
 }
 
 }  // namespace
@@ -40,11 +98,14 @@ http::response envelope(unsigned status, int code, const std::string& msg, std::
 }
 
 api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,
-         const state::verification_modes& modes, std::string public_base_url)
+         const state::verification_modes& modes, const state::platform_endpoints& endpoints,
+         outbound::client& outbound, std::string public_base_url)
     : fixtures_(std::move(fixtures)),
       clock_(clock),
       codes_(codes),
       modes_(modes),
+      endpoints_(endpoints),
+      outbound_(outbound),
       public_base_url_(std::move(public_base_url)) {}
 
 void api::register_routes(http::router& r) const {
@@ -54,6 +115,7 @@ void api::register_routes(http::router& r) const {
   r.add_async_route("POST", identify_path, [this](const http::request& req) { return identify(req); });
   r.add_async_route("POST", redirect_path, [this](const http::request& req) { return redirect(req); });
   r.add_async_route("GET", cashier_path, [this](const http::request& req) { return cashier(req); });
+  r.add_async_route("POST", fetch_data_path, [this](const http::request& req) { return fetch_data(req); });
 }
 
 net::awaitable<http::response> api::cashier(const http::request& req) const {
@@ -204,7 +266,10 @@ net::awaitable<http::response> api::redirect(const http::request& req) const {
     co_return reject(req, *parsed.error);
   }
   const std::int64_t now = clock_.now_ms();
-  const state::redeem_result result = co_await codes_.async_redeem(parsed.ident_code, now);
+  // The code stays readable as long as its open token is good: fetch_data
+  // reads it.
+  const std::int64_t token_end_ms = (now / 1000 + fixtures_->creditpay.open_token_ttl_s) * 1000;
+  const state::redeem_result result = co_await codes_.async_redeem(parsed.ident_code, now, token_end_ms);
   const std::string code = support::excerpt(parsed.ident_code, 64);
   switch (result.outcome) {
     case state::redeem_outcome::unknown:
@@ -223,6 +288,8 @@ net::awaitable<http::response> api::redirect(const http::request& req) const {
   json::object claims;
   claims["platformId"] = record.plat_id;
   claims["platformUserId"] = record.custom_no;
+  claims["userId"] = user_id_of(fixtures_->creditpay.jwt_secret, record.plat_id, record.custom_no);
+  claims["secret"] = session_secret_of(fixtures_->creditpay.jwt_secret, record.ident_code);
   claims["identCode"] = record.ident_code;
   claims["iat"] = iat;
   claims["exp"] = iat + fixtures_->creditpay.open_token_ttl_s;
@@ -230,6 +297,97 @@ net::awaitable<http::response> api::redirect(const http::request& req) const {
   data.string("open_token", "Bearer " + support::jwt_sign_hs256(claims, fixtures_->creditpay.jwt_secret));
   http::response res = envelope(200, 0, "success", data.finish(), req);
   res.note.check = "ok";
+  co_return res;
+}
+
+net::awaitable<http::response> api::fetch_data(const http::request& req) const {
+  const std::string* trace = req.headers.find("trace");
+  if (trace == nullptr || trace->empty()) {
+    co_return reject(req, {error_id::missing_trace, {}});
+  }
+  const std::string* authorization = req.headers.find("authorization");
+  if (authorization == nullptr || authorization->empty()) {
+    co_return reject(req, {error_id::missing_authorization, {}});
+  }
+  const std::optional<std::string_view> token = bearer_token(*authorization);
+  if (!token) {
+    co_return reject(req, {error_id::authorization_not_bearer, {support::excerpt(*authorization, 16)}});
+  }
+  const std::string& secret = fixtures_->creditpay.jwt_secret;
+  const support::jwt_check jwt = support::jwt_verify_hs256(*token, secret);
+  if (jwt.problem == support::jwt_problem::malformed) {
+    co_return reject(req, {error_id::open_token_malformed, {jwt.detail}});
+  }
+  if (jwt.problem == support::jwt_problem::bad_signature) {
+    co_return reject(req, {error_id::open_token_bad_signature, {}});
+  }
+  const json::value* exp = jwt.claims.if_contains("exp");
+  const json::value* ident = jwt.claims.if_contains("identCode");
+  if (exp == nullptr || !exp->is_int64() || ident == nullptr || !ident->is_string()) {
+    co_return reject(req, {error_id::open_token_malformed, {"its claims lack an integer exp or a string identCode"}});
+  }
+  const std::int64_t now = clock_.now_ms();
+  const std::int64_t exp_ms = exp->get_int64() * 1000;
+  if (now >= exp_ms) {
+    co_return reject(req, {error_id::open_token_expired, {describe_time(exp_ms), describe_time(now)}});
+  }
+  const std::string ident_code(ident->get_string());
+  const std::optional<state::code_record> record = co_await codes_.async_find(ident_code, now);
+  if (!record || !record->redeemed_at_ms) {
+    co_return reject(req, {error_id::open_token_code_gone, {support::excerpt(ident_code, 64)}});
+  }
+  const fixtures::platform* platform = fixtures_->find_platform(record->plat_id);
+  if (platform == nullptr) {
+    co_return reject(req, {error_id::unknown_platform, {support::excerpt(record->plat_id)}});
+  }
+
+  // The identify request's credit data wins; without it the platform is
+  // asked now.
+  std::optional<state::credit_limit> credit = record->credit;
+  std::shared_ptr<outbound_call_detail> call;
+  if (!credit) {
+    const std::optional<state::endpoints> endpoints = endpoints_.get(platform->plat_id);
+    if (!endpoints || !endpoints->credit_limit_url) {
+      co_return reject(req, {error_id::credit_limit_unset, {platform->plat_id}});
+    }
+    const std::string& url = *endpoints->credit_limit_url;
+    outbound::request query = credit_limit_request(*platform, fixtures_->creditpay, url, *record, now);
+    query.interrupts = req.interrupts;
+    outbound::answer answer = co_await outbound_.async_post(query);
+    if (!answer.answered()) {
+      const std::string detail = answer.detail;
+      http::response res = reject(req, {error_id::credit_limit_call_failed, {url, detail}});
+      res.note.diagnostics =
+          std::make_shared<outbound_call_detail>("credit_limit_call", std::move(query), std::move(answer),
+                                                 std::vector<std::string>{});
+      co_return res;
+    }
+    credit_answer_check checked = check_credit_answer(answer, *platform);
+    if (!checked.credit) {
+      http::response res =
+          reject(req, {error_id::credit_limit_contract, {url, summarize_violations(checked.violations)}});
+      res.note.diagnostics = std::make_shared<outbound_call_detail>("credit_limit_call", std::move(query),
+                                                                    std::move(answer), std::move(checked.violations));
+      co_return res;
+    }
+    credit = std::move(checked.credit);
+    call = std::make_shared<outbound_call_detail>("credit_limit_call", std::move(query), std::move(answer),
+                                                  std::vector<std::string>{});
+  }
+
+  json::object data;
+  data["user_id"] = user_id_of(secret, record->plat_id, record->custom_no);
+  data["secret"] = session_secret_of(secret, record->ident_code);
+  data["platform_callback"] = record->callback_url;
+  data["field_seat"] = field_seat_of(secret, record->ident_code);
+  data["local_bucket"] = derived_hex(secret, "local_bucket\n" + record->plat_id, 32);
+  data["max_amount"] = platform->max_amount;
+  json::object cards = state::to_json(*credit);
+  data["tag"] = std::move(cards["tag"]);
+  data["available_cards"] = std::move(cards["available_cards"]);
+  http::response res = envelope(200, 0, "success", json::serialize(data), req);
+  res.note.check = call ? "ok (credit limit from the platform)" : "ok (credit limit from identify)";
+  res.note.diagnostics = std::move(call);
   co_return res;
 }
 

@@ -3,15 +3,20 @@
 //   POST /dg/v1/platform/identify/auth — issue a one-time code (signed)
 //   POST /dg/v1/identify/redirect      — redeem it for an open token
 //   GET  /dg/oauth?ident_code=...       — the cashier page the code's url opens
-// Each handler is a coroutine of the request that awaits only the code
-// store; the state it touches is thread-safe, the fixtures are read-only.
+//   POST /dg/v1/cashier/fetch_data      — the cashier's data (Bearer open_token),
+//                                          asking the platform for the credit limit
+// Each handler is a coroutine of the request that awaits the code store
+// and, for the cashier's data, the call to the platform; the state it
+// touches is thread-safe, the fixtures are read-only.
 
 #include "creditpay/messages.hpp"
 #include "fixtures/fixtures.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "outbound/client.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
+#include "state/platform_endpoints.hpp"
 #include "state/verification_modes.hpp"
 
 #include <memory>
@@ -22,17 +27,20 @@ namespace authsim::creditpay {
 
 inline constexpr const char* identify_path = "/dg/v1/platform/identify/auth";
 inline constexpr const char* redirect_path = "/dg/v1/identify/redirect";
+inline constexpr const char* fetch_data_path = "/dg/v1/cashier/fetch_data";
 // Paths under this prefix answer failures in the Credit Pay envelope.
 inline constexpr const char* path_prefix = "/dg/";
 
 class api {
  public:
   api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,
-      const state::verification_modes& modes, std::string public_base_url);
+      const state::verification_modes& modes, const state::platform_endpoints& endpoints,
+      outbound::client& outbound, std::string public_base_url);
 
   // Awaited at once: the request outlives the call.
   [[nodiscard]] net::awaitable<http::response> identify(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> redirect(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> fetch_data(const http::request& req) const;
   // GET /dg/oauth?ident_code=...: the simulated cashier page (HTML).
   [[nodiscard]] net::awaitable<http::response> cashier(const http::request& req) const;
 
@@ -53,6 +61,8 @@ class api {
   const state::clock& clock_;
   state::code_store& codes_;
   const state::verification_modes& modes_;
+  const state::platform_endpoints& endpoints_;
+  outbound::client& outbound_;
   std::string public_base_url_;
 };
 

@@ -61,16 +61,8 @@ std::optional<rejection> require_short_string(const json::object& obj, const cha
   return err;
 }
 
-// Digits, then optionally a point and more digits: "10001.23", "0", "5.0".
-bool is_plain_amount(std::string_view text) {
-  const std::size_t point = text.find('.');
-  const std::string_view whole = text.substr(0, point);
-  const std::string_view decimals = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
-  const auto digits = [](std::string_view s) {
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-  };
-  return text.size() <= 32 && digits(whole) && (point == std::string_view::npos || digits(decimals));
-}
+using support::is_currency_code;
+using support::is_plain_amount;
 
 // A card's amount: the upstream's table types it as a number, its example
 // sends a string; both are taken, and kept as text.
@@ -109,10 +101,6 @@ std::optional<rejection> read_amount(const json::object& card, const std::string
     return rejection{error_id::amount_invalid, {shown, json::serialize(*v)}};
   }
   return rejection{error_id::wrong_type, {shown, "a string or a number", support::json_kind_name(*v)}};
-}
-
-bool is_currency_code(std::string_view text) {
-  return text.size() == 3 && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
 }
 
 std::optional<rejection> read_card(const json::value& item, const std::string& shown, state::credit_card& card) {

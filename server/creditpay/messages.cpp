@@ -9,7 +9,8 @@ namespace authsim::creditpay {
 namespace {
 
 // Kept in the order of the checks; codes group by cause: 400xx request
-// shape, 401xx authentication, 400 2x code redemption.
+// shape, 401xx authentication, 4002x code redemption, 500 what the
+// platform's own endpoint did (the upstream's one documented error code).
 const std::vector<error_info> catalogue = {
     {error_id::missing_plat_id, "missing_plat_id", 400, 40001,
      "missing query parameter 'platId' (the platform id; 'plat_id' is also accepted)",
@@ -100,6 +101,40 @@ const std::vector<error_info> catalogue = {
     {error_id::ident_code_redeemed, "ident_code_redeemed", 400, 40022,
      "ident_code '{0}' was already redeemed at {1}; a code works only once",
      "ident_code '{0}' 已于 {1} 使用过；授权码只能使用一次"},
+    {error_id::missing_authorization, "missing_authorization", 401, 40106,
+     "missing required header 'authorization' ('Bearer ' followed by the open_token that "
+     "/dg/v1/identify/redirect answered)",
+     "缺少必需的请求头 'authorization'（'Bearer ' 加 /dg/v1/identify/redirect 返回的 open_token）"},
+    {error_id::authorization_not_bearer, "authorization_not_bearer", 401, 40107,
+     "header 'authorization' must be 'Bearer ' followed by the open_token, got '{0}'",
+     "请求头 'authorization' 必须是 'Bearer ' 加 open_token，实际为 '{0}'"},
+    {error_id::open_token_malformed, "open_token_malformed", 401, 40107,
+     "the open_token is not a JWT this simulator issues: {0}",
+     "open_token 不是本模拟器签发的 JWT：{0}"},
+    {error_id::open_token_bad_signature, "open_token_bad_signature", 401, 40108,
+     "the open_token's signature does not match: it was not issued by this simulator, or was changed "
+     "(or the fixtures' jwt_secret changed since)",
+     "open_token 的签名不一致：它不是本模拟器签发的，或已被改动（或 fixtures 的 jwt_secret 已更换）"},
+    {error_id::open_token_expired, "open_token_expired", 401, 40109,
+     "the open_token expired at {0} (server time {1}); redeem a new ident_code",
+     "open_token 已于 {0} 过期（服务器时间 {1}）；请重新兑换 ident_code"},
+    {error_id::open_token_code_gone, "open_token_code_gone", 401, 40110,
+     "the open_token is good, but its ident_code '{0}' is no longer held by this simulator "
+     "(more than --max-codes codes were issued since, or the state was reset); log in again",
+     "open_token 有效，但其 ident_code '{0}' 已不在本模拟器中（此后签发的授权码超过了 --max-codes，"
+     "或状态已被重置）；请重新登录"},
+    {error_id::credit_limit_unset, "credit_limit_unset", 500, 500,
+     "platform '{0}' has no credit-limit endpoint, and the identify request carried no credit_limit_* "
+     "fields: set credit_limit_url (PUT /__admin/platforms/{0}/endpoints or the fixtures) or send the "
+     "credit data with identify",
+     "平台 '{0}' 未配置授信额接口，获取授权码时也未传 credit_limit_* 字段：请设置 credit_limit_url"
+     "（PUT /__admin/platforms/{0}/endpoints 或 fixtures），或在获取授权码时传入授信额数据"},
+    {error_id::credit_limit_call_failed, "credit_limit_call_failed", 500, 500,
+     "the platform's credit-limit endpoint {0} gave no answer: {1}",
+     "平台授信额接口 {0} 没有返回结果：{1}"},
+    {error_id::credit_limit_contract, "credit_limit_contract", 500, 500,
+     "the platform's credit-limit endpoint {0} answered outside the contract: {1}",
+     "平台授信额接口 {0} 的返回不符合约定：{1}"},
 };
 
 }  // namespace

@@ -42,6 +42,15 @@ enum class error_id {
   ident_code_unknown,
   ident_code_expired,
   ident_code_redeemed,
+  missing_authorization,
+  authorization_not_bearer,
+  open_token_malformed,
+  open_token_bad_signature,
+  open_token_expired,
+  open_token_code_gone,
+  credit_limit_unset,
+  credit_limit_call_failed,
+  credit_limit_contract,
 };
 
 struct error_info {

@@ -63,8 +63,9 @@ void memory_code_store::issue(code_record&& record, std::int64_t now_ms) {
   codes_.insert(record.ident_code, std::move(c), record.expires_at_ms, now_ms);
 }
 
-redeem_result memory_code_store::redeem(const std::string& ident_code, std::int64_t now_ms) {
-  return codes_.with(ident_code, now_ms, [&](stored_code* found) -> redeem_result {
+redeem_result memory_code_store::redeem(const std::string& ident_code, std::int64_t now_ms,
+                                        std::int64_t keep_until_ms) {
+  redeem_result result = codes_.with(ident_code, now_ms, [&](stored_code* found) -> redeem_result {
     if (found == nullptr) {
       return {redeem_outcome::unknown, {}};
     }
@@ -77,6 +78,10 @@ redeem_result memory_code_store::redeem(const std::string& ident_code, std::int6
     found->redeemed_at_ms = now_ms;
     return {redeem_outcome::redeemed, to_record(ident_code, *found)};
   });
+  if (result.outcome == redeem_outcome::redeemed && keep_until_ms > result.record.expires_at_ms) {
+    codes_.renew(ident_code, keep_until_ms, now_ms);
+  }
+  return result;
 }
 
 std::optional<code_record> memory_code_store::find(const std::string& ident_code, std::int64_t now_ms) {
@@ -113,8 +118,9 @@ net::awaitable<void> memory_code_store::async_issue(code_record record, std::int
   co_return;
 }
 
-net::awaitable<redeem_result> memory_code_store::async_redeem(const std::string& ident_code, std::int64_t now_ms) {
-  co_return redeem(ident_code, now_ms);
+net::awaitable<redeem_result> memory_code_store::async_redeem(const std::string& ident_code, std::int64_t now_ms,
+                                                              std::int64_t keep_until_ms) {
+  co_return redeem(ident_code, now_ms, keep_until_ms);
 }
 
 net::awaitable<std::optional<code_record>> memory_code_store::async_find(const std::string& ident_code,

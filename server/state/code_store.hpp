@@ -89,8 +89,11 @@ class code_store {
   // network keeps this default.
   virtual bool try_issue(code_record& /*record*/, std::int64_t /*now_ms*/) { return false; }
   // Marks the code redeemed when it is live and not yet used, in one step:
-  // of two redemptions at once, exactly one succeeds.
-  virtual net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms) = 0;
+  // of two redemptions at once, exactly one succeeds. A redeemed code is
+  // kept (for the cashier's calls, which read it through the open token)
+  // at least until `keep_until_ms`, the open token's end.
+  virtual net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms,
+                                                     std::int64_t keep_until_ms) = 0;
   virtual net::awaitable<std::optional<code_record>> async_find(const std::string& ident_code,
                                                                 std::int64_t now_ms) = 0;
   virtual net::awaitable<code_listing> async_list(const code_filter& filter, std::size_t limit,
@@ -119,8 +122,9 @@ class memory_code_store final : public code_store {
   void issue(code_record&& record, std::int64_t now_ms);
 
   // Marks the code redeemed when it is live and not yet used. A code is live
-  // while now < expires_at.
-  redeem_result redeem(const std::string& ident_code, std::int64_t now_ms);
+  // while now < expires_at. A redeemed code is retained until
+  // `keep_until_ms` (when later than its expiry) plus the retention.
+  redeem_result redeem(const std::string& ident_code, std::int64_t now_ms, std::int64_t keep_until_ms = 0);
 
   // A copy of the code's record, without redeeming it; empty when the code
   // is unknown or no longer retained.
@@ -133,7 +137,8 @@ class memory_code_store final : public code_store {
 
   net::awaitable<void> async_issue(code_record record, std::int64_t now_ms) override;
   bool try_issue(code_record& record, std::int64_t now_ms) override;
-  net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms) override;
+  net::awaitable<redeem_result> async_redeem(const std::string& ident_code, std::int64_t now_ms,
+                                             std::int64_t keep_until_ms) override;
   net::awaitable<std::optional<code_record>> async_find(const std::string& ident_code,
                                                         std::int64_t now_ms) override;
   net::awaitable<code_listing> async_list(const code_filter& filter, std::size_t limit,

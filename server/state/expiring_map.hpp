@@ -77,6 +77,23 @@ class expiring_map {
     return evicted;
   }
 
+  // Gives a retained entry a later expiry: it moves to the back of the
+  // queue, as if added now. False when the key is unknown.
+  bool renew(const std::string& key, std::int64_t expires_at_ms) {
+    bucket* b = lookup(key, std::hash<std::string>{}(key));
+    if (b == nullptr) {
+      return false;
+    }
+    slot& old = slot_of(*b);
+    slot moved{expires_at_ms, old.hash, true, std::move(old.key), std::move(old.value)};
+    old.live = false;
+    old.key = std::string();
+    old.value = Value();
+    b->seq_plus_one = first_seq_ + slots_.size() + 1;
+    slots_.push_back(std::move(moved));
+    return true;
+  }
+
   // The entry, expired or not, while it is retained; nullptr when unknown.
   Value* find(const std::string& key) {
     bucket* b = lookup(key, std::hash<std::string>{}(key));
@@ -274,6 +291,13 @@ class locked_expiring_map {
     const std::lock_guard lock(mutex_);
     map_.sweep(now_ms);
     return f(map_.find(key));
+  }
+
+  // See expiring_map::renew.
+  bool renew(const std::string& key, std::int64_t expires_at_ms, std::int64_t now_ms) {
+    const std::lock_guard lock(mutex_);
+    map_.sweep(now_ms);
+    return map_.renew(key, expires_at_ms);
   }
 
   [[nodiscard]] std::size_t size(std::int64_t now_ms) {

@@ -140,6 +140,43 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char c : text) {
+    std::uint32_t v = 0;
+    if (c >= 'A' && c <= 'Z') {
+      v = static_cast<std::uint32_t>(c - 'A');
+    } else if (c >= 'a' && c <= 'z') {
+      v = static_cast<std::uint32_t>(c - 'a' + 26);
+    } else if (c >= '0' && c <= '9') {
+      v = static_cast<std::uint32_t>(c - '0' + 52);
+    } else if (c == '-') {
+      v = 62;
+    } else if (c == '_') {
+      v = 63;
+    } else {
+      return std::nullopt;
+    }
+    buffer = (buffer << 6U) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
+    }
+  }
+  // What is left must be the zero padding bits of the last character.
+  if ((buffer & ((1U << static_cast<unsigned>(bits)) - 1U)) != 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
 std::string base64url_encode(std::string_view bytes) {
   std::string out = base64_encode(bytes);
   while (!out.empty() && out.back() == '=') {

@@ -3,6 +3,7 @@
 // constant-time comparison. No I/O; every function is thread-safe.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ std::string hmac(hmac_algorithm algorithm, std::string_view key, std::string_vie
 std::string base64_encode(std::string_view bytes);
 // Base64url without padding (RFC 4648 section 5), as JWTs use it.
 std::string base64url_encode(std::string_view bytes);
+// Decodes base64url without padding; nullopt when the text holds anything
+// else (a character outside the alphabet, padding, a length no encoding
+// has, or stray bits in the last character).
+std::optional<std::string> base64url_decode(std::string_view text);
 // Lowercase hexadecimal.
 std::string hex_encode(std::string_view bytes);
 

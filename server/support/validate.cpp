@@ -111,4 +111,23 @@ bool is_loopback_address(std::string_view text) {
   return text.starts_with("127.") && is_ip_address(text);
 }
 
+bool is_plain_amount(std::string_view text) {
+  const std::size_t point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view decimals = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  return text.size() <= 32 && digits(whole) && (point == std::string_view::npos || digits(decimals));
+}
+
+std::size_t amount_decimals(std::string_view text) {
+  const std::size_t point = text.find('.');
+  return point == std::string_view::npos ? 0 : text.size() - point - 1;
+}
+
+bool is_currency_code(std::string_view text) {
+  return text.size() == 3 && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
+}
+
 }  // namespace authsim::support

@@ -1,5 +1,6 @@
 #pragma once
-// Syntax checks for values that partners send: callback URLs and client IPs.
+// Syntax checks for values that partners send: URLs, client IPs, amounts
+// and currencies.
 
 #include <string_view>
 
@@ -16,5 +17,15 @@ bool is_ip_address(std::string_view ip);
 // True for an IPv4 address in 127.0.0.0/8, ::1, or 127.x written as an
 // IPv4-mapped IPv6 address, as a socket reports its peer.
 bool is_loopback_address(std::string_view text);
+
+// Digits, then optionally a point and more digits ("10001.23", "0",
+// "5.0"), at most 32 characters: an amount as Credit Pay writes it.
+bool is_plain_amount(std::string_view text);
+
+// The number of digits after the point of a plain amount (0 without one).
+std::size_t amount_decimals(std::string_view text);
+
+// Three capital letters, as ISO 4217 codes are written.
+bool is_currency_code(std::string_view text);
 
 }  // namespace authsim::support

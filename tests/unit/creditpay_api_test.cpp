@@ -3,6 +3,7 @@
 #include "creditpay/api.hpp"
 #include "creditpay/signing.hpp"
 #include "support/run_sync.hpp"
+#include "unit/scripted_outbound.hpp"
 
 #include <doctest/doctest.h>
 
@@ -17,6 +18,8 @@ struct world {
   state::memory_clock clock;
   state::memory_code_store codes;
   std::unique_ptr<state::memory_verification_modes> modes;
+  std::unique_ptr<state::memory_platform_endpoints> endpoints;
+  testing::scripted_outbound outbound;
   std::unique_ptr<creditpay::api> api;
 
   world() {
@@ -28,7 +31,8 @@ struct world {
     set->creditpay.jwt_secret = "jwt";
     set->creditpay.code_ttl_ms = 300'000;
     modes = std::make_unique<state::memory_verification_modes>(*set);
-    api = std::make_unique<creditpay::api>(set, clock, codes, *modes, "https://sim.example");
+    endpoints = std::make_unique<state::memory_platform_endpoints>(*set);
+    api = std::make_unique<creditpay::api>(set, clock, codes, *modes, *endpoints, outbound, "https://sim.example");
   }
 
   http::request identify_request() const {

@@ -344,8 +344,8 @@ TEST_SUITE("stores") {
     code_store& store = memory;
     authsim::support::run_sync(store.async_issue(code("c1", 0, 300'000), 0));
     const std::string id = "c1";
-    CHECK(authsim::support::run_sync(store.async_redeem(id, 10)).outcome == redeem_outcome::redeemed);
-    CHECK(authsim::support::run_sync(store.async_redeem(id, 20)).outcome == redeem_outcome::already_redeemed);
+    CHECK(authsim::support::run_sync(store.async_redeem(id, 10, 0)).outcome == redeem_outcome::redeemed);
+    CHECK(authsim::support::run_sync(store.async_redeem(id, 20, 0)).outcome == redeem_outcome::already_redeemed);
     CHECK(authsim::support::run_sync(store.async_find(id, 30))->redeemed_at_ms == 10);
     CHECK(authsim::support::run_sync(store.async_size(30)) == 1);
     authsim::support::run_sync(store.async_clear());

@@ -60,9 +60,10 @@ class waiting_store : public Interface {
 class waiting_code_store final : public waiting_store<state::code_store, state::memory_code_store, state::code_record,
                                                       state::code_filter, state::code_listing> {
  public:
-  net::awaitable<state::redeem_result> async_redeem(const std::string& code, std::int64_t now_ms) override {
+  net::awaitable<state::redeem_result> async_redeem(const std::string& code, std::int64_t now_ms,
+                                                    std::int64_t keep_until_ms) override {
     co_await suspend();
-    co_return inner.redeem(code, now_ms);
+    co_return inner.redeem(code, now_ms, keep_until_ms);
   }
   net::awaitable<std::optional<state::code_record>> async_find(const std::string& code,
                                                                std::int64_t now_ms) override {
@@ -143,7 +144,9 @@ TEST_SUITE("state that must be waited for") {
     state::memory_clock clock;
     waiting_code_store codes;
     state::memory_verification_modes modes{*set};
-    const creditpay::api cp{set, clock, codes, modes, "http://sim.example"};
+    state::memory_platform_endpoints endpoints{*set};
+    testing::scripted_outbound outbound;
+    const creditpay::api cp{set, clock, codes, modes, endpoints, outbound, "http://sim.example"};
 
     const http::response issued = support::run_sync(cp.identify(signed_identify(set->platforms.at(0), clock.now_ms())));
     REQUIRE(issued.status == 200);

@@ -14,6 +14,7 @@
 #include "http/router.hpp"
 #include "journal/store.hpp"
 #include "pipeline/pipeline.hpp"
+#include "unit/scripted_outbound.hpp"
 #include "state/active_scenario.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
@@ -45,7 +46,8 @@ struct world {
   state::memory_scenario_counters counters;
   journal::memory_store journal{100};
   state::metrics metrics;
-  creditpay::api cp{set, clock, codes, modes, "http://sim.example"};
+  scripted_outbound outbound;
+  creditpay::api cp{set, clock, codes, modes, endpoints, outbound, "http://sim.example"};
   uocs::api uo{set, clock, tokens};
   http::router router{[this](const http::request& req, const http::failure& f) { return cp.render_failure(req, f); }};
   std::optional<faults::engine> engine;
