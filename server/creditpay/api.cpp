@@ -351,8 +351,9 @@ net::awaitable<http::response> api::fetch_data(const http::request& req) const {
       co_return reject(req, {error_id::credit_limit_unset, {platform->plat_id}});
     }
     const std::string& url = *endpoints->credit_limit_url;
+    // Bounded by the fixtures' outbound deadlines; a server that stops
+    // gives the call its shutdown timeout, then cancels it.
     outbound::request query = credit_limit_request(*platform, fixtures_->creditpay, url, *record, now);
-    query.interrupts = req.interrupts;
     outbound::answer answer = co_await outbound_.async_post(query);
     if (!answer.answered()) {
       const std::string detail = answer.detail;

@@ -5,7 +5,6 @@
 // network; outbound::http_client (in the network library) is the real one.
 
 #include "support/async.hpp"
-#include "support/interrupt.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -28,9 +27,6 @@ struct request {
   // Until the connection is up (TLS included), and for the whole call.
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds total_timeout{5000};
-  // When set, the call ends early (failure::cancelled) once this says the
-  // wait should end: the inbound client left, or the server is stopping.
-  support::interrupt_source* interrupts = nullptr;
 };
 
 // Why a call brought no answer.
@@ -45,7 +41,7 @@ enum class failure {
   protocol,     // what came back is not an HTTP answer
   too_large,    // the answer is over the size cap
   busy,         // no free call slot before the deadline
-  cancelled,    // ended by `interrupts`, or the client is shutting down
+  cancelled,    // the client is shutting down
 };
 
 // "bad_url", "resolve", ...; "none" for success.

@@ -120,7 +120,7 @@ struct connection {
   }
 };
 
-// What one call shares with whoever may end it (its interrupts, shutdown).
+// What one call shares with whoever may end it (shutdown).
 struct call_state {
   std::mutex mutex;
   bool cancelled = false;
@@ -447,7 +447,7 @@ net::awaitable<answer> http_client::impl::call(const request& r, const std::shar
     }
     if (state->is_cancelled()) {
       out.error = failure::cancelled;
-      out.detail = "the call was cancelled (the server is stopping, or the inbound client left)";
+      out.detail = "the call was cancelled: the server is stopping";
       break;
     }
     if (out.answered()) {
@@ -463,7 +463,7 @@ net::awaitable<answer> http_client::impl::call(const request& r, const std::shar
   }
   if (state->is_cancelled() && out.answered()) {
     out.error = failure::cancelled;
-    out.detail = "the call was cancelled (the server is stopping, or the inbound client left)";
+    out.detail = "the call was cancelled: the server is stopping";
   }
   release_slot();
   co_return finish(std::move(out));
@@ -489,16 +489,7 @@ net::awaitable<answer> http_client::async_post(const request& r) {
     }
     self->calls.insert(state);
   }
-  std::shared_ptr<void> subscription;
-  if (r.interrupts != nullptr) {
-    subscription = r.interrupts->subscribe([weak = std::weak_ptr<call_state>(state)] {
-      if (auto s = weak.lock()) {
-        s->cancel();
-      }
-    });
-  }
   answer out = co_await self->call(r, state);
-  subscription.reset();
   const std::lock_guard lock(self->mutex);
   self->calls.erase(state);
   co_return out;
