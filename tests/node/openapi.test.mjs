@@ -81,6 +81,7 @@ const spec = YAML.parse(await readFile(specUrl, 'utf8'));
 const SERVER_ROUTES = [
   'POST /dg/v1/platform/identify/auth',
   'POST /dg/v1/identify/redirect',
+  'POST /dg/v1/cashier/fetch_data',
   'GET /dg/oauth',
   'POST /apis-auth/login/auth',
   'POST /uocs-tes/waybill/api/carrierWaybill',
