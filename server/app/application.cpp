@@ -350,7 +350,10 @@ void application::parts::begin_stop(const char* why) {
 
 // Closes idle connections, then waits for busy ones to finish, at most
 // --shutdown-timeout-ms, and stops the io_context. It wakes when the last
-// connection ends, not by polling.
+// connection ends, not by polling. Calls to partners still under way are
+// cancelled then, and their requests given cancelled_calls_grace to answer.
+constexpr std::chrono::milliseconds cancelled_calls_grace{100};
+
 net::awaitable<void> application::parts::drain() {
   tracker.shutdown();
   const auto none_left = std::make_shared<support::event>(control);
@@ -359,10 +362,14 @@ net::awaitable<void> application::parts::drain() {
   while (tracker.active() > 0 && std::chrono::steady_clock::now() < deadline) {
     co_await none_left->wait_until(deadline);
   }
-  tracker.notify_when_empty(nullptr);
-  // Calls to partners still under way end now (their inbound requests,
-  // if any, answer that the call was cancelled).
+  // Calls to partners still under way end now; the requests that made
+  // them get a moment to answer that (a 500 naming the cancellation).
   outbound->shutdown();
+  const auto answer_deadline = std::chrono::steady_clock::now() + cancelled_calls_grace;
+  while (tracker.active() > 0 && std::chrono::steady_clock::now() < answer_deadline) {
+    co_await none_left->wait_until(answer_deadline);
+  }
+  tracker.notify_when_empty(nullptr);
   if (const std::size_t busy = tracker.active(); busy > 0) {
     support::log_message(support::log_level::warn, std::to_string(busy) + " connection(s) still busy after " +
                                                        std::to_string(opts.shutdown_timeout.count()) +

@@ -117,7 +117,7 @@ std::string credit_limit_query_body(const fixtures::platform& platform) {
 }
 
 std::optional<std::string> signed_path_of_url(const std::string& url) {
-  const auto parsed = boost::urls::parse_absolute_uri(url);
+  const auto parsed = boost::urls::parse_uri(url);
   if (!parsed || (parsed->scheme_id() != boost::urls::scheme::http &&
                   parsed->scheme_id() != boost::urls::scheme::https)) {
     return std::nullopt;

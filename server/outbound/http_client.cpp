@@ -48,7 +48,7 @@ struct target {
 };
 
 std::optional<target> parse_target(const std::string& url, std::string& why) {
-  const auto parsed = boost::urls::parse_absolute_uri(url);
+  const auto parsed = boost::urls::parse_uri(url);
   if (!parsed) {
     why = "'" + url + "' is not an absolute URL (" + parsed.error().message() + ")";
     return std::nullopt;

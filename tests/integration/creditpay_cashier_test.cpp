@@ -20,6 +20,9 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
+
+#include <csignal>
 
 using namespace authsim::testing;
 namespace json = boost::json;
@@ -360,5 +363,40 @@ TEST_SUITE("creditpay cashier data") {
     const std::string fresh = log_in(c);
     REQUIRE(c.post("/__admin/reset", "").status == 200);
     check(fresh, 40110, "is no longer held by this simulator");
+  }
+
+  TEST_CASE("SIGTERM gives a call to a hanging platform the shutdown timeout, then ends it") {
+    receiver platform([](const received&) {
+      reply r;
+      r.what = reply::kind::hang;
+      return r;
+    });
+    // The call's own deadline (5 s by default) is far beyond the shutdown
+    // timeout: only the shutdown can end it this early.
+    server_process server({"--shutdown-timeout-ms", "300"});
+    http_client c(server.port());
+    set_credit_limit_url(c, platform.url("/credit"));
+    const std::string token = log_in(c);
+    std::string answered;
+    std::thread cashier([&] {
+      try {
+        http_client other(server.port());
+        answered = fetch(other, token).body;
+      } catch (const std::exception& e) {
+        answered = std::string("no answer: ") + e.what();
+      }
+    });
+    REQUIRE(platform.wait_for(1));
+    const auto before = std::chrono::steady_clock::now();
+    const auto status = server.stop(SIGTERM, std::chrono::seconds(10));
+    const auto took = std::chrono::steady_clock::now() - before;
+    cashier.join();
+    REQUIRE(status.has_value());
+    CHECK(status->exited);
+    CHECK(status->code == 0);
+    CHECK(took < std::chrono::milliseconds(4000));
+    // The cashier was told why.
+    CHECK(answered.find("\"code\":500") != std::string::npos);
+    CHECK(answered.find("the call was cancelled: the server is stopping") != std::string::npos);
   }
 }

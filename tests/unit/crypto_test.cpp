@@ -89,3 +89,16 @@ TEST_CASE("random bytes drawn in small pieces never repeat a piece") {
   }
   CHECK(authsim::support::random_bytes(10000).size() == 10000);
 }
+
+TEST_CASE("base64url decoding takes exactly what base64url encoding makes") {
+  using authsim::support::base64url_decode;
+  using authsim::support::base64url_encode;
+  for (const std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe\x00\x01"}) {
+    CHECK(base64url_decode(base64url_encode(s)) == s);
+  }
+  CHECK(base64url_decode("-_8") == std::string("\xfb\xff", 2));
+  CHECK_FALSE(base64url_decode("Zg==").has_value());  // padding
+  CHECK_FALSE(base64url_decode("Z+8").has_value());   // standard alphabet
+  CHECK_FALSE(base64url_decode("Z").has_value());     // no encoding is 1 character long
+  CHECK_FALSE(base64url_decode("Zh").has_value());    // stray bits in the last character
+}

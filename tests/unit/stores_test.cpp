@@ -482,6 +482,23 @@ TEST_SUITE("code store: the later revision") {
   }
 }
 
+TEST_SUITE("code store: open tokens") {
+  TEST_CASE("a redeemed code stays readable until its open token ends, then the retention") {
+    authsim::state::memory_code_store store(/*retention_ms=*/1000);
+    store.issue(code("c1", 0, 300), 0);
+    store.issue(code("c2", 0, 300), 0);
+    CHECK(store.redeem("c1", 10, /*keep_until_ms=*/5000).outcome == authsim::state::redeem_outcome::redeemed);
+    // Its own expiry is what it was: a second redemption is refused as a
+    // repeat, not let through.
+    CHECK(store.redeem("c1", 400).outcome == authsim::state::redeem_outcome::already_redeemed);
+    // c2 went with its expiry and the retention; c1 is still held.
+    CHECK_FALSE(store.find("c2", 1300).has_value());
+    REQUIRE(store.find("c1", 1300).has_value());
+    CHECK(store.find("c1", 5999).has_value());
+    CHECK_FALSE(store.find("c1", 6000).has_value());
+  }
+}
+
 TEST_SUITE("packed text") {
   TEST_CASE("texts come back as given; absent and empty stay apart; copies are deep") {
     using packed = authsim::support::packed_text<4>;
