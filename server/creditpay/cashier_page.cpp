@@ -22,6 +22,11 @@ button[disabled] { opacity: .6; cursor: default; }
 pre { background: #f6f8fa; padding: .8rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .note { color: #59636e; font-size: .85rem; }
 #open-token { word-break: break-all; }
+#cards { list-style: none; padding: 0; }
+.card { border: 1px solid #d0d7de; border-radius: 6px; padding: .6rem .8rem; margin: .5rem 0; }
+.card.chosen { border-color: #1f883d; box-shadow: 0 0 0 1px #1f883d; }
+.card img { width: 20px; height: 20px; vertical-align: middle; margin-right: .4rem; }
+.card .amount { font-weight: 600; float: right; }
 )";
 
 std::string describe_state(code_state s, const std::optional<state::code_record>& record, std::int64_t now_ms) {
@@ -43,7 +48,10 @@ std::string page(std::string_view title, std::string_view body) {
   std::string out;
   out.reserve(4096);
   out += "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  // No icon: the browser would otherwise ask for /favicon.ico, which
+  // authsim does not serve.
+  out += "<link rel=\"icon\" href=\"data:,\">\n<title>";
   out += html_escape(title);
   out += "</title>\n<style>";
   out += style;
@@ -120,6 +128,13 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
   body += "<div id=\"outcome\" hidden>\n<p><strong id=\"outcome-title\"></strong></p>\n";
   body += "<p id=\"token-row\" hidden>Open token: <code id=\"open-token\"></code></p>\n";
   body += "<pre id=\"answer\"></pre>\n</div>\n";
+  // Filled after a login from POST /dg/v1/cashier/fetch_data, as the
+  // upstream cashier shows the user's credit.
+  body += "<section id=\"credit\" hidden>\n<h2>Credit</h2>\n<p class=\"note\">From <code>POST ";
+  body += fetch_data_path;
+  body += "</code>: the identify request's credit data, or the platform's credit-limit endpoint. The chosen card "
+          "is the one whose tag is <code>tag</code>; each card's <code>input</code> is the platform's HTML.</p>\n";
+  body += "<ul id=\"cards\"></ul>\n<p id=\"cards-error\" hidden></p>\n</section>\n";
   body += "<script nonce=\"" + html_escape(nonce) + "\">\n";
   body += R"JS((() => {
   const button = document.getElementById('login');
@@ -129,6 +144,52 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
     document.getElementById('token-row').hidden = !token;
     document.getElementById('open-token').textContent = token || '';
     document.getElementById('outcome').hidden = false;
+  };
+  // The cashier's data for the open token: the cards, or why there are none.
+  const showCredit = async (token, trace) => {
+    const section = document.getElementById('credit');
+    const list = document.getElementById('cards');
+    const error = document.getElementById('cards-error');
+    list.replaceChildren();
+    error.hidden = true;
+    section.hidden = false;
+    let res, answer = null;
+    try {
+      res = await fetch(')JS";
+  body += fetch_data_path;
+  body += R"JS(', { method: 'POST', headers: { 'authorization': token, 'trace': trace } });
+      answer = JSON.parse(await res.text());
+    } catch (e) {
+      error.textContent = 'The cashier data could not be loaded: ' + e;
+      error.hidden = false;
+      return;
+    }
+    if (!answer || answer.code !== 0 || !answer.data) {
+      error.textContent = 'No cards (HTTP ' + res.status + ', code ' + (answer && answer.code) + '): ' + (answer && answer.msg);
+      error.hidden = false;
+      return;
+    }
+    for (const card of answer.data.available_cards || []) {
+      const item = document.createElement('li');
+      item.className = 'card' + (card.tag === answer.data.tag ? ' chosen' : '');
+      item.dataset.tag = card.tag;
+      const icon = document.createElement('img');
+      icon.src = card.icon;
+      icon.alt = '';
+      const tag = document.createElement('span');
+      tag.className = 'tag';
+      tag.textContent = card.tag;
+      const amount = document.createElement('span');
+      amount.className = 'amount';
+      amount.textContent = card.amount + ' ' + card.currency;
+      // The platform's HTML, as the upstream cashier shows it; the page's
+      // Content-Security-Policy keeps any script in it from running.
+      const input = document.createElement('div');
+      input.className = 'card-input';
+      input.innerHTML = card.input;
+      item.append(icon, tag, amount, input);
+      list.append(item);
+    }
   };
   button.addEventListener('click', async () => {
     button.disabled = true;
@@ -151,8 +212,10 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
         state.textContent = 'used just now';
         state.dataset.state = 'redeemed';
         state.className = 'state state-redeemed';
+        await showCredit(answer.data.open_token, trace);
       } else {
         show('Refused (HTTP ' + res.status + (answer ? ', code ' + answer.code : '') + ')', pretty, '');
+        document.getElementById('credit').hidden = true;
       }
     } catch (e) {
       show('The request failed: ' + e, '', '');

@@ -6,8 +6,9 @@
 // It asks authsim for a code (signed as the demo platform signs), opens the
 // code's url as a user's browser would, checks that the page names the
 // platform and says the code is valid, presses the login button and waits
-// for the open token, then checks that a second press is refused and that a
-// reload shows the code as used. Any page error or refused resource (the
+// for the open token and the cards of the cashier data (fetch_data), then
+// checks that a second press is refused, that a reload shows the code as
+// used, and that a code without credit data says why it has no cards. Any page error or refused resource (the
 // page's Content-Security-Policy included) fails the test.
 //
 // The browser is /usr/bin/chromium unless AUTHSIM_CHROMIUM names another.
@@ -38,7 +39,8 @@ function fail(message) {
   throw new Error(message);
 }
 
-async function issueCode() {
+// A code for a new user; `credit` adds credit data to the identify body.
+async function issueCode(credit = undefined) {
   const nonce = randomBytes(6).toString('hex');
   const body = JSON.stringify({
     custom_no: `browser-${nonce}`,
@@ -46,6 +48,7 @@ async function issueCode() {
     token_expire: Date.now() + 3600_000,
     callback_url: 'https://partner.example/callback',
     client_ip: '127.0.0.1',
+    ...credit,
   });
   const signature = createHmac('sha1', platform.signature_key)
     .update('/v1/platform/identify/auth' + body)
@@ -86,13 +89,27 @@ try {
   // page without a code) and Chromium reports each as a console error; any
   // other console error (a CSP refusal, a script error) is a problem.
   page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 400')) {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (400|500)/.test(m.text())) {
       problems.push(`console error: ${m.text()}`);
     }
   });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
 
-  const { code, url, customNo } = await issueCode();
+  // The icons point at authsim itself: the machine has no other network.
+  const credit = {
+    credit_limit_tag: 'card-b',
+    credit_limit_available_cards: [
+      { tag: 'card-a', amount: '5.00', currency: 'CNY', icon: `${base}/dg/oauth?ident_code=icon-a`, input: '<i>spare card</i>' },
+      {
+        tag: 'card-b',
+        amount: '10001.23',
+        currency: 'CNY',
+        icon: `${base}/dg/oauth?ident_code=icon-b`,
+        input: '<div>limit <b class="limit">28000.00</b> HKD<script>document.title = "ran"</script></div>',
+      },
+    ],
+  };
+  const { code, url, customNo } = await issueCode(credit);
   if (!url.startsWith(base)) fail(`the code's url ${url} does not point at ${base}`);
   const opened = await page.goto(url);
   if (opened.status() !== 200) fail(`cashier page: expected 200, got ${opened.status()}`);
@@ -114,6 +131,18 @@ try {
   if ((await page.locator('#state').getAttribute('data-state')) !== 'redeemed') fail('the state did not change to used');
   console.log(`cashier: logged in with ${code}, open token ${token.slice(0, 24)}...`);
 
+  // The cards of the identify request, from fetch_data, the chosen one marked.
+  await page.locator('#cards .card').nth(1).waitFor();
+  const cards = page.locator('#cards .card');
+  if ((await cards.count()) !== 2) fail(`expected 2 cards, got ${await cards.count()}`);
+  const chosen = page.locator('#cards .card.chosen');
+  if ((await chosen.count()) !== 1 || (await chosen.getAttribute('data-tag')) !== 'card-b') fail('card-b is not the chosen card');
+  if ((await chosen.locator('.amount').textContent()) !== '10001.23 CNY') fail('the chosen card does not show its amount');
+  // The platform's HTML is rendered, its script is not run.
+  if ((await chosen.locator('.card-input b.limit').textContent()) !== '28000.00') fail("the card's input HTML is not shown");
+  if ((await page.title()) === 'ran') fail("a script in a card's input ran");
+  console.log('cashier: the cards are shown, card-b chosen');
+
   // The code works once: a second press shows the upstream's refusal.
   await page.click('#login');
   await page.locator('#outcome-title').filter({ hasText: /^Refused/ }).waitFor();
@@ -122,6 +151,15 @@ try {
 
   await page.reload();
   if ((await page.locator('#state').getAttribute('data-state')) !== 'redeemed') fail('after a reload the code is not shown as used');
+
+  // A code without credit data, on a platform without a credit-limit
+  // endpoint: the page says why there are no cards.
+  const plain = await issueCode();
+  await page.goto(plain.url);
+  await page.click('#login');
+  await page.locator('#cards-error').filter({ hasText: /has no credit-limit endpoint/ }).waitFor();
+  if ((await page.locator('#cards .card').count()) !== 0) fail('cards shown without credit data');
+  console.log(`cashier: no cards: ${await shown('cards-error')}`);
 
   // Without a code the page explains itself.
   const bare = await page.goto(`${base}/dg/oauth`);
