@@ -123,7 +123,10 @@ net::awaitable<http::response> admin_api::reset(const http::request&) const {
   co_await parts_.tokens.async_clear();
   co_await parts_.journal.async_clear();
   co_await parts_.engine.reset_counters();
-  support::log_line("admin reset: codes, tokens, journal and scenario counters forgotten");
+  if (parts_.payments != nullptr) {
+    parts_.payments->clear();
+  }
+  support::log_line("admin reset: codes, tokens, journal, scenario counters, payments and webhook events forgotten");
   co_return http::json_response(200, json::object{{"reset", true}});
 }
 
@@ -278,6 +281,9 @@ net::awaitable<http::response> admin_api::move_clock(const http::request& req) c
     co_return error_answer(400, "INVALID_BODY", std::string(usage) + ", got key '" + support::excerpt(key, 40) + "'");
   }
   support::log_line("clock moved: offset now " + std::to_string(parts_.clock.offset_ms()) + " ms");
+  if (parts_.clock_moved) {
+    parts_.clock_moved();
+  }
   co_return clock(req);
 }
 
@@ -290,6 +296,7 @@ net::awaitable<http::response> admin_api::metrics(const http::request&) const {
   g.codes_evicted = parts_.codes.evicted();
   g.tokens_evicted = parts_.tokens.evicted();
   g.log_lines_dropped = support::log_lines_dropped();
+  g.webhook_events_pending = parts_.payments != nullptr ? parts_.payments->pending() : 0;
   g.uptime_seconds = std::chrono::duration<double>(steady::now() - started_).count();
   http::response res;
   res.status = 200;

@@ -15,6 +15,7 @@
 // be shared between replicas); they are awaited at once.
 
 #include "admin/access.hpp"
+#include "creditpay/payments.hpp"
 #include "faults/engine.hpp"
 #include "fixtures/fixtures.hpp"
 #include "http/router.hpp"
@@ -27,6 +28,7 @@
 #include "state/verification_modes.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace authsim::admin {
@@ -41,6 +43,11 @@ struct admin_parts {
   state::verification_modes& modes;
   state::platform_endpoints& endpoints;
   faults::engine& engine;
+  // The payments and their webhooks (reset forgets them, the metrics count
+  // what is pending), and who must know when the clock moves (the job
+  // scheduler). Either may be absent.
+  creditpay::payments* payments = nullptr;
+  std::function<void()> clock_moved;
 };
 
 class admin_api {

@@ -13,6 +13,9 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
+#include "admin/payments_api.hpp"
+#include "creditpay/payments.hpp"
+#include "jobs/scheduler.hpp"
 #include "outbound/http_client.hpp"
 #include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
@@ -160,6 +163,9 @@ struct application::parts {
   net::io_context ioc{static_cast<int>(opts.threads)};
   // After the io_context: its connections go before the io_context does.
   std::optional<outbound::http_client> outbound;
+  std::shared_ptr<jobs::scheduler> scheduler;
+  std::optional<creditpay::payments> payments;
+  std::optional<admin::payments_api> payments_admin;
   net::strand<net::io_context::executor_type> control{net::make_strand(ioc)};  // acceptor and signals live here
   tcp::acceptor acceptor{control};
   std::optional<net::signal_set> stop_signals;
@@ -236,8 +242,11 @@ void application::parts::add_admin_routes() {
   });
   scenarios_admin.emplace(*engine);
   scenarios_admin->register_routes(*router, *guard);
-  admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, endpoints, *engine});
+  admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
+                                          &*payments, [s = scheduler] { s->poke(); }});
   admin_routes->register_routes(*router, *guard);
+  payments_admin.emplace(*payments);
+  payments_admin->register_routes(*router, *guard);
 }
 
 application::application(options opts, std::shared_ptr<const fixtures::fixture_set> fixtures)
@@ -249,6 +258,8 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
   } catch (const std::runtime_error& e) {
     throw startup_error(e.what());
   }
+  p.scheduler = std::make_shared<jobs::scheduler>(net::make_strand(p.ioc), p.clock);
+  p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.outbound, p.metrics, p.scheduler);
   p.build_routes();
   p.engine->load();
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
@@ -297,6 +308,7 @@ void application::listen() {
       p.opts.threads});
   log_startup(p.opts, *p.fixtures, *p.engine, p.seed, p.base_url, p.tls.get());
   net::co_spawn(p.control, transport::accept_loop(p.ioc, p.acceptor, *p.session), net::detached);
+  p.scheduler->start();
   // Whoever reads the listening line finds the start-up summary already on
   // stderr.
   support::flush_log(std::chrono::milliseconds(500));
@@ -361,6 +373,14 @@ net::awaitable<void> application::parts::drain() {
   const auto deadline = std::chrono::steady_clock::now() + opts.shutdown_timeout;
   while (tracker.active() > 0 && std::chrono::steady_clock::now() < deadline) {
     co_await none_left->wait_until(deadline);
+  }
+  // No more webhook events go out; those not delivered are counted.
+  const std::size_t undelivered = payments->pending();
+  scheduler->stop();
+  if (undelivered > 0) {
+    support::log_message(support::log_level::warn, std::to_string(undelivered) +
+                                                       " webhook event(s) not yet delivered (scheduled or awaiting a "
+                                                       "retry) are dropped");
   }
   // Calls to partners still under way end now; the requests that made
   // them get a moment to answer that (a 500 naming the cancellation).

@@ -55,6 +55,11 @@ void metrics::record_fault(const std::string& kind) {
   ++faults_[kind];
 }
 
+void metrics::record_webhook(const std::string& type, const std::string& result) {
+  const std::lock_guard lock(mutex_);
+  ++webhooks_[{type, result}];
+}
+
 std::string metrics::render(const gauges& g) const {
   const std::lock_guard lock(mutex_);
   std::ostringstream out;
@@ -81,6 +86,16 @@ std::string metrics::render(const gauges& g) const {
   for (const auto& [kind, n] : faults_) {
     out << "authsim_faults_injected_total{kind=\"" << label(kind) << "\"} " << n << '\n';
   }
+  out << "# HELP authsim_webhook_deliveries_total Webhook attempts to platforms, by event type and result.\n"
+         "# TYPE authsim_webhook_deliveries_total counter\n";
+  for (const auto& [key, n] : webhooks_) {
+    out << "authsim_webhook_deliveries_total{type=\"" << label(key.first) << "\",result=\"" << label(key.second)
+        << "\"} " << n << '\n';
+  }
+  out << "# HELP authsim_webhook_events_pending Webhook events waiting for their time or for a retry.\n"
+         "# TYPE authsim_webhook_events_pending gauge\n"
+         "authsim_webhook_events_pending "
+      << g.webhook_events_pending << '\n';
   out << "# HELP authsim_evictions_total Codes or tokens dropped before expiry because their store was full.\n"
          "# TYPE authsim_evictions_total counter\n";
   out << "authsim_evictions_total{store=\"codes\"} " << g.codes_evicted << '\n';

@@ -22,6 +22,9 @@ class metrics {
   void record_request(const std::string& endpoint, const std::string& outcome, double seconds);
   // `kind`: "delay", "respond", "rate_limit" or a fault kind.
   void record_fault(const std::string& kind);
+  // One webhook attempt: the event type and "delivered", "http_error",
+  // "timeout", "connect_error", "other_error" or "undeliverable".
+  void record_webhook(const std::string& type, const std::string& result);
 
   struct gauges {
     std::size_t live_codes = 0;
@@ -31,6 +34,7 @@ class metrics {
     std::uint64_t codes_evicted = 0;
     std::uint64_t tokens_evicted = 0;
     std::uint64_t log_lines_dropped = 0;
+    std::size_t webhook_events_pending = 0;  // scheduled or awaiting a retry
   };
   [[nodiscard]] std::string render(const gauges& g) const;
 
@@ -45,6 +49,7 @@ class metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> requests_;
   std::map<std::string, histogram> latency_;
   std::map<std::string, std::uint64_t> faults_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> webhooks_;
   // Where the last (endpoint, outcome) was counted: consecutive requests
   // mostly share it, and then skip the lookups. Map nodes never move.
   std::string last_endpoint_;

@@ -71,7 +71,8 @@ struct world {
     });
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
-    admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine});
+    admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
+                                            nullptr, nullptr});
     admin_routes->register_routes(router, guard);
   }
 

@@ -1,0 +1,329 @@
+#include "admin/payments_api.hpp"
+
+#include "admin/answers.hpp"
+#include "http/json_body.hpp"
+#include "http/json_response.hpp"
+#include "support/aliases.hpp"
+#include "support/json_kind.hpp"
+#include "support/log.hpp"
+#include "support/text.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+
+namespace authsim::admin {
+
+namespace {
+
+constexpr const char* payments_path = "/__admin/payments";
+constexpr const char* payments_prefix = "/__admin/payments/";
+constexpr const char* webhooks_path = "/__admin/webhooks";
+constexpr const char* webhooks_prefix = "/__admin/webhooks/";
+constexpr std::size_t max_items = 1000;
+constexpr std::int64_t max_wait_ms = 60'000;
+
+std::optional<std::string> text_param(const http::request& req, const char* name) {
+  auto v = req.query_param(name);
+  return v && v->empty() ? std::nullopt : v;
+}
+
+std::optional<std::int64_t> int_query(const http::request& req, const char* name, std::int64_t fallback,
+                                      std::int64_t min, std::int64_t max, std::optional<http::response>& error) {
+  const auto text = req.query_param(name);
+  if (!text || text->empty()) {
+    return fallback;
+  }
+  std::int64_t value = 0;
+  const char* end = text->data() + text->size();
+  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || ptr != end || value < min || value > max) {
+    error = error_answer(400, "INVALID_QUERY",
+                         "query parameter '" + std::string(name) + "' must be an integer from " +
+                             std::to_string(min) + " to " + std::to_string(max) + ", got '" +
+                             support::excerpt(*text, 40) + "'");
+    return std::nullopt;
+  }
+  return value;
+}
+
+json::value attempt_json(const creditpay::delivery_attempt& a) {
+  return json::object{{"time_ms", a.time_ms},
+                      {"retry", a.retry},
+                      {"status", a.status ? json::value(*a.status) : json::value(nullptr)},
+                      {"error", a.error.empty() ? json::value(nullptr) : json::value(a.error)},
+                      {"latency_us", a.latency_us},
+                      {"answer", a.answer},
+                      {"trace", a.trace}};
+}
+
+json::value event_json(const creditpay::webhook_event& e) {
+  json::array attempts;
+  for (const auto& a : e.attempts) {
+    attempts.push_back(attempt_json(a));
+  }
+  boost::system::error_code ec;
+  json::value data = json::parse(e.data_json, ec);
+  return json::object{{"event_id", e.event_id},
+                      {"type", e.type},
+                      {"platform", e.plat_id},
+                      {"payment_id", e.payment_id},
+                      {"due_ms", e.due_ms},
+                      {"status", creditpay::delivery_status_name(e.status)},
+                      {"next_attempt_ms", e.next_attempt_ms ? json::value(*e.next_attempt_ms) : json::value(nullptr)},
+                      {"data", ec ? json::value(nullptr) : std::move(data)},
+                      {"attempts", std::move(attempts)}};
+}
+
+json::object payment_json(const creditpay::payment_record& p, const creditpay::payments& all) {
+  json::array events;
+  for (const auto& id : p.event_ids) {
+    if (const auto e = all.event(id)) {
+      events.push_back(json::object{{"event_id", e->event_id},
+                                    {"type", e->type},
+                                    {"due_ms", e->due_ms},
+                                    {"status", creditpay::delivery_status_name(e->status)},
+                                    {"attempts", e->attempts.size()}});
+    }
+  }
+  json::array refunds;
+  for (const auto& r : p.refunds) {
+    refunds.push_back(json::object{
+        {"event_id", r.event_id}, {"order_no", r.order_no}, {"amount", r.amount}, {"time_ms", r.time_ms}});
+  }
+  return json::object{{"payment_id", p.payment_id},
+                      {"ident_code", p.ident_code},
+                      {"platform", p.plat_id},
+                      {"custom_no", p.custom_no},
+                      {"outcome", creditpay::payment_outcome_name(p.outcome)},
+                      {"amount", p.amount},
+                      {"currency", p.currency},
+                      {"order_no", p.order_no},
+                      {"started_ms", p.started_ms},
+                      {"paid_at_ms", p.paid_at_ms ? json::value(*p.paid_at_ms) : json::value(nullptr)},
+                      {"events", std::move(events)},
+                      {"refunds", std::move(refunds)}};
+}
+
+// The webhook filter of ?platform=&type=&event_id=&payment_id=&status=&attempts=.
+std::optional<creditpay::webhook_filter> filter_of(const http::request& req, std::optional<http::response>& error,
+                                                   std::optional<creditpay::delivery_status> default_status) {
+  creditpay::webhook_filter f;
+  f.plat_id = text_param(req, "platform");
+  f.type = text_param(req, "type");
+  f.event_id = text_param(req, "event_id");
+  f.payment_id = text_param(req, "payment_id");
+  f.status = default_status;
+  if (const auto status = text_param(req, "status")) {
+    f.status = creditpay::parse_delivery_status(*status);
+    if (!f.status) {
+      error = error_answer(400, "INVALID_QUERY",
+                           "query parameter 'status' must be scheduled, retrying, delivered, failed or "
+                           "undeliverable, got '" + support::excerpt(*status, 40) + "'");
+      return std::nullopt;
+    }
+  }
+  const auto attempts = int_query(req, "attempts", 0, 0, 1000, error);
+  if (!attempts) {
+    return std::nullopt;
+  }
+  f.min_attempts = static_cast<std::size_t>(*attempts);
+  return f;
+}
+
+// A string field of a JSON object: absent, or a string (else `problem`).
+std::optional<std::string> string_field(const json::object& o, const char* name, std::string& problem) {
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    problem = std::string("field '") + name + "' must be a string, got " + support::json_kind_name(*v);
+    return std::nullopt;
+  }
+  return std::string(v->get_string());
+}
+
+}  // namespace
+
+void payments_api::register_routes(http::router& r, const access_guard& guard) const {
+  r.add_async_route("POST", payments_path, guard.wrap([this](const http::request& req) { return start(req); }));
+  r.add_route("GET", payments_path, guard.wrap([this](const http::request& req) { return list(req); }));
+  for (const char* method : {"GET", "POST"}) {
+    r.add_async_prefix_route(method, payments_prefix, guard.wrap([this](const http::request& req) { return one(req); }));
+  }
+  r.add_route("GET", webhooks_path, guard.wrap([this](const http::request& req) { return webhooks(req); }));
+  r.add_async_route("GET", "/__admin/webhooks/wait", guard.wrap([this](const http::request& req) { return wait(req); }));
+  r.add_async_prefix_route("POST", webhooks_prefix,
+                           guard.wrap([this](const http::request& req) { return redeliver(req); }));
+}
+
+net::awaitable<http::response> payments_api::start(const http::request& req) const {
+  const http::json_body parsed = http::parse_json_object(req.body);
+  if (parsed.problem != http::body_problem::none) {
+    co_return error_answer(400, "INVALID_BODY",
+                           "expected a JSON object such as {\"ident_code\": \"…\", \"outcome\": \"paid\", "
+                           "\"amount\": \"12.30\", \"currency\": \"CNY\"}");
+  }
+  const json::object& o = parsed.object;
+  for (const auto& member : o) {
+    const std::string_view key = member.key();
+    if (key != "ident_code" && key != "outcome" && key != "amount" && key != "currency" && key != "pay_after_ms" &&
+        key != "merchant_name" && key != "tag") {
+      co_return error_answer(400, "INVALID_BODY",
+                             "unknown field '" + support::excerpt(key) +
+                                 "': the fields are ident_code, outcome, amount, currency, pay_after_ms, "
+                                 "merchant_name and tag");
+    }
+  }
+  std::string problem;
+  creditpay::payment_request r;
+  const auto code = string_field(o, "ident_code", problem);
+  const auto outcome = string_field(o, "outcome", problem);
+  const auto amount = string_field(o, "amount", problem);
+  r.currency = string_field(o, "currency", problem);
+  r.merchant_name = string_field(o, "merchant_name", problem);
+  r.tag = string_field(o, "tag", problem);
+  if (!problem.empty()) {
+    co_return error_answer(400, "INVALID_FIELD", problem);
+  }
+  if (!code || code->empty() || !outcome || !amount) {
+    co_return error_answer(400, "MISSING_FIELD",
+                           std::string("field '") + (!code || code->empty() ? "ident_code" : !outcome ? "outcome" : "amount") +
+                               "' is required");
+  }
+  const auto parsed_outcome = creditpay::parse_payment_outcome(*outcome);
+  if (!parsed_outcome) {
+    co_return error_answer(400, "INVALID_FIELD",
+                           "outcome must be paid, unpaid, assign_failed or barcode_failed, got '" +
+                               support::excerpt(*outcome, 40) + "'");
+  }
+  if (const json::value* after = o.if_contains("pay_after_ms")) {
+    if (!after->is_int64()) {
+      co_return error_answer(400, "INVALID_FIELD", "field 'pay_after_ms' must be an integer (milliseconds)");
+    }
+    r.pay_after_ms = after->get_int64();
+  }
+  r.ident_code = *code;
+  r.outcome = *parsed_outcome;
+  r.amount = *amount;
+  auto result = co_await payments_.async_start(r);
+  if (auto* refusal = std::get_if<creditpay::payment_refusal>(&result)) {
+    co_return error_answer(refusal->status, refusal->error.c_str(), refusal->message);
+  }
+  const auto& p = std::get<creditpay::payment_record>(result);
+  support::log_line("payment " + p.payment_id + " started for " + p.ident_code + ": " +
+                    creditpay::payment_outcome_name(p.outcome) + ", " + std::to_string(p.event_ids.size()) +
+                    " event(s) planned");
+  co_return http::json_response(201, payment_json(p, payments_));
+}
+
+http::response payments_api::list(const http::request& req) const {
+  std::optional<http::response> error;
+  const auto limit = int_query(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
+  if (!limit) {
+    return std::move(*error);
+  }
+  const auto listing = payments_.list(text_param(req, "platform"), text_param(req, "ident_code"),
+                                      static_cast<std::size_t>(*limit));
+  json::array items;
+  for (const auto& p : listing.items) {
+    items.push_back(payment_json(p, payments_));
+  }
+  return http::json_response(200, json::object{{"count", listing.count}, {"items", std::move(items)}});
+}
+
+net::awaitable<http::response> payments_api::one(const http::request& req) const {
+  std::string rest(req.path().substr(std::string_view(payments_prefix).size()));
+  const bool refund = rest.ends_with("/refund");
+  if (refund) {
+    rest.resize(rest.size() - std::string_view("/refund").size());
+  }
+  if (rest.empty() || rest.find('/') != std::string::npos || (req.method == "POST") != refund) {
+    co_return error_answer(404, "NOT_FOUND",
+                           "expected GET /__admin/payments/{payment_id} or POST /__admin/payments/{payment_id}/refund");
+  }
+  if (!refund) {
+    const auto p = payments_.find(rest);
+    if (!p) {
+      co_return error_answer(404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(rest, 64) + "'");
+    }
+    json::object body = payment_json(*p, payments_);
+    json::array events;
+    for (const auto& id : p->event_ids) {
+      if (const auto e = payments_.event(id)) {
+        events.push_back(event_json(*e));
+      }
+    }
+    body["events"] = std::move(events);
+    co_return http::json_response(200, body);
+  }
+  const http::json_body parsed = http::parse_json_object(req.body);
+  const json::value* amount = parsed.problem == http::body_problem::none ? parsed.object.if_contains("amount") : nullptr;
+  if (amount == nullptr || !amount->is_string() || parsed.object.size() != 1) {
+    co_return error_answer(400, "INVALID_BODY", "expected {\"amount\": \"2.30\"} (the amount as a string)");
+  }
+  auto result = payments_.refund(rest, std::string(amount->get_string()));
+  if (auto* refusal = std::get_if<creditpay::payment_refusal>(&result)) {
+    co_return error_answer(refusal->status, refusal->error.c_str(), refusal->message);
+  }
+  const auto& r = std::get<creditpay::refund_record>(result);
+  co_return http::json_response(201, json::object{{"payment_id", rest},
+                                                  {"event_id", r.event_id},
+                                                  {"order_no", r.order_no},
+                                                  {"amount", r.amount},
+                                                  {"time_ms", r.time_ms}});
+}
+
+http::response payments_api::webhooks(const http::request& req) const {
+  std::optional<http::response> error;
+  const auto filter = filter_of(req, error, std::nullopt);
+  const auto limit = filter ? int_query(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error)
+                            : std::nullopt;
+  if (!filter || !limit) {
+    return std::move(*error);
+  }
+  const auto listing = payments_.events(*filter, static_cast<std::size_t>(*limit));
+  json::array items;
+  for (const auto& e : listing.items) {
+    items.push_back(event_json(e));
+  }
+  return http::json_response(200, json::object{{"count", listing.count},
+                                                {"pending", payments_.pending()},
+                                                {"items", std::move(items)}});
+}
+
+net::awaitable<http::response> payments_api::wait(const http::request& req) const {
+  std::optional<http::response> error;
+  // Without ?status=, what is waited for is delivery.
+  const auto filter = filter_of(req, error, creditpay::delivery_status::delivered);
+  const auto count = filter ? int_query(req, "count", 1, 1, 100'000, error) : std::nullopt;
+  const auto timeout = count ? int_query(req, "timeout_ms", 10'000, 0, max_wait_ms, error) : std::nullopt;
+  if (!filter || !count || !timeout) {
+    co_return std::move(*error);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout);
+  const std::size_t have =
+      co_await payments_.async_wait(*filter, static_cast<std::size_t>(*count), deadline, req.interrupts);
+  co_return http::json_response(200, json::object{{"matched", have},
+                                                  {"wanted", *count},
+                                                  {"timed_out", have < static_cast<std::size_t>(*count)}});
+}
+
+net::awaitable<http::response> payments_api::redeliver(const http::request& req) const {
+  std::string rest(req.path().substr(std::string_view(webhooks_prefix).size()));
+  if (!rest.ends_with("/redeliver") || rest.size() == std::string_view("/redeliver").size()) {
+    co_return error_answer(404, "NOT_FOUND", "expected POST /__admin/webhooks/{event_id}/redeliver");
+  }
+  rest.resize(rest.size() - std::string_view("/redeliver").size());
+  const auto attempt = co_await payments_.async_redeliver(rest);
+  if (!attempt) {
+    co_return error_answer(404, "UNKNOWN_EVENT", "no webhook event '" + support::excerpt(rest, 64) + "'");
+  }
+  const auto e = payments_.event(rest);
+  co_return http::json_response(200, json::object{{"event_id", rest},
+                                                  {"status", e ? creditpay::delivery_status_name(e->status) : "unknown"},
+                                                  {"attempt", attempt_json(*attempt)}});
+}
+
+}  // namespace authsim::admin
