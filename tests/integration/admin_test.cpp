@@ -326,7 +326,7 @@ TEST_SUITE("admin") {
     CHECK(m.find("authsim_faults_injected_total{kind=\"respond\"} 1\n") != std::string::npos);
   }
 
-  TEST_CASE("verification modes: log-only lets a bad signature through but journals it; off skips it") {
+  TEST_CASE("verification modes: log-only lets a bad signature through but journals it, off skips it") {
     server_process server;
     http_client c(server.port());
     const std::string target = "/__admin/platforms/" + plat_id + "/verification";
@@ -436,7 +436,7 @@ TEST_SUITE("admin") {
     CHECK(c.post(login_target, uocs_login_body()).status == 200);
   }
 
-  TEST_CASE("the token guards unknown admin paths too; the scheme name is case-insensitive") {
+  TEST_CASE("the token guards unknown admin paths too, the scheme name is case-insensitive") {
     server_process server({"--admin-token", "s3cret"});
     http_client c(server.port());
     CHECK(c.request("GET", "/__admin/secret-route").status == 401);

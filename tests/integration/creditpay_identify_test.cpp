@@ -267,7 +267,7 @@ TEST_SUITE("creditpay identify: the later revision") {
     CHECK(std::string(card.at("input").as_string()).starts_with("<div style=\"font-size: 12px\">"));
   }
 
-  TEST_CASE("a code without the later fields shows them as null; a bad card is refused by its path") {
+  TEST_CASE("a code without the later fields shows them as null, a bad card is refused by its path") {
     server_process server;
     http_client c(server.port());
     const std::string plain = identify_body();

@@ -105,7 +105,7 @@ TEST_SUITE("limits") {
     CHECK(res.json().at("errorCode").as_string() == "TOKEN_INVALID");
   }
 
-  TEST_CASE("--journal-size bounds the journal; its total still counts every request") {
+  TEST_CASE("--journal-size bounds the journal, its total still counts every request") {
     server_process server({"--journal-size", "2"});
     http_client c(server.port());
     for (int i = 0; i < 5; ++i) {

@@ -77,7 +77,7 @@ int dev_cert(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST_SUITE("outbound client") {
-  TEST_CASE("a POST goes out with Host, the headers in order and the body; the answer comes back whole") {
+  TEST_CASE("a POST goes out with Host, the headers in order and the body, the answer comes back whole") {
     receiver platform([](const received&) { return json_reply(R"({"ok":true})"); });
     client_world w;
     outbound::request r = to(platform.url("/hook/a%20b?x=1&y=2"), R"({"a":1})");
@@ -184,7 +184,7 @@ TEST_SUITE("outbound client") {
     CHECK(w.post(to("http:///nohost")).error == outbound::failure::bad_url);
   }
 
-  TEST_CASE("https: the certificate is checked unless the request says not to; --outbound-ca adds trust") {
+  TEST_CASE("https: the certificate is checked unless the request says not to, --outbound-ca adds trust") {
     temp_dir dir;
     REQUIRE(dev_cert(dir.path()) == 0);
     const std::string cert = (dir.path() / "cert.pem").string();

@@ -392,7 +392,7 @@ TEST_SUITE("scenarios") {
     CHECK(c.request("GET", "/__admin/nothing").json().at("error").at("code").as_string() == "NOT_FOUND");
   }
 
-  TEST_CASE("admin reload picks up new files; a broken file keeps the old set and says why") {
+  TEST_CASE("admin reload picks up new files, a broken file keeps the old set and says why") {
     fixture_copy dir;
     dir.scenario("one", R"({"description":"first","rules":[{"respond":{"body":{"n":1}}}]})");
     server_process server({"--fixtures", dir.path().string(), "--scenario", "one"});

@@ -94,7 +94,7 @@ TEST_SUITE("toolbox") {
     CHECK(s.at("tls").is_null());
   }
 
-  TEST_CASE("--log-format text writes plain lines; --log-level warn leaves requests out; debug adds admin calls") {
+  TEST_CASE("--log-format text writes plain lines, --log-level warn leaves requests out, debug adds admin calls") {
     {
       server_process server({"--log-format", "text"});
       http_client client(server.port());

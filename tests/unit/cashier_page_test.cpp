@@ -19,7 +19,7 @@ state::code_record record_of(std::string custom_no) {
 
 }  // namespace
 
-TEST_CASE("a code's state: issued until it expires, then expired; redeemed once used; unknown when absent") {
+TEST_CASE("a code's state: issued until it expires, then expired, redeemed once used, unknown when absent") {
   auto r = record_of("u1");
   CHECK(state_of(r, 1000) == code_state::issued);
   CHECK(state_of(r, 301'000) == code_state::expired);

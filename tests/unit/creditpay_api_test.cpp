@@ -80,7 +80,7 @@ TEST_CASE("the issued url uses the public base url") {
   CHECK(body.at("data").at("url").as_string() == "https://sim.example/dg/oauth?ident_code=" + code);
 }
 
-TEST_CASE("a code redeemed just before its ttl works; one redeemed at its ttl has expired") {
+TEST_CASE("a code redeemed just before its ttl works, one redeemed at its ttl has expired") {
   world w;
   const std::string early = w.issue();
   const std::string late = w.issue();

@@ -189,7 +189,7 @@ TEST_SUITE("fault engine") {
     CHECK(b.decide(post("/anything")).applies());
   }
 
-  TEST_CASE("a failed reload keeps the old set; a successful one drops a vanished active scenario") {
+  TEST_CASE("a failed reload keeps the old set, a successful one drops a vanished active scenario") {
     bench b(files{{"a", reset_two}});
     REQUIRE(b.select(std::string("a")));
     b.write("b", R"({"description":"d"})");

@@ -229,7 +229,7 @@ TEST_CASE("each problem with the later revision's fields is named, with the card
   CHECK(error_of(with_card_field("input", "null")) == error_id::wrong_type);
 }
 
-TEST_CASE("a number amount is written in its shortest form; one too small or too large to write is refused") {
+TEST_CASE("a number amount is written in its shortest form, one too small or too large to write is refused") {
   const auto amount_of = [](const std::string& value) {
     const auto r = parse_identify_body(with_card_field("amount", value), now);
     REQUIRE(r.body.has_value());

@@ -28,7 +28,7 @@ void add(journal::memory_store& j, const std::string& path, const std::string& o
 }  // namespace
 
 TEST_SUITE("journal") {
-  TEST_CASE("the ring keeps the newest entries; counts include the dropped ones") {
+  TEST_CASE("the ring keeps the newest entries, counts include the dropped ones") {
     journal::memory_store j(3);
     for (int i = 0; i < 5; ++i) {
       add(j, i % 2 == 0 ? "/a" : "/b", "ok", {{"n", i}});

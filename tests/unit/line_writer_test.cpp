@@ -69,7 +69,7 @@ std::string report(std::uint64_t n) { return "dropped " + std::to_string(n); }
 }  // namespace
 
 TEST_SUITE("line writer") {
-  TEST_CASE("lines arrive whole and in order; flush waits until they are written") {
+  TEST_CASE("lines arrive whole and in order, flush waits until they are written") {
     test_pipe p;
     line_writer w(p.write_end, 1 << 20, std::chrono::milliseconds(2), report);
     for (int i = 0; i < 1000; ++i) {
@@ -134,7 +134,7 @@ TEST_SUITE("line writer") {
     CHECK(w.dropped() == 0);
   }
 
-  TEST_CASE("a reader that went away breaks the sink without a signal; later lines are counted as dropped") {
+  TEST_CASE("a reader that went away breaks the sink without a signal, later lines are counted as dropped") {
     test_pipe p;
     line_writer w(p.write_end, 1 << 20, std::chrono::milliseconds(0), report);
     p.close_reader();

@@ -146,7 +146,7 @@ TEST_CASE("--help and --version have no environment variable") {
   CHECK_FALSE(o.show_version);
 }
 
-TEST_CASE("logging defaults to JSON lines at info; bad values name the flag") {
+TEST_CASE("logging defaults to JSON lines at info, bad values name the flag") {
   const options o = parse_options({});
   CHECK(o.log_level == authsim::support::log_level::info);
   CHECK(o.log_format == authsim::support::log_format::json);

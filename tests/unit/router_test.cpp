@@ -86,7 +86,7 @@ TEST_CASE("a handler that throws is answered 500, not dropped") {
   CHECK(field(res, "en") == "internal error in authsim: kaput");
 }
 
-TEST_CASE("a handler that waits is awaited; one that throws after suspending is answered 500 too") {
+TEST_CASE("a handler that waits is awaited, one that throws after suspending is answered 500 too") {
   const router r = make_router();
   const response later = dispatch(r, make("POST", "/dg/v1/later"));
   CHECK(later.status == 201);

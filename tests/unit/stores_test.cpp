@@ -141,7 +141,7 @@ TEST_SUITE("stores") {
     CHECK(m.find("k") == nullptr);
   }
 
-  TEST_CASE("entries leave in the order they came; one added after the clock went back waits its turn") {
+  TEST_CASE("entries leave in the order they came, one added after the clock went back waits its turn") {
     expiring_map<int> m(0);
     m.insert("a", 1, 100);
     m.insert("b", 2, 50);  // the clock went back between the two
@@ -432,7 +432,7 @@ TEST_SUITE("stores") {
 }
 
 TEST_SUITE("code store: the later revision") {
-  TEST_CASE("a code keeps its session_sign and credit data; one without them has none") {
+  TEST_CASE("a code keeps its session_sign and credit data, one without them has none") {
     authsim::state::memory_code_store store;
     authsim::state::code_record with = code("c1", 0, 1000);
     with.session_sign = "s-1";
@@ -500,7 +500,7 @@ TEST_SUITE("code store: open tokens") {
 }
 
 TEST_SUITE("packed text") {
-  TEST_CASE("texts come back as given; absent and empty stay apart; copies are deep") {
+  TEST_CASE("texts come back as given, absent and empty stay apart, copies are deep") {
     using packed = authsim::support::packed_text<4>;
     const packed p({std::string_view("abc"), std::nullopt, std::string_view(""), std::string_view("z")});
     CHECK(p.get(0) == "abc");
@@ -522,7 +522,7 @@ TEST_SUITE("packed text") {
 }
 
 TEST_SUITE("platform endpoints") {
-  TEST_CASE("endpoints start from the fixtures; a change sets, unsets or keeps each one") {
+  TEST_CASE("endpoints start from the fixtures, a change sets, unsets or keeps each one") {
     authsim::fixtures::fixture_set set;
     authsim::fixtures::platform p;
     p.plat_id = "p1";
