@@ -17,9 +17,10 @@ namespace authsim::admin {
 namespace {
 
 constexpr const char* payments_path = "/__admin/payments";
-constexpr const char* payments_prefix = "/__admin/payments/";
+constexpr const char* payment_path = "/__admin/payments/{payment_id}";
+constexpr const char* refund_path = "/__admin/payments/{payment_id}/refund";
 constexpr const char* webhooks_path = "/__admin/webhooks";
-constexpr const char* webhooks_prefix = "/__admin/webhooks/";
+constexpr const char* redeliver_path = "/__admin/webhooks/{event_id}/redeliver";
 constexpr std::size_t max_items = 1000;
 constexpr std::int64_t max_wait_ms = 60'000;
 
@@ -149,13 +150,12 @@ std::optional<std::string> string_field(const json::object& o, const char* name,
 void payments_api::register_routes(http::router& r, const access_guard& guard) const {
   r.add_async_route("POST", payments_path, guard.wrap([this](const http::request& req) { return start(req); }));
   r.add_route("GET", payments_path, guard.wrap([this](const http::request& req) { return list(req); }));
-  for (const char* method : {"GET", "POST"}) {
-    r.add_async_prefix_route(method, payments_prefix, guard.wrap([this](const http::request& req) { return one(req); }));
-  }
+  r.add_async_template_route("GET", payment_path, guard.wrap([this](const http::request& req) { return one(req); }));
+  r.add_async_template_route("POST", refund_path, guard.wrap([this](const http::request& req) { return one(req); }));
   r.add_route("GET", webhooks_path, guard.wrap([this](const http::request& req) { return webhooks(req); }));
   r.add_async_route("GET", "/__admin/webhooks/wait", guard.wrap([this](const http::request& req) { return wait(req); }));
-  r.add_async_prefix_route("POST", webhooks_prefix,
-                           guard.wrap([this](const http::request& req) { return redeliver(req); }));
+  r.add_async_template_route("POST", redeliver_path,
+                             guard.wrap([this](const http::request& req) { return redeliver(req); }));
 }
 
 net::awaitable<http::response> payments_api::start(const http::request& req) const {
@@ -234,15 +234,8 @@ http::response payments_api::list(const http::request& req) const {
 }
 
 net::awaitable<http::response> payments_api::one(const http::request& req) const {
-  std::string rest(req.path().substr(std::string_view(payments_prefix).size()));
-  const bool refund = rest.ends_with("/refund");
-  if (refund) {
-    rest.resize(rest.size() - std::string_view("/refund").size());
-  }
-  if (rest.empty() || rest.find('/') != std::string::npos || (req.method == "POST") != refund) {
-    co_return error_answer(404, "NOT_FOUND",
-                           "expected GET /__admin/payments/{payment_id} or POST /__admin/payments/{payment_id}/refund");
-  }
+  const bool refund = req.method == "POST";
+  const std::string rest(http::template_segment(refund ? refund_path : payment_path, req.path(), 0));
   if (!refund) {
     const auto p = payments_.find(rest);
     if (!p) {
@@ -311,11 +304,7 @@ net::awaitable<http::response> payments_api::wait(const http::request& req) cons
 }
 
 net::awaitable<http::response> payments_api::redeliver(const http::request& req) const {
-  std::string rest(req.path().substr(std::string_view(webhooks_prefix).size()));
-  if (!rest.ends_with("/redeliver") || rest.size() == std::string_view("/redeliver").size()) {
-    co_return error_answer(404, "NOT_FOUND", "expected POST /__admin/webhooks/{event_id}/redeliver");
-  }
-  rest.resize(rest.size() - std::string_view("/redeliver").size());
+  const std::string rest(http::template_segment(redeliver_path, req.path(), 0));
   const auto attempt = co_await payments_.async_redeliver(rest);
   if (!attempt) {
     co_return error_answer(404, "UNKNOWN_EVENT", "no webhook event '" + support::excerpt(rest, 64) + "'");

@@ -487,6 +487,7 @@ net::awaitable<delivery_attempt> payments::send(const std::string& event_id, int
   const std::optional<state::endpoints> endpoints =
       platform != nullptr ? endpoints_.get(parts.plat_id) : std::nullopt;
   if (platform == nullptr || !endpoints || !endpoints->webhook_url) {
+    a.trace.clear();  // nothing was sent
     a.error = "the platform has no webhook_url: the event is kept as undeliverable (set one with PUT "
               "/__admin/platforms/" + parts.plat_id + "/endpoints, then redeliver it)";
     const std::lock_guard lock(mutex_);

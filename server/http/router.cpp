@@ -60,19 +60,72 @@ void router::add_family(std::string prefix, failure_renderer renderer) {
 }
 
 void router::add_route(std::string method, std::string path, handler h) {
-  routes_.push_back({std::move(method), std::move(path), std::move(h), {}, false});
+  routes_.push_back({std::move(method), std::move(path), std::move(h), {}, false, false});
 }
 
 void router::add_async_route(std::string method, std::string path, async_handler h) {
-  routes_.push_back({std::move(method), std::move(path), {}, std::move(h), false});
+  routes_.push_back({std::move(method), std::move(path), {}, std::move(h), false, false});
 }
 
 void router::add_prefix_route(std::string method, std::string prefix, handler h) {
-  routes_.push_back({std::move(method), std::move(prefix), std::move(h), {}, true});
+  routes_.push_back({std::move(method), std::move(prefix), std::move(h), {}, true, false});
 }
 
 void router::add_async_prefix_route(std::string method, std::string prefix, async_handler h) {
-  routes_.push_back({std::move(method), std::move(prefix), {}, std::move(h), true});
+  routes_.push_back({std::move(method), std::move(prefix), {}, std::move(h), true, false});
+}
+
+void router::add_async_template_route(std::string method, std::string path_template, async_handler h) {
+  routes_.push_back({std::move(method), std::move(path_template), {}, std::move(h), false, true});
+}
+
+namespace {
+
+// The next segment of `path` after position `at` (which is at a '/'), and
+// moves `at` past it.
+std::string_view next_segment(std::string_view path, std::size_t& at) {
+  const std::size_t start = at + 1;
+  const std::size_t end = std::min(path.find('/', start), path.size());
+  at = end;
+  return path.substr(start, end - start);
+}
+
+}  // namespace
+
+bool template_matches(std::string_view path_template, std::string_view path) {
+  if (path_template.empty() || path.empty() || path_template.front() != '/' || path.front() != '/') {
+    return path_template == path;
+  }
+  std::size_t t = 0;
+  std::size_t p = 0;
+  while (t < path_template.size() && p < path.size()) {
+    const std::string_view want = next_segment(path_template, t);
+    const std::string_view got = next_segment(path, p);
+    const bool wildcard = want.size() >= 2 && want.front() == '{' && want.back() == '}';
+    if (wildcard ? got.empty() : want != got) {
+      return false;
+    }
+  }
+  return t >= path_template.size() && p >= path.size();
+}
+
+std::string_view template_segment(std::string_view path_template, std::string_view path, std::size_t index) {
+  if (!template_matches(path_template, path)) {
+    return {};
+  }
+  std::size_t t = 0;
+  std::size_t p = 0;
+  std::size_t seen = 0;
+  while (t < path_template.size()) {
+    const std::string_view want = next_segment(path_template, t);
+    const std::string_view got = next_segment(path, p);
+    if (want.size() >= 2 && want.front() == '{' && want.back() == '}') {
+      if (seen++ == index) {
+        return got;
+      }
+    }
+  }
+  return {};
 }
 
 bool router::knows(std::string_view path) const {
@@ -87,7 +140,7 @@ bool router::knows(std::string_view path) const {
 std::vector<std::string> router::paths() const {
   std::vector<std::string> out;
   for (const auto& r : routes_) {
-    if (!r.prefix && std::find(out.begin(), out.end(), r.path) == out.end()) {
+    if (!r.prefix && !r.templated && std::find(out.begin(), out.end(), r.path) == out.end()) {
       out.push_back(r.path);
     }
   }

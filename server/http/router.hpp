@@ -55,6 +55,14 @@ using async_handler = std::function<net::awaitable<response>(const request&)>;
 // Renders a failure in one API's envelope.
 using failure_renderer = std::function<response(const request&, const failure&)>;
 
+// Whether `path` fits `path_template`, segment by segment ("{…}" segments
+// match any non-empty segment).
+bool template_matches(std::string_view path_template, std::string_view path);
+
+// The segment of `path` at the place of the template's `{…}` number
+// `index` (0 for the first); empty when the path does not fit.
+std::string_view template_segment(std::string_view path_template, std::string_view path, std::size_t index);
+
 class router {
  public:
   // Paths starting with `prefix` render failures with `renderer`; the
@@ -67,6 +75,10 @@ class router {
   // route); the handler reads the rest of the path itself.
   void add_prefix_route(std::string method, std::string prefix, handler h);
   void add_async_prefix_route(std::string method, std::string prefix, async_handler h);
+  // A route for the paths of a template such as "/x/{id}/refund": each
+  // "{…}" segment stands for one non-empty segment; the handler reads it
+  // from the path itself. Served with the exact routes.
+  void add_async_template_route(std::string method, std::string path_template, async_handler h);
   // True when some route, exact or prefix, serves this path.
   [[nodiscard]] bool knows(std::string_view path) const;
   // The exact paths of every route, for scenario rules to name.
@@ -106,8 +118,11 @@ class router {
     handler sync;
     async_handler async;
     bool prefix = false;
+    bool templated = false;
 
-    [[nodiscard]] bool serves(std::string_view p) const { return prefix ? p.starts_with(path) : p == path; }
+    [[nodiscard]] bool serves(std::string_view p) const {
+      return prefix ? p.starts_with(path) : templated ? template_matches(path, p) : p == path;
+    }
   };
   struct family {
     std::string prefix;

@@ -98,6 +98,13 @@ const SERVER_ROUTES = [
   'GET /__admin/platforms/{platId}/verification',
   'PUT /__admin/platforms/{platId}/verification',
   'GET /__admin/platforms/{platId}/endpoints',
+  'POST /__admin/payments',
+  'GET /__admin/payments',
+  'GET /__admin/payments/{payment_id}',
+  'POST /__admin/payments/{payment_id}/refund',
+  'GET /__admin/webhooks',
+  'GET /__admin/webhooks/wait',
+  'POST /__admin/webhooks/{event_id}/redeliver',
   'PUT /__admin/platforms/{platId}/endpoints',
   'GET /__admin/scenarios',
   'PUT /__admin/scenario',
@@ -508,7 +515,7 @@ function lint() {
         if (!target) problem(where, `x-authsim-uses: no operation '${uses?.operationId}'`);
         else if (!casesOf(target).some((c) => c.name === uses.example)) problem(where, `x-authsim-uses: ${uses.operationId} has no example '${uses.example}'`);
         for (const key of Object.keys(uses ?? {})) {
-          if (!['operationId', 'example', 'from', 'to'].includes(key)) problem(where, `x-authsim-uses: unknown key '${key}'`);
+          if (!['operationId', 'example', 'from', 'to', 'answerOf'].includes(key)) problem(where, `x-authsim-uses: unknown key '${key}'`);
         }
         for (const key of ['from', 'to']) {
           if (uses?.[key] !== undefined && !(typeof uses[key] === 'string' && /^(\/|$)/.test(uses[key]))) {
@@ -610,6 +617,8 @@ async function runCase(o, name, chain = [], log = () => {}) {
   const headers = {};
   let path = o.path;
   let body;
+  // The answers of the cases run first, by operation, for answerOf.
+  let ranFirst = {};
   for (const chosen of chooseParts(o, name)) {
     if (chosen.omitted) continue;
     let value = structuredClone(chosen.example.value);
@@ -619,12 +628,16 @@ async function runCase(o, name, chain = [], log = () => {}) {
       let earlier;
       try {
         earlier = await runCase(target, uses.example, [...chain, key], log);
+        ranFirst = { ...ranFirst, ...earlier.chain };
       } catch (error) {
         throw new Error(`while running ${uses.operationId}/${uses.example} first (x-authsim-uses): ${error.message}`);
       }
       if (uses.from !== undefined) {
-        const taken = pointerGet(earlier.json, uses.from);
-        if (taken === undefined) throw new Error(`${uses.operationId}/${uses.example} answered without '${uses.from}': ${excerpt(earlier.text)}`);
+        // answerOf: an operation that case ran first itself (at any depth).
+        const source = uses.answerOf !== undefined ? earlier.chain?.[uses.answerOf] : earlier;
+        if (!source) throw new Error(`${uses.operationId}/${uses.example} did not run ${uses.answerOf} first (x-authsim-uses answerOf)`);
+        const taken = pointerGet(source.json, uses.from);
+        if (taken === undefined) throw new Error(`${uses.answerOf ?? uses.operationId} answered without '${uses.from}': ${excerpt(source.text)}`);
         value = uses.to !== undefined ? pointerSet(value, uses.to, taken) : taken;
       }
     }
@@ -668,6 +681,7 @@ async function runCase(o, name, chain = [], log = () => {}) {
     assert.deepEqual(pointerGet(received, pointer), pointerGet(c.example.value, pointer),
       `x-authsim-equal ${pointer} differs from the example: ${context}`);
   }
+  answer.chain = { ...ranFirst, [o.op.operationId]: answer };
   return answer;
 }
 

@@ -123,3 +123,20 @@ TEST_CASE("the lang header selects Chinese for zh variants and English otherwise
   q.headers.add("Lang", "fr-FR");
   CHECK(request_language(q) == language::en_us);
 }
+
+TEST_CASE("template routes: a {…} segment stands for one non-empty segment") {
+  using authsim::http::template_matches;
+  using authsim::http::template_segment;
+  const std::string_view t = "/p/{id}/refund";
+  CHECK(template_matches(t, "/p/abc/refund"));
+  CHECK_FALSE(template_matches(t, "/p//refund"));
+  CHECK_FALSE(template_matches(t, "/p/abc"));
+  CHECK_FALSE(template_matches(t, "/p/abc/refund/x"));
+  CHECK_FALSE(template_matches(t, "/p/a/b/refund"));
+  CHECK_FALSE(template_matches(t, "/q/abc/refund"));
+  CHECK(template_segment(t, "/p/abc/refund", 0) == "abc");
+  CHECK(template_segment(t, "/p/abc", 0).empty());
+  CHECK(template_segment("/a/{x}/{y}", "/a/1/2", 1) == "2");
+  CHECK(template_matches("/exact", "/exact"));
+  CHECK_FALSE(template_matches("/exact", "/exact/"));
+}
