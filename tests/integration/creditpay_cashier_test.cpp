@@ -222,14 +222,11 @@ TEST_SUITE("creditpay cashier data") {
     };
     server_process server;
     http_client c(server.port());
-    std::size_t next = 0;
-    std::optional<reply> instead;
-    receiver platform([&](const received&) {
-      return instead ? *instead : answer_with(cases.at(next).body, cases.at(next).status);
-    });
+    reply_slot next;
+    receiver platform([&](const received&) { return next.get(); });
     set_credit_limit_url(c, platform.url("/credit"));
-    for (; next < cases.size(); ++next) {
-      const breach& b = cases.at(next);
+    for (const breach& b : cases) {
+      next.set(answer_with(b.body, b.status));
       CAPTURE(b.body);
       const auto res = fetch(c, log_in(c));
       INFO(res.body);
@@ -250,8 +247,8 @@ TEST_SUITE("creditpay cashier data") {
     }
     // A number amount with no more decimals than asked is taken, written
     // with the asked decimals.
-    instead = answer_with(
-        R"({"data":{"tag":"a","available_cards":[{"tag":"a","amount":12.5,"currency":"CNY","icon":"https://i","input":"x"}]}})");
+    next.set(answer_with(
+        R"({"data":{"tag":"a","available_cards":[{"tag":"a","amount":12.5,"currency":"CNY","icon":"https://i","input":"x"}]}})"));
     const auto ok = fetch(c, log_in(c));
     INFO(ok.body);
     REQUIRE(ok.status == 200);
@@ -272,8 +269,8 @@ TEST_SUITE("creditpay cashier data") {
     }
     server_process server({"--fixtures", (dir.path() / "fixtures").string(), "--outbound-max-answer-bytes", "1024"});
     http_client c(server.port());
-    reply next;
-    receiver platform([&](const received&) { return next; });
+    reply_slot next;
+    receiver platform([&](const received&) { return next.get(); });
 
     // Nobody listens on the port of a receiver that has gone.
     std::string closed_port_url;
@@ -303,9 +300,10 @@ TEST_SUITE("creditpay cashier data") {
     };
     for (const auto& fc : cases) {
       CAPTURE(fc.kind);
-      next = reply{};
-      next.what = fc.what;
-      next.body = fc.body;
+      reply r;
+      r.what = fc.what;
+      r.body = fc.body;
+      next.set(r);
       res = fetch(c, log_in(c));
       INFO(res.body);
       CHECK(res.status == 500);

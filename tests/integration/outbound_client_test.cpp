@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <future>
@@ -102,11 +103,10 @@ TEST_SUITE("outbound client") {
   }
 
   TEST_CASE("connections are kept alive per host, and one the far end closed is replaced once") {
-    bool close_next = true;
+    std::atomic<bool> close_next{true};
     receiver platform([&](const received&) {
       reply r = json_reply("{}");
-      r.close_after = close_next;
-      close_next = false;
+      r.close_after = close_next.exchange(false);
       return r;
     });
     client_world w;

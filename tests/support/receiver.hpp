@@ -51,6 +51,25 @@ struct reply {
   bool close_after = false;
 };
 
+// The answer a test wants next, set from the test's thread and read on the
+// receiver's threads.
+class reply_slot {
+ public:
+  explicit reply_slot(reply r = {}) : reply_(std::move(r)) {}
+  void set(reply r) {
+    const std::lock_guard lock(mutex_);
+    reply_ = std::move(r);
+  }
+  [[nodiscard]] reply get() const {
+    const std::lock_guard lock(mutex_);
+    return reply_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  reply reply_;
+};
+
 class receiver {
  public:
   using handler = std::function<reply(const received&)>;
