@@ -243,7 +243,10 @@ void application::parts::add_admin_routes() {
   scenarios_admin.emplace(*engine);
   scenarios_admin->register_routes(*router, *guard);
   admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                          &*payments, [s = scheduler] { s->poke(); }});
+                                          &*payments, [s = std::weak_ptr(scheduler)] {
+                                            // Weak: the scheduler goes with the io_context, before the routes.
+                                            if (auto live = s.lock()) live->poke();
+                                          }});
   admin_routes->register_routes(*router, *guard);
   payments_admin.emplace(*payments);
   payments_admin->register_routes(*router, *guard);
