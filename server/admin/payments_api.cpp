@@ -73,6 +73,7 @@ json::value event_json(const creditpay::webhook_event& e) {
                       {"status", creditpay::delivery_status_name(e.status)},
                       {"next_attempt_ms", e.next_attempt_ms ? json::value(*e.next_attempt_ms) : json::value(nullptr)},
                       {"data", ec ? json::value(nullptr) : std::move(data)},
+                      {"fault", e.fault ? json::value(faults::webhook_fault_name(e.fault->kind)) : json::value(nullptr)},
                       {"attempts", std::move(attempts)}};
 }
 
@@ -119,8 +120,8 @@ std::optional<creditpay::webhook_filter> filter_of(const http::request& req, std
     f.status = creditpay::parse_delivery_status(*status);
     if (!f.status) {
       error = error_answer(400, "INVALID_QUERY",
-                           "query parameter 'status' must be scheduled, retrying, delivered, failed or "
-                           "undeliverable, got '" + support::excerpt(*status, 40) + "'");
+                           "query parameter 'status' must be scheduled, retrying, delivered, failed, "
+                           "undeliverable or dropped, got '" + support::excerpt(*status, 40) + "'");
       return std::nullopt;
     }
   }

@@ -265,6 +265,9 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
   p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.outbound, p.metrics, p.scheduler);
   p.build_routes();
   p.engine->load();
+  p.payments->set_fault_decider([&engine = *p.engine](const std::string& type, const std::string& plat_id) {
+    return engine.decide_webhook(type, plat_id);
+  });
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
   if (!p.opts.scenario.empty() && p.opts.scenario != "none" &&
       !support::run_sync(p.engine->select(p.opts.scenario))) {

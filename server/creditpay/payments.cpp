@@ -10,6 +10,7 @@
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -80,13 +81,14 @@ const char* delivery_status_name(delivery_status s) {
     case delivery_status::delivered: return "delivered";
     case delivery_status::failed: return "failed";
     case delivery_status::undeliverable: return "undeliverable";
+    case delivery_status::dropped: return "dropped";
   }
   return "scheduled";
 }
 
 std::optional<delivery_status> parse_delivery_status(std::string_view text) {
   for (const auto s : {delivery_status::scheduled, delivery_status::retrying, delivery_status::delivered,
-                       delivery_status::failed, delivery_status::undeliverable}) {
+                       delivery_status::failed, delivery_status::undeliverable, delivery_status::dropped}) {
     if (text == delivery_status_name(s)) {
       return s;
     }
@@ -426,6 +428,10 @@ void payments::schedule(const std::string& event_id, std::int64_t due_ms, int re
 }
 
 net::awaitable<void> payments::attempt(std::string event_id, int retry) {
+  std::optional<faults::webhook_fault> fault;
+  std::string type;
+  std::string plat_id;
+  bool decide = false;
   {
     const std::lock_guard lock(mutex_);
     const auto it = events_.find(event_id);
@@ -433,8 +439,59 @@ net::awaitable<void> payments::attempt(std::string event_id, int retry) {
     if (it == events_.end() || it->second.event.status == delivery_status::delivered) {
       co_return;
     }
+    decide = !it->second.fault_decided;
+    it->second.fault_decided = true;
+    type = it->second.event.type;
+    plat_id = it->second.event.plat_id;
+    fault = it->second.event.fault;
   }
-  co_await send(event_id, retry, false);
+  if (decide && decide_fault_) {
+    fault = decide_fault_(type, plat_id);
+    const std::lock_guard lock(mutex_);
+    if (const auto it = events_.find(event_id); it != events_.end()) {
+      it->second.event.fault = fault;
+    }
+    if (fault) {
+      metrics_.record_fault(std::string("webhook_") + faults::webhook_fault_name(fault->kind));
+    }
+  }
+  using kind = faults::webhook_fault_kind;
+  if (fault && fault->kind == kind::drop) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto it = events_.find(event_id); it != events_.end()) {
+        it->second.event.status = delivery_status::dropped;
+        it->second.event.next_attempt_ms.reset();
+      }
+    }
+    metrics_.record_webhook(type, "dropped");
+    notify_waiters();
+    co_return;
+  }
+  if (fault && fault->kind == kind::out_of_order && retry == 0) {
+    std::optional<std::int64_t> later;
+    {
+      const std::lock_guard lock(mutex_);
+      if (const auto it = events_.find(event_id); it != events_.end() && !it->second.held) {
+        it->second.held = true;
+        later = it->second.event.due_ms + fault->hold_ms;
+        it->second.first_due_ms = *later;
+        it->second.event.next_attempt_ms = later;
+      }
+    }
+    if (later) {
+      // Held back: the platform's later events go first.
+      schedule(event_id, *later, 0);
+      co_return;
+    }
+  }
+  if (fault && fault->kind == kind::delay && retry == 0) {
+    // The platform's later events wait behind this one.
+    net::steady_timer timer(co_await net::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(fault->delay_ms));
+    co_await timer.async_wait(use_tuple);
+  }
+  co_await send(event_id, retry, false, fault && fault->kind == kind::bad_signature && retry == 0);
   const fixtures::creditpay_settings& s = fixtures_->creditpay;
   std::optional<std::int64_t> next;
   {
@@ -461,7 +518,24 @@ net::awaitable<void> payments::attempt(std::string event_id, int retry) {
   }
 }
 
-net::awaitable<delivery_attempt> payments::send(const std::string& event_id, int retry, bool redelivery) {
+net::awaitable<delivery_attempt> payments::send(const std::string& event_id, int retry, bool redelivery,
+                                                bool bad_signature) {
+  bool twice = false;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = events_.find(event_id);
+    twice = it != events_.end() && it->second.event.fault &&
+            it->second.event.fault->kind == faults::webhook_fault_kind::duplicate;
+  }
+  delivery_attempt a = co_await send_once(event_id, retry, redelivery, bad_signature);
+  if (twice && a.error.find("no webhook_url") == std::string::npos) {
+    a = co_await send_once(event_id, retry, redelivery, bad_signature);
+  }
+  co_return a;
+}
+
+net::awaitable<delivery_attempt> payments::send_once(const std::string& event_id, int retry, bool redelivery,
+                                                     bool bad_signature) {
   const std::int64_t now = clock_.now_ms();
   delivery_attempt a;
   a.time_ms = now;
@@ -504,17 +578,32 @@ net::awaitable<delivery_attempt> payments::send(const std::string& event_id, int
     co_return a;
   }
   parts.url = *endpoints->webhook_url;
-  const outbound::request req = webhook_request(*platform, fixtures_->creditpay, parts, a.trace, now);
+  outbound::request req = webhook_request(*platform, fixtures_->creditpay, parts, a.trace, now);
+  if (bad_signature) {
+    // Signed with a key that is not the platform's: a receiver must refuse it.
+    fixtures::platform wrong = *platform;
+    wrong.signature_key = "not-" + platform->signature_key;
+    const std::string bad = compute_signature(wrong, signed_path_of_url(parts.url).value_or("/"), req.body);
+    for (auto& [name, value] : req.headers) {
+      if (name == "signature" || name == "signerature") {
+        value = bad;
+      }
+    }
+    a.error = "sent with a wrong signature (scenario fault bad_signature)";
+  }
   const outbound::answer answer = co_await outbound_.async_post(req);
   a.latency_us = answer.latency_us;
+  const std::string note = a.error;  // the fault carried out, if any
   if (answer.answered()) {
     a.status = answer.status;
     a.answer = support::valid_utf8(std::string_view(answer.body).substr(0, answer_excerpt_bytes));
-    if (answer.status != 200) {
-      a.error = "answered HTTP " + std::to_string(answer.status) + "; only 200 counts as delivered";
-    }
+    a.error = answer.status != 200 ? "answered HTTP " + std::to_string(answer.status) + "; only 200 counts as delivered"
+                                   : std::string();
   } else {
     a.error = answer.detail;
+  }
+  if (!note.empty()) {
+    a.error = a.error.empty() ? note + "; the platform took it (HTTP 200)" : note + "; " + a.error;
   }
   metrics_.record_webhook(parts.type, result_of(answer));
   {

@@ -13,6 +13,7 @@
 // Thread-safe: one mutex guards the payments and events; deliveries run
 // as scheduler jobs, one platform's in order.
 
+#include "faults/scenario.hpp"
 #include "fixtures/fixtures.hpp"
 #include "jobs/scheduler.hpp"
 #include "outbound/client.hpp"
@@ -26,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -112,7 +114,7 @@ struct delivery_attempt {
   std::string trace;
 };
 
-enum class delivery_status { scheduled, retrying, delivered, failed, undeliverable };
+enum class delivery_status { scheduled, retrying, delivered, failed, undeliverable, dropped };
 const char* delivery_status_name(delivery_status s);
 std::optional<delivery_status> parse_delivery_status(std::string_view text);
 
@@ -127,7 +129,13 @@ struct webhook_event {
   delivery_status status = delivery_status::scheduled;
   std::optional<std::int64_t> next_attempt_ms;  // the next (re)try's due time, while one is planned
   std::vector<delivery_attempt> attempts;
+  // The active scenario's webhook fault, decided at the first attempt.
+  std::optional<faults::webhook_fault> fault;
 };
+
+// Asks the active scenario what happens to an event (type, platform).
+using webhook_fault_decider =
+    std::function<std::optional<faults::webhook_fault>(const std::string& type, const std::string& plat_id)>;
 
 struct refund_record {
   std::string event_id;
@@ -189,6 +197,9 @@ class payments {
            const state::platform_endpoints& endpoints, outbound::client& outbound, state::metrics& metrics,
            std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity = default_capacity);
 
+  // Where webhook faults come from (the scenario engine); none: no faults.
+  void set_fault_decider(webhook_fault_decider decider) { decide_fault_ = std::move(decider); }
+
   // Starts a payment: checks the code (known, redeemed) and the request,
   // plans its events and schedules them. The record, or why not.
   net::awaitable<std::variant<payment_record, payment_refusal>> async_start(const payment_request& r);
@@ -232,10 +243,16 @@ class payments {
   struct stored_event {
     webhook_event event;
     std::int64_t first_due_ms = 0;
+    bool fault_decided = false;
+    bool held = false;  // out_of_order: the hold is under way or done
   };
 
   net::awaitable<void> attempt(std::string event_id, int retry);
-  net::awaitable<delivery_attempt> send(const std::string& event_id, int retry, bool redelivery);
+  // One attempt (two with `duplicate`); `bad_signature` signs it wrong.
+  net::awaitable<delivery_attempt> send(const std::string& event_id, int retry, bool redelivery,
+                                        bool bad_signature = false);
+  net::awaitable<delivery_attempt> send_once(const std::string& event_id, int retry, bool redelivery,
+                                             bool bad_signature);
   void schedule(const std::string& event_id, std::int64_t due_ms, int retry);
   bool matches(const webhook_event& e, const webhook_filter& f) const;
   void notify_waiters();
@@ -257,6 +274,7 @@ class payments {
   std::deque<std::string> order_;  // payment ids, oldest first
   std::map<std::string, stored_event> events_;
   std::vector<std::weak_ptr<support::event>> waiters_;
+  webhook_fault_decider decide_fault_;
 };
 
 }  // namespace authsim::creditpay

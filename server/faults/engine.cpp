@@ -40,6 +40,9 @@ class lazy_body {
 };
 
 bool static_match(const match& m, const http::request& req, lazy_body& body) {
+  if (m.webhook) {
+    return false;  // an outbound event's rule
+  }
   if (m.endpoint && req.path() != *m.endpoint) {
     return false;
   }
@@ -291,6 +294,34 @@ std::shared_ptr<const scenario> engine::choose(const http::request& req, decisio
     return it == scenarios_.end() ? nullptr : it->second;
   }
   return nullptr;
+}
+
+std::optional<webhook_fault> engine::decide_webhook(const std::string& type, const std::string& plat_id) {
+  const std::optional<std::string> active = state_.active.get();
+  if (!active) {
+    return std::nullopt;
+  }
+  std::shared_ptr<const scenario> s;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = scenarios_.find(*active);
+    if (it == scenarios_.end()) {
+      return std::nullopt;
+    }
+    s = it->second;
+  }
+  for (const rule& r : s->rules) {
+    const match& m = r.when;
+    if (!m.webhook || !r.outbound || (*m.webhook != "*" && *m.webhook != type) ||
+        (m.platform && *m.platform != plat_id)) {
+      continue;
+    }
+    if (m.probability && draw() >= *m.probability) {
+      continue;
+    }
+    return r.outbound;
+  }
+  return std::nullopt;
 }
 
 double engine::draw() {

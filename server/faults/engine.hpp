@@ -99,6 +99,12 @@ class engine {
   [[nodiscard]] bool may_apply(const http::request& req) const;
   // The request is awaited at once: it outlives the call.
   net::awaitable<decision> decide(const http::request& req);
+  // What the active scenario does to a webhook event of this type for this
+  // platform: the first rule matching it (and winning its probability
+  // draw) decides; nullopt when none does, or no scenario is active.
+  // Outbound events do not carry the X-Authsim-Scenario header of a
+  // request, so only the active scenario applies.
+  [[nodiscard]] std::optional<webhook_fault> decide_webhook(const std::string& type, const std::string& plat_id);
 
  private:
   // The scenario that applies to the request, when one does; `d` says why

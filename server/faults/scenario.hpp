@@ -22,6 +22,11 @@ namespace authsim::faults {
 using call_filter = state::call_range;
 
 struct match {
+  // Set on a rule for Credit Pay's outbound webhook events: the event type
+  // ("*" for any) and, optionally, the platform. Such a rule never matches
+  // an inbound request, and the inbound conditions below stay unset.
+  std::optional<std::string> webhook;
+  std::optional<std::string> platform;
   std::optional<std::string> endpoint;  // a simulated endpoint's path; absent: any path
   std::optional<std::string> method;
   std::vector<std::pair<std::string, std::string>> headers;  // name (any case) → exact value
@@ -65,6 +70,23 @@ struct fault {
   std::int64_t duration_ms = 3'000;   // slow_body
 };
 
+// What may happen to a webhook event on its way to the platform.
+enum class webhook_fault_kind {
+  duplicate,      // each attempt is sent twice
+  out_of_order,   // the first attempt goes out hold_ms (simulated) late; later events overtake it
+  bad_signature,  // the first attempt carries a wrong signature; retries are signed right
+  delay,          // the first attempt waits delay_ms (wall clock) first, the platform's later events behind it
+  drop,           // the event is never sent
+};
+
+struct webhook_fault {
+  webhook_fault_kind kind = webhook_fault_kind::duplicate;
+  std::int64_t hold_ms = 180'000;  // out_of_order
+  std::int64_t delay_ms = 1'000;   // delay
+};
+
+const char* webhook_fault_name(webhook_fault_kind kind);
+
 enum class rate_key { api_key, plat_id, user_id, client };
 
 struct rate_limit {
@@ -79,6 +101,7 @@ struct rule {
   std::optional<respond> answer;
   std::optional<fault> failure;
   std::optional<rate_limit> limit;
+  std::optional<webhook_fault> outbound;  // with match.webhook only
 };
 
 struct scenario {

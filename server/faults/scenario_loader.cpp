@@ -58,8 +58,34 @@ bool valid_pointer(std::string_view p) {
   return true;
 }
 
+constexpr const char* webhook_types[] = {"PAY_START",       "ASSIGN_SUCCESS", "ASSIGN_FAILED", "GET_BARCODE_SUCCESS",
+                                         "GET_BARCODE_FAILED", "SESSION_RENEWAL", "PAY_SUCCESS", "PAY_FINISH",
+                                         "PAY_TIMEOUT",     "REFUND"};
+
 match read_match(object_reader& m, const std::vector<std::string>& endpoints) {
   match out;
+  if (auto type = m.optional_string("webhook")) {
+    const bool known = *type == "*" || std::any_of(std::begin(webhook_types), std::end(webhook_types),
+                                                   [&](const char* t) { return *type == t; });
+    if (!known) {
+      std::string list = "\"*\"";
+      for (const char* t : webhook_types) {
+        list += std::string(", \"") + t + '"';
+      }
+      throw m.error("webhook", "expected a webhook event type, one of " + list + ", got \"" + *type + '"');
+    }
+    out.webhook = *type;
+    for (const char* inbound : {"endpoint", "method", "headers", "query", "body", "calls"}) {
+      if (m.has(inbound)) {
+        throw m.error(inbound, "matches inbound requests; a rule with \"webhook\" matches outbound events "
+                               "(by \"webhook\", \"platform\" and \"probability\")");
+      }
+    }
+  }
+  out.platform = m.optional_string("platform");
+  if (out.platform && !out.webhook) {
+    throw m.error("platform", "applies to webhook rules only (give \"webhook\": an event type, or \"*\")");
+  }
   if (auto endpoint = m.optional_string("endpoint")) {
     if (*endpoint != "*") {
       if (std::find(endpoints.begin(), endpoints.end(), *endpoint) == endpoints.end()) {
@@ -246,6 +272,35 @@ fault read_fault(object_reader& f) {
   return out;
 }
 
+webhook_fault read_webhook_fault(object_reader& f) {
+  webhook_fault out;
+  static const std::pair<const char*, webhook_fault_kind> kinds[] = {
+      {"duplicate", webhook_fault_kind::duplicate},       {"out_of_order", webhook_fault_kind::out_of_order},
+      {"bad_signature", webhook_fault_kind::bad_signature}, {"delay", webhook_fault_kind::delay},
+      {"drop", webhook_fault_kind::drop},
+  };
+  if (!f.has("kind")) {
+    throw f.error("kind", "missing; expected one of \"duplicate\", \"out_of_order\", \"bad_signature\", "
+                          "\"delay\", \"drop\"");
+  }
+  const std::string kind = f.choice("kind", {"duplicate", "out_of_order", "bad_signature", "delay", "drop"}, "");
+  for (const auto& [name, k] : kinds) {
+    if (kind == name) {
+      out.kind = k;
+    }
+  }
+  if (f.has("hold_ms") && out.kind != webhook_fault_kind::out_of_order) {
+    throw f.error("hold_ms", "applies only to kind \"out_of_order\"");
+  }
+  if (f.has("delay_ms") && out.kind != webhook_fault_kind::delay) {
+    throw f.error("delay_ms", "applies only to kind \"delay\"");
+  }
+  out.hold_ms = f.integer("hold_ms", 180'000, 1, 24LL * 3600 * 1000);
+  out.delay_ms = f.integer("delay_ms", 1'000, 1, 30'000);
+  f.finish();
+  return out;
+}
+
 rate_limit read_rate_limit(object_reader& r) {
   rate_limit out;
   if (!r.has("limit")) {
@@ -285,10 +340,27 @@ rule read_rule(object_reader& r, const std::vector<std::string>& endpoints) {
     object_reader l = r.optional_object("rate_limit");
     out.limit = read_rate_limit(l);
   }
+  if (r.has("webhook_fault")) {
+    object_reader w = r.optional_object("webhook_fault");
+    out.outbound = read_webhook_fault(w);
+  }
   r.finish();
+  if (out.when.webhook || out.outbound) {
+    if (!out.when.webhook) {
+      throw fixture_error(r.file(), r.path(),
+                          "\"webhook_fault\" needs \"match\": {\"webhook\": TYPE}: it applies to outbound events");
+    }
+    if (!out.outbound || out.wait || out.answer || out.failure || out.limit) {
+      throw fixture_error(r.file(), r.path(),
+                          "a rule matching \"webhook\" events takes one action, \"webhook_fault\"; \"delay\", "
+                          "\"respond\", \"fault\" and \"rate_limit\" are for inbound requests");
+    }
+    return out;
+  }
   if (!out.wait && !out.answer && !out.failure && !out.limit) {
     throw fixture_error(r.file(), r.path(),
-                        "a rule needs at least one action: \"delay\", \"respond\", \"fault\" or \"rate_limit\"");
+                        "a rule needs at least one action: \"delay\", \"respond\", \"fault\" or \"rate_limit\" "
+                        "(or \"webhook_fault\" with \"match\": {\"webhook\": …})");
   }
   if (out.limit && (out.answer || out.failure)) {
     throw fixture_error(r.file(), r.path(),
@@ -328,6 +400,17 @@ const char* fault_name(fault_kind kind) {
     case fault_kind::malformed_body: return "malformed_body";
     case fault_kind::random_data_then_close: return "random_data_then_close";
     case fault_kind::slow_body: return "slow_body";
+  }
+  return "unknown";
+}
+
+const char* webhook_fault_name(webhook_fault_kind kind) {
+  switch (kind) {
+    case webhook_fault_kind::duplicate: return "duplicate";
+    case webhook_fault_kind::out_of_order: return "out_of_order";
+    case webhook_fault_kind::bad_signature: return "bad_signature";
+    case webhook_fault_kind::delay: return "delay";
+    case webhook_fault_kind::drop: return "drop";
   }
   return "unknown";
 }

@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -376,5 +377,67 @@ TEST_SUITE("creditpay payments") {
         CHECK(r.header("signature") == expected);
       }
     }
+  }
+
+  TEST_CASE("the shipped webhook-faults scenario: a duplicate, a bad signature, a delay, a drop and an overtaken event") {
+    server_process server;
+    sandbox s(server.port());
+    // A receiver that checks signatures as a platform should: 401 when wrong.
+    receiver platform([](const received& r) {
+      reply answer = ok_reply();
+      if (r.header("signature") != independent_signature(signature_key, "/hook" + r.body)) {
+        answer.status = 401;
+        answer.body = "bad signature";
+      }
+      return answer;
+    });
+    s.set_webhook(platform.url("/hook"));
+    REQUIRE(s.c.request("PUT", "/__admin/scenario", R"({"name":"webhook-faults"})").status == 200);
+    const auto p = s.start(s.code(), "paid", R"(,"pay_after_ms":100000)");
+    REQUIRE(p.status == 201);
+    s.advance(250'000);
+    s.wait("type=PAY_SUCCESS");
+    s.wait("type=SESSION_RENEWAL&status=dropped");
+    s.wait("type=ASSIGN_SUCCESS&status=retrying");
+    s.advance(60'000);
+    s.wait("type=ASSIGN_SUCCESS");
+
+    std::vector<json::object> got;
+    for (const auto& r : platform.requests()) {
+      got.push_back(json::parse(r.body).as_object());
+    }
+    const auto index_of = [&](const char* type) {
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        if (got[i].at("type").as_string() == type) return static_cast<std::ptrdiff_t>(i);
+      }
+      return static_cast<std::ptrdiff_t>(-1);
+    };
+    const auto count_of = [&](const char* type) {
+      return std::count_if(got.begin(), got.end(), [&](const json::object& o) { return o.at("type").as_string() == type; });
+    };
+    // duplicate: PAY_START twice, the same event.
+    REQUIRE(count_of("PAY_START") == 2);
+    CHECK(got.at(0).at("event_id") == got.at(1).at("event_id"));
+    CHECK(got.at(1).at("retry").as_int64() == 0);
+    // bad_signature: refused once by the receiver, then delivered on the retry, signed right.
+    CHECK(count_of("ASSIGN_SUCCESS") == 2);
+    const auto assign = s.webhooks("type=ASSIGN_SUCCESS").at("items").at(0);
+    CHECK(assign.at("fault").as_string() == "bad_signature");
+    CHECK(assign.at("attempts").at(0).at("status").as_int64() == 401);
+    CHECK(assign.at("attempts").at(1).at("status").as_int64() == 200);
+    CHECK(assign.at("attempts").at(1).at("retry").as_int64() == 1);
+    // delay: every barcode event still arrives, in order.
+    CHECK(count_of("GET_BARCODE_SUCCESS") == 3);
+    CHECK(s.webhooks("type=GET_BARCODE_SUCCESS").at("items").at(0).at("fault").as_string() == "delay");
+    // drop: the renewal never comes.
+    CHECK(count_of("SESSION_RENEWAL") == 0);
+    CHECK(s.webhooks("status=dropped").at("count").as_int64() == 1);
+    // out_of_order: PAY_FINISH overtakes PAY_SUCCESS.
+    CHECK(index_of("PAY_FINISH") >= 0);
+    CHECK(index_of("PAY_FINISH") < index_of("PAY_SUCCESS"));
+    const auto metrics = s.c.request("GET", "/__admin/metrics").body;
+    CHECK(metrics.find(R"(authsim_faults_injected_total{kind="webhook_out_of_order"} 1)") != std::string::npos);
+    CHECK(metrics.find(R"(authsim_webhook_deliveries_total{type="SESSION_RENEWAL",result="dropped"} 1)") !=
+          std::string::npos);
   }
 }

@@ -68,6 +68,35 @@ TEST_SUITE("scenario files") {
     CHECK(r.failure->duration_ms == 100);
   }
 
+  TEST_CASE("webhook rules: an event type, an optional platform, one webhook_fault") {
+    const auto loaded = parse(one_rule(
+        R"({"match":{"webhook":"PAY_SUCCESS","platform":"p1","probability":0.5},"webhook_fault":{"kind":"out_of_order","hold_ms":1000}})"));
+    const rule& r = loaded.rules.at(0);
+    CHECK(r.when.webhook == "PAY_SUCCESS");
+    CHECK(r.when.platform == "p1");
+    REQUIRE(r.outbound.has_value());
+    CHECK(r.outbound->kind == webhook_fault_kind::out_of_order);
+    CHECK(r.outbound->hold_ms == 1000);
+    CHECK(parse(one_rule(R"({"match":{"webhook":"*"},"webhook_fault":{"kind":"delay","delay_ms":20}})"))
+              .rules.at(0).outbound->delay_ms == 20);
+
+    CHECK(error_of(one_rule(R"({"match":{"webhook":"PAID"},"webhook_fault":{"kind":"drop"}})")).starts_with(
+        "s.json: rules[0].match.webhook: expected a webhook event type, one of \"*\", \"PAY_START\""));
+    CHECK(error_of(one_rule(R"({"match":{"webhook":"*","endpoint":"/x"},"webhook_fault":{"kind":"drop"}})")) ==
+          "s.json: rules[0].match.endpoint: matches inbound requests; a rule with \"webhook\" matches outbound "
+          "events (by \"webhook\", \"platform\" and \"probability\")");
+    CHECK(error_of(one_rule(R"({"match":{"platform":"p"},"delay":{"fixed_ms":1}})")) ==
+          "s.json: rules[0].match.platform: applies to webhook rules only (give \"webhook\": an event type, or \"*\")");
+    CHECK(error_of(one_rule(R"({"webhook_fault":{"kind":"drop"}})")) ==
+          "s.json: rules[0]: \"webhook_fault\" needs \"match\": {\"webhook\": TYPE}: it applies to outbound events");
+    CHECK(error_of(one_rule(R"({"match":{"webhook":"*"},"delay":{"fixed_ms":1}})")).find(
+              "takes one action, \"webhook_fault\"") != std::string::npos);
+    CHECK(error_of(one_rule(R"({"match":{"webhook":"*"},"webhook_fault":{"kind":"drop","hold_ms":5}})")) ==
+          "s.json: rules[0].webhook_fault.hold_ms: applies only to kind \"out_of_order\"");
+    CHECK(error_of(one_rule(R"({"match":{"webhook":"*"},"webhook_fault":{"kind":"delay","delay_ms":60000}})")) ==
+          "s.json: rules[0].webhook_fault.delay_ms: expected an integer from 1 to 30000, got 60000");
+  }
+
   TEST_CASE("each validation error names the JSON path and the reason") {
     CHECK(error_of(R"({"rules":[{"delay":{"fixed_ms":1}}]})") ==
           "s.json: description: missing; expected a non-empty string");
@@ -91,7 +120,8 @@ TEST_SUITE("scenario files") {
     CHECK(error_of(one_rule(R"({"match":{"probability":1.5}, "delay":{"fixed_ms":1}})")) ==
           "s.json: rules[0].match.probability: expected a number from 0 to 1, got 1.5");
     CHECK(error_of(one_rule(R"({"match":{}})")) ==
-          "s.json: rules[0]: a rule needs at least one action: \"delay\", \"respond\", \"fault\" or \"rate_limit\"");
+          "s.json: rules[0]: a rule needs at least one action: \"delay\", \"respond\", \"fault\" or \"rate_limit\" "
+          "(or \"webhook_fault\" with \"match\": {\"webhook\": …})");
     CHECK(error_of(one_rule(R"({"delay":{"fixed_ms":1,"uniform_ms":{"min":1,"max":2}}})")) ==
           "s.json: rules[0].delay: give exactly one of \"fixed_ms\", \"uniform_ms\", \"lognormal_ms\"");
     CHECK(error_of(one_rule(R"({"delay":{"uniform_ms":{"min":5,"max":2}}})")) ==
