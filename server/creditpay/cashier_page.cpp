@@ -135,6 +135,18 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
   body += "</code>: the identify request's credit data, or the platform's credit-limit endpoint. The chosen card "
           "is the one whose tag is <code>tag</code>; each card's <code>input</code> is the platform's HTML.</p>\n";
   body += "<ul id=\"cards\"></ul>\n<p id=\"cards-error\" hidden></p>\n</section>\n";
+  // A payment, as the user would make it here; authsim plays its outcome
+  // out as webhook events (POST /__admin/payments).
+  body += "<section id=\"pay\" hidden>\n<h2>Pay</h2>\n<p class=\"note\">Each button starts a payment with that "
+          "outcome (<code>POST /__admin/payments</code>); its events go to the platform's webhook as the simulated "
+          "clock reaches them (see <code>GET /__admin/webhooks</code>).</p>\n";
+  body += "<p><label>Amount <input id=\"amount\" value=\"12.30\" size=\"10\"></label></p>\n<p>";
+  for (const char* outcome : {"paid", "unpaid", "assign_failed", "barcode_failed"}) {
+    body += std::string("<button type=\"button\" class=\"pay\" data-outcome=\"") + outcome + "\">" + outcome +
+            "</button> ";
+  }
+  body += "</p>\n<div id=\"payment\" hidden>\n<p><strong id=\"payment-title\"></strong></p>\n"
+          "<ol id=\"payment-events\"></ol>\n</div>\n</section>\n";
   body += "<script nonce=\"" + html_escape(nonce) + "\">\n";
   body += R"JS((() => {
   const button = document.getElementById('login');
@@ -191,6 +203,44 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
       list.append(item);
     }
   };
+  // Starts a payment with the outcome of the button pressed.
+  for (const payButton of document.querySelectorAll('button.pay')) {
+    payButton.addEventListener('click', async () => {
+      const title = document.getElementById('payment-title');
+      const list = document.getElementById('payment-events');
+      list.replaceChildren();
+      document.getElementById('payment').hidden = false;
+      let res, answer = null;
+      try {
+        res = await fetch('/__admin/payments', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            ident_code: button.dataset.code,
+            outcome: payButton.dataset.outcome,
+            amount: document.getElementById('amount').value,
+          }),
+        });
+        answer = JSON.parse(await res.text());
+      } catch (e) {
+        title.textContent = 'The payment could not be started: ' + e;
+        return;
+      }
+      if (res.status !== 201 || !answer.payment_id) {
+        title.textContent = 'Refused (HTTP ' + res.status + '): ' + (answer && answer.error ? answer.error.message : '');
+        return;
+      }
+      title.textContent = 'Payment ' + answer.payment_id + ' (' + answer.outcome + '), order ' + answer.order_no;
+      title.dataset.paymentId = answer.payment_id;
+      for (const e of answer.events) {
+        const item = document.createElement('li');
+        item.className = 'event';
+        item.dataset.type = e.type;
+        item.textContent = e.type + ' at +' + ((e.due_ms - answer.started_ms) / 1000) + ' s';
+        list.append(item);
+      }
+    });
+  }
   button.addEventListener('click', async () => {
     button.disabled = true;
     const trace = 'cashier-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8);
@@ -213,6 +263,7 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
         state.dataset.state = 'redeemed';
         state.className = 'state state-redeemed';
         await showCredit(answer.data.open_token, trace);
+        document.getElementById('pay').hidden = false;
       } else {
         show('Refused (HTTP ' + res.status + (answer ? ', code ' + answer.code : '') + ')', pretty, '');
         document.getElementById('credit').hidden = true;

@@ -7,6 +7,7 @@
 // code's url as a user's browser would, checks that the page names the
 // platform and says the code is valid, presses the login button and waits
 // for the open token and the cards of the cashier data (fetch_data), then
+// presses a payment button and finds the payment in the admin API, then
 // checks that a second press is refused, that a reload shows the code as
 // used, and that a code without credit data says why it has no cards. Any page error or refused resource (the
 // page's Content-Security-Policy included) fails the test.
@@ -142,6 +143,25 @@ try {
   if ((await chosen.locator('.card-input b.limit').textContent()) !== '28000.00') fail("the card's input HTML is not shown");
   if ((await page.title()) === 'ran') fail("a script in a card's input ran");
   console.log('cashier: the cards are shown, card-b chosen');
+
+  // The payment buttons: "unpaid" starts a payment whose planned events the
+  // page lists; the admin API has the same payment.
+  if (!(await page.locator('#pay').isVisible())) fail('the payment buttons are not shown after a login');
+  await page.fill('#amount', '7.50');
+  await page.click('button.pay[data-outcome="unpaid"]');
+  await page.locator('#payment-title').filter({ hasText: /^Payment pay_/ }).waitFor();
+  const paymentId = await page.locator('#payment-title').getAttribute('data-payment-id');
+  const planned = await page.locator('#payment-events li.event').evaluateAll((items) => items.map((i) => i.dataset.type));
+  if (planned[0] !== 'PAY_START' || planned.at(-1) !== 'PAY_TIMEOUT') fail(`unexpected planned events: ${planned}`);
+  const stored = await (await fetch(`${base}/__admin/payments/${paymentId}`)).json();
+  if (stored.amount !== '7.50' || stored.outcome !== 'unpaid' || stored.ident_code !== code) {
+    fail(`the admin API does not hold the page's payment: ${JSON.stringify(stored).slice(0, 300)}`);
+  }
+  // A bad amount is refused, and the page says why.
+  await page.fill('#amount', 'lots');
+  await page.click('button.pay[data-outcome="paid"]');
+  await page.locator('#payment-title').filter({ hasText: /^Refused \(HTTP 400\): amount must be/ }).waitFor();
+  console.log(`cashier: payment ${paymentId} started from the page (${planned.length} events planned)`);
 
   // The code works once: a second press shows the upstream's refusal.
   await page.click('#login');
