@@ -23,6 +23,8 @@
 #include <regex>
 #include <set>
 
+#include <csignal>
+
 using namespace authsim::testing;
 namespace json = boost::json;
 
@@ -439,5 +441,18 @@ TEST_SUITE("creditpay payments") {
     CHECK(metrics.find(R"(authsim_faults_injected_total{kind="webhook_out_of_order"} 1)") != std::string::npos);
     CHECK(metrics.find(R"(authsim_webhook_deliveries_total{type="SESSION_RENEWAL",result="dropped"} 1)") !=
           std::string::npos);
+  }
+
+  TEST_CASE("on SIGTERM the events not yet sent are counted in a log line") {
+    server_process server;
+    sandbox s(server.port());
+    receiver platform([](const received&) { return ok_reply(); });
+    s.set_webhook(platform.url("/hook"));
+    s.start(s.code(), "unpaid");  // 10 events: PAY_START now, the rest over 257 s
+    s.wait("type=PAY_START");
+    const auto status = server.stop(SIGTERM);
+    REQUIRE(status.has_value());
+    CHECK(status->code == 0);
+    CHECK(server.stderr_text().find("9 webhook event(s) not yet delivered") != std::string::npos);
   }
 }
