@@ -154,7 +154,7 @@ std::optional<std::int64_t> amount_units(std::string_view text) {
   const std::size_t point = text.find('.');
   const std::string_view whole = text.substr(0, point);
   const std::string_view decimals = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
-  if (whole.size() > 12 || decimals.size() > 8) {
+  if (whole.size() > 10 || decimals.size() > 8) {
     return std::nullopt;
   }
   std::int64_t units = 0;
@@ -265,7 +265,7 @@ net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_st
   const std::optional<std::int64_t> units = amount_units(r.amount);
   if (!units || *units == 0) {
     co_return payment_refusal{400, "INVALID_FIELD",
-                              "amount must be a positive amount such as \"12.30\" (a string, at most 12 digits "
+                              "amount must be a positive amount such as \"12.30\" (a string, at most 10 digits "
                               "before the point and 8 after), got '" + support::excerpt(r.amount, 40) + "'"};
   }
   if (const auto max = amount_units(platform->max_amount); max && *units > *max) {

@@ -99,8 +99,8 @@ outbound::request webhook_request(const fixtures::platform& platform, const fixt
 std::string percent_encode(std::string_view text);
 
 // An amount as a count of 10^-8 units: "12.30" is 1'230'000'000. nullopt
-// for text that is not a plain amount of at most 12 integer digits and 8
-// decimals.
+// for text that is not a plain amount of at most 10 integer digits and 8
+// decimals (18 digits in all: an int64 holds them).
 std::optional<std::int64_t> amount_units(std::string_view text);
 
 // One attempt to deliver an event.

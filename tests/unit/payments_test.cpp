@@ -66,8 +66,8 @@ TEST_SUITE("payment lifecycle") {
     CHECK(creditpay::amount_units("12.30") == 1'230'000'000);
     CHECK(creditpay::amount_units("12.3") == creditpay::amount_units("12.30"));
     CHECK(creditpay::amount_units("0.00000001") == 1);
-    CHECK(creditpay::amount_units("999999999999.99999999").has_value());
-    CHECK_FALSE(creditpay::amount_units("1000000000000").has_value());  // 13 digits
+    CHECK(creditpay::amount_units("9999999999.99999999") == 999'999'999'999'999'999);
+    CHECK_FALSE(creditpay::amount_units("10000000000").has_value());  // 11 digits
     CHECK_FALSE(creditpay::amount_units("1.000000001").has_value());    // 9 decimals
     CHECK_FALSE(creditpay::amount_units("-1").has_value());
     CHECK_FALSE(creditpay::amount_units("1e3").has_value());
