@@ -145,4 +145,23 @@ TEST_SUITE("job scheduler") {
     ioc.run_for(std::chrono::milliseconds(50));
     CHECK(ran.size() == 4);
   }
+
+  TEST_CASE("without a move of the clock a job runs when the wall clock brings its time") {
+    net::io_context ioc;
+    state::memory_clock clock;
+    auto s = std::make_shared<jobs::scheduler>(net::make_strand(ioc), clock);
+    s->start();
+    bool ran = false;
+    s->add(clock.now_ms() + 30, "a", [&ran]() -> net::awaitable<void> {
+      ran = true;
+      co_return;
+    });
+    // Nobody pokes: the dispatcher's own timer wakes it at the due time.
+    for (int i = 0; i < 100 && !ran; ++i) {
+      ioc.run_for(std::chrono::milliseconds(20));
+    }
+    CHECK(ran);
+    s->stop();
+    ioc.run_for(std::chrono::milliseconds(20));
+  }
 }
