@@ -23,34 +23,6 @@ namespace {
 constexpr const char* platforms_prefix = "/__admin/platforms/";
 constexpr std::size_t max_state_items = 1000;
 
-// An integer query parameter within [min, max], `fallback` when absent;
-// `error` is set to the answer for a bad value.
-std::int64_t int_param(const http::request& req, const char* name, std::int64_t fallback, std::int64_t min,
-                       std::int64_t max, std::optional<http::response>& error) {
-  const auto text = req.query_param(name);
-  if (!text || text->empty()) {
-    return fallback;
-  }
-  std::int64_t value = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (ec != std::errc() || ptr != end || value < min || value > max) {
-    error = error_answer(400, "INVALID_QUERY",
-                         support::substitute("query parameter '{0}' must be an integer from {1} to {2}, got '{3}'",
-                                             {name, std::to_string(min), std::to_string(max),
-                                              support::excerpt(*text, 40)}));
-  }
-  return value;
-}
-
-std::optional<std::string> text_param(const http::request& req, const char* name) {
-  auto v = req.query_param(name);
-  if (v && v->empty()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
 // The journal filter from ?path= and ?outcome=; `error` for a bad outcome.
 journal::filter filter_of(const http::request& req, std::optional<http::response>& error) {
   journal::filter f;

@@ -5,6 +5,8 @@
 #include "admin/paths.hpp"
 #include "http/router.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace authsim::admin {
@@ -14,5 +16,14 @@ http::response error_answer(unsigned status, const char* code, const std::string
 
 // A failure decided by the server (404, 405, 413...) in that envelope.
 http::response render_failure(const http::request& req, const http::failure& f);
+
+// An integer query parameter within [min, max], `fallback` when absent or
+// empty; for a bad value, `error` is set to the 400 INVALID_QUERY answer
+// naming the parameter and the range.
+std::int64_t int_param(const http::request& req, const char* name, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max, std::optional<http::response>& error);
+
+// A text query parameter; nullopt when absent or empty.
+std::optional<std::string> text_param(const http::request& req, const char* name);
 
 }  // namespace authsim::admin

@@ -24,30 +24,6 @@ constexpr const char* redeliver_path = "/__admin/webhooks/{event_id}/redeliver";
 constexpr std::size_t max_items = 1000;
 constexpr std::int64_t max_wait_ms = 60'000;
 
-std::optional<std::string> text_param(const http::request& req, const char* name) {
-  auto v = req.query_param(name);
-  return v && v->empty() ? std::nullopt : v;
-}
-
-std::optional<std::int64_t> int_query(const http::request& req, const char* name, std::int64_t fallback,
-                                      std::int64_t min, std::int64_t max, std::optional<http::response>& error) {
-  const auto text = req.query_param(name);
-  if (!text || text->empty()) {
-    return fallback;
-  }
-  std::int64_t value = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (ec != std::errc() || ptr != end || value < min || value > max) {
-    error = error_answer(400, "INVALID_QUERY",
-                         "query parameter '" + std::string(name) + "' must be an integer from " +
-                             std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-                             support::excerpt(*text, 40) + "'");
-    return std::nullopt;
-  }
-  return value;
-}
-
 json::value attempt_json(const creditpay::delivery_attempt& a) {
   return json::object{{"time_ms", a.time_ms},
                       {"retry", a.retry},
@@ -125,11 +101,11 @@ std::optional<creditpay::webhook_filter> filter_of(const http::request& req, std
       return std::nullopt;
     }
   }
-  const auto attempts = int_query(req, "attempts", 0, 0, 1000, error);
-  if (!attempts) {
+  const auto attempts = int_param(req, "attempts", 0, 0, 1000, error);
+  if (error) {
     return std::nullopt;
   }
-  f.min_attempts = static_cast<std::size_t>(*attempts);
+  f.min_attempts = static_cast<std::size_t>(attempts);
   return f;
 }
 
@@ -221,12 +197,12 @@ net::awaitable<http::response> payments_api::start(const http::request& req) con
 
 http::response payments_api::list(const http::request& req) const {
   std::optional<http::response> error;
-  const auto limit = int_query(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
-  if (!limit) {
+  const auto limit = int_param(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
+  if (error) {
     return std::move(*error);
   }
   const auto listing = payments_.list(text_param(req, "platform"), text_param(req, "ident_code"),
-                                      static_cast<std::size_t>(*limit));
+                                      static_cast<std::size_t>(limit));
   json::array items;
   for (const auto& p : listing.items) {
     items.push_back(payment_json(p, payments_));
@@ -272,12 +248,11 @@ net::awaitable<http::response> payments_api::one(const http::request& req) const
 http::response payments_api::webhooks(const http::request& req) const {
   std::optional<http::response> error;
   const auto filter = filter_of(req, error, std::nullopt);
-  const auto limit = filter ? int_query(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error)
-                            : std::nullopt;
-  if (!filter || !limit) {
+  const auto limit = int_param(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
+  if (error) {
     return std::move(*error);
   }
-  const auto listing = payments_.events(*filter, static_cast<std::size_t>(*limit));
+  const auto listing = payments_.events(*filter, static_cast<std::size_t>(limit));
   json::array items;
   for (const auto& e : listing.items) {
     items.push_back(event_json(e));
@@ -291,17 +266,17 @@ net::awaitable<http::response> payments_api::wait(const http::request& req) cons
   std::optional<http::response> error;
   // Without ?status=, what is waited for is delivery.
   const auto filter = filter_of(req, error, creditpay::delivery_status::delivered);
-  const auto count = filter ? int_query(req, "count", 1, 1, 100'000, error) : std::nullopt;
-  const auto timeout = count ? int_query(req, "timeout_ms", 10'000, 0, max_wait_ms, error) : std::nullopt;
-  if (!filter || !count || !timeout) {
+  const auto count = int_param(req, "count", 1, 1, 100'000, error);
+  const auto timeout = int_param(req, "timeout_ms", 10'000, 0, max_wait_ms, error);
+  if (error) {
     co_return std::move(*error);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*timeout);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
   const std::size_t have =
-      co_await payments_.async_wait(*filter, static_cast<std::size_t>(*count), deadline, req.interrupts);
+      co_await payments_.async_wait(*filter, static_cast<std::size_t>(count), deadline, req.interrupts);
   co_return http::json_response(200, json::object{{"matched", have},
-                                                  {"wanted", *count},
-                                                  {"timed_out", have < static_cast<std::size_t>(*count)}});
+                                                  {"wanted", count},
+                                                  {"timed_out", have < static_cast<std::size_t>(count)}});
 }
 
 net::awaitable<http::response> payments_api::redeliver(const http::request& req) const {

@@ -22,15 +22,6 @@ namespace {
 constexpr std::size_t max_violations = 20;
 constexpr std::size_t shown_body_bytes = 4 * 1024;
 
-// "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" from fresh random bytes.
-std::string fresh_trace() {
-  std::string hex = support::random_hex(16);
-  for (const std::size_t at : {8U, 13U, 18U, 23U}) {
-    hex.insert(at, 1, '-');
-  }
-  return hex;
-}
-
 std::string in_quotes(std::string_view text) { return "\"" + support::excerpt(text, 64) + "\""; }
 
 class violation_list {
@@ -135,7 +126,7 @@ outbound::request credit_limit_request(const fixtures::platform& platform, const
   r.headers = {{"Content-Type", "application/json"},
                {"signature", compute_signature(platform, path, r.body)},
                {"token", code.customer_token},
-               {"trace", fresh_trace()},
+               {"trace", support::random_trace_id()},
                {"lang", code.lang},
                {"timestamp", std::to_string(now_ms)}};
   r.verify_tls = platform.verify_tls;

@@ -32,15 +32,6 @@ std::string upper_hex(std::size_t bytes) {
   return s;
 }
 
-// "xxxxxxxx-xxxx-…" like the credit-limit query's trace.
-std::string fresh_trace() {
-  std::string hex = support::random_hex(16);
-  for (const std::size_t at : {8U, 13U, 18U, 23U}) {
-    hex.insert(at, 1, '-');
-  }
-  return hex;
-}
-
 std::string result_of(const outbound::answer& a) {
   if (a.answered()) {
     return a.status == 200 ? "delivered" : "http_error";
@@ -540,7 +531,7 @@ net::awaitable<delivery_attempt> payments::send_once(const std::string& event_id
   delivery_attempt a;
   a.time_ms = now;
   a.retry = retry;
-  a.trace = fresh_trace();
+  a.trace = support::random_trace_id();
   webhook_request_parts parts;
   {
     const std::lock_guard lock(mutex_);

@@ -140,6 +140,14 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+std::string random_trace_id() {
+  std::string hex = random_hex(16);
+  for (const std::size_t at : {8U, 13U, 18U, 23U}) {
+    hex.insert(at, 1, '-');
+  }
+  return hex;
+}
+
 std::optional<std::string> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) {
     return std::nullopt;

@@ -38,6 +38,10 @@ std::string random_bytes(std::size_t bytes);
 // system has no entropy source: a start-up class of failure, not a request one.
 std::string random_hex(std::size_t bytes);
 
+// 16 random bytes as "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (lowercase hex,
+// UUID-shaped, no version bits): a fresh trace id for a call authsim makes.
+std::string random_trace_id();
+
 // Equality that takes the same time whatever the first differing byte is.
 // Lengths are compared first; a length mismatch is not secret here because
 // every digest length is public.

@@ -13,9 +13,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -33,19 +30,6 @@ const std::string customer_token = "a1472263c7b9709xxxb624adccc60_ad0975be-877c-
 const std::string good_credit =
     R"({"data":{"tag":"card-1","available_cards":[{"tag":"card-0","amount":"5.00","currency":"CNY","icon":"https://p.example/0.ico","input":"<i>zero</i>"},)"
     R"({"tag":"card-1","amount":"10001.23","currency":"CNY","icon":"https://p.example/1.ico","input":"<b>one</b>"}]}})";
-
-// Base64 of HMAC-SHA1, computed here with OpenSSL's one-shot calls, not
-// with authsim's code.
-std::string independent_signature(const std::string& key, const std::string& data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &mac_len);
-  std::string out(4 * ((mac_len + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(mac_len));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 void set_credit_limit_url(http_client& c, const std::string& url) {
   const auto res = c.request("PUT", "/__admin/platforms/" + plat_id + "/endpoints",

@@ -13,9 +13,6 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -31,17 +28,6 @@ namespace json = boost::json;
 namespace {
 
 const std::string customer_token = "a1472263c7b9709xxxb624adccc60_ad0975be-877c-4420-8e2e-8a156a3ec7b2app";
-
-std::string independent_signature(const std::string& key, const std::string& data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), mac, &mac_len);
-  std::string out(4 * ((mac_len + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(mac_len));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
 
 struct sandbox {
   http_client c;

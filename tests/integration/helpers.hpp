@@ -5,6 +5,9 @@
 #include "support/crypto.hpp"
 #include "support/http_client.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <chrono>
 #include <string>
 
@@ -34,6 +37,19 @@ inline std::string identify_body(const std::string& custom_key = "customer_no", 
 inline std::string sign(const std::string& body, const std::string& key = signature_key,
                         const std::string& path = "/v1/platform/identify/auth") {
   return support::base64_encode(support::hmac(support::hmac_algorithm::sha1, key, path + body));
+}
+
+// Base64 of HMAC-SHA1, computed with OpenSSL's one-shot calls rather than
+// authsim's own code: what a receiver checks a call from authsim with.
+inline std::string independent_signature(const std::string& key, const std::string& data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &mac_len);
+  std::string out(4 * ((mac_len + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(mac_len));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
 }
 
 inline header_pairs identify_headers(const std::string& body, const std::string& trace = "trace-1") {
