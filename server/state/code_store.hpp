@@ -16,7 +16,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
+#include <array>
 #include <climits>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -105,6 +109,38 @@ class code_store {
   [[nodiscard]] virtual std::uint64_t evicted() const = 0;
 };
 
+// A code as the memory store keys it: up to 32 characters kept in place
+// (codes are 32 hex characters), so that a code needs no heap block of its
+// own for its name. A longer name is no code this store holds.
+struct code_key {
+  static constexpr std::size_t capacity = 32;
+  std::array<char, capacity> chars{};
+  std::uint8_t size = 0;
+
+  static std::optional<code_key> of(std::string_view text) {
+    if (text.size() > capacity) {
+      return std::nullopt;
+    }
+    code_key k;
+    std::copy(text.begin(), text.end(), k.chars.begin());
+    k.size = static_cast<std::uint8_t>(text.size());
+    return k;
+  }
+  [[nodiscard]] std::string_view view() const { return {chars.data(), size}; }
+  bool operator==(const code_key& other) const { return view() == other.view(); }
+};
+
+}  // namespace authsim::state
+
+template <>
+struct std::hash<authsim::state::code_key> {
+  std::size_t operator()(const authsim::state::code_key& k) const noexcept {
+    return std::hash<std::string_view>{}(k.view());
+  }
+};
+
+namespace authsim::state {
+
 // Thread-safe (a locked_expiring_map).
 class memory_code_store final : public code_store {
  public:
@@ -113,6 +149,11 @@ class memory_code_store final : public code_store {
   static constexpr std::int64_t default_retention_ms = 10 * 60 * 1000;
 
   static constexpr std::size_t default_capacity = 100'000;
+  // Callback URLs and languages are shared between codes while the table of
+  // shared texts holds fewer than this; past it, a code keeps its own (a
+  // partner that sends a new callback URL per user cannot grow the table
+  // without bound).
+  static constexpr std::size_t shared_text_limit = 4096;
 
   explicit memory_code_store(std::int64_t retention_ms = default_retention_ms,
                              std::size_t capacity = default_capacity);
@@ -148,14 +189,17 @@ class memory_code_store final : public code_store {
 
  private:
   // What the store keeps of a code, kept small: a store may hold millions.
-  // The code itself is the map's key; the platform id points into a table
-  // of the few ids seen, which lives as long as the store. The texts share
-  // one heap block; the credit data is kept as its compact JSON.
+  // The code itself is the map's key. Texts that repeat across codes (the
+  // platform id, and mostly the callback URL and the language) point into a
+  // table of shared texts, which lives as long as the store; the code's own
+  // texts share one heap block, the credit data as its compact JSON.
   struct text {
     enum : std::size_t { custom_no, customer_token, callback_url, client_ip, lang, session_sign, credit, count };
   };
   struct stored_code {
     const std::string* plat_id = nullptr;
+    const std::string* callback_url = nullptr;  // null: in `texts`
+    const std::string* lang = nullptr;          // null: in `texts`
     std::int64_t issued_at_ms = 0;
     std::int64_t expires_at_ms = 0;
     std::int64_t redeemed_at_ms = not_redeemed;
@@ -163,12 +207,14 @@ class memory_code_store final : public code_store {
   };
   static constexpr std::int64_t not_redeemed = INT64_MIN;
 
-  static code_record to_record(const std::string& ident_code, const stored_code& s);
-  const std::string* intern(const std::string& plat_id);
+  static code_record to_record(std::string_view ident_code, const stored_code& s);
+  // The shared copy of `value`; nullptr when it is not shared (`always`
+  // false and the table full).
+  const std::string* share(const std::string& value, bool always);
 
-  locked_expiring_map<stored_code> codes_;
-  std::mutex platforms_mutex_;
-  std::set<std::string> platforms_;
+  locked_expiring_map<stored_code, code_key> codes_;
+  std::mutex shared_mutex_;
+  std::set<std::string, std::less<>> shared_;
 };
 
 }  // namespace authsim::state

@@ -30,7 +30,8 @@
 
 namespace authsim::state {
 
-template <class Value>
+// Key: std::string by default; any regular type with std::hash.
+template <class Value, class Key = std::string>
 class expiring_map {
  public:
   explicit expiring_map(std::int64_t retention_ms) : retention_ms_(retention_ms) { resize_index(min_buckets); }
@@ -51,16 +52,16 @@ class expiring_map {
   // Adds or replaces the entry for `key`. A new key first makes room:
   // while `capacity` entries are held, the oldest goes (see evict_first).
   // Returns how many entries went to make room.
-  std::size_t insert(const std::string& key, Value value, std::int64_t expires_at_ms,
+  std::size_t insert(const Key& key, Value value, std::int64_t expires_at_ms,
                      std::size_t capacity = std::numeric_limits<std::size_t>::max()) {
-    const std::size_t hash = std::hash<std::string>{}(key);
+    const std::size_t hash = std::hash<Key>{}(key);
     std::size_t evicted = 0;
     if (bucket* b = lookup(key, hash)) {
       // The old slot stays in the queue, dead: it is skipped when it comes
       // up. What it held is released now.
       slot& old = slot_of(*b);
       old.live = false;
-      old.key = std::string();
+      old.key = Key();
       old.value = Value();
       b->seq_plus_one = first_seq_ + slots_.size() + 1;
     } else {
@@ -79,15 +80,15 @@ class expiring_map {
 
   // Gives a retained entry a later expiry: it moves to the back of the
   // queue, as if added now. False when the key is unknown.
-  bool renew(const std::string& key, std::int64_t expires_at_ms) {
-    bucket* b = lookup(key, std::hash<std::string>{}(key));
+  bool renew(const Key& key, std::int64_t expires_at_ms) {
+    bucket* b = lookup(key, std::hash<Key>{}(key));
     if (b == nullptr) {
       return false;
     }
     slot& old = slot_of(*b);
     slot moved{expires_at_ms, old.hash, true, std::move(old.key), std::move(old.value)};
     old.live = false;
-    old.key = std::string();
+    old.key = Key();
     old.value = Value();
     b->seq_plus_one = first_seq_ + slots_.size() + 1;
     slots_.push_back(std::move(moved));
@@ -95,8 +96,8 @@ class expiring_map {
   }
 
   // The entry, expired or not, while it is retained; nullptr when unknown.
-  Value* find(const std::string& key) {
-    bucket* b = lookup(key, std::hash<std::string>{}(key));
+  Value* find(const Key& key) {
+    bucket* b = lookup(key, std::hash<Key>{}(key));
     return b == nullptr ? nullptr : &slot_of(*b).value;
   }
 
@@ -153,7 +154,7 @@ class expiring_map {
     std::int64_t expires_at_ms;
     std::size_t hash;
     bool live;
-    std::string key;
+    Key key;
     Value value;
   };
   // The index: open addressing with linear probing, one bucket per live
@@ -170,7 +171,7 @@ class expiring_map {
 
   slot& slot_of(const bucket& b) { return slots_[static_cast<std::size_t>(b.seq_plus_one - 1 - first_seq_)]; }
 
-  bucket* lookup(const std::string& key, std::size_t hash) {
+  bucket* lookup(const Key& key, std::size_t hash) {
     for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
       bucket& b = index_[i];
       if (b.seq_plus_one == 0) {
@@ -262,7 +263,7 @@ class expiring_map {
 };
 
 // Thread-safe: every call holds the mutex for a short, I/O-free section.
-template <class Value>
+template <class Value, class Key = std::string>
 class locked_expiring_map {
  public:
   // At most `capacity` entries: when full, the oldest entry (the first to expire) goes
@@ -274,7 +275,7 @@ class locked_expiring_map {
     map_.reserve(std::min<std::size_t>(capacity, std::size_t{1} << 20));
   }
 
-  void insert(const std::string& key, Value value, std::int64_t expires_at_ms, std::int64_t now_ms) {
+  void insert(const Key& key, Value value, std::int64_t expires_at_ms, std::int64_t now_ms) {
     const std::lock_guard lock(mutex_);
     map_.sweep(now_ms);
     evicted_ += map_.insert(key, std::move(value), expires_at_ms, capacity_);
@@ -287,14 +288,14 @@ class locked_expiring_map {
 
   // Calls f(Value* or nullptr) under the lock and returns what f returns.
   template <class F>
-  auto with(const std::string& key, std::int64_t now_ms, F&& f) {
+  auto with(const Key& key, std::int64_t now_ms, F&& f) {
     const std::lock_guard lock(mutex_);
     map_.sweep(now_ms);
     return f(map_.find(key));
   }
 
   // See expiring_map::renew.
-  bool renew(const std::string& key, std::int64_t expires_at_ms, std::int64_t now_ms) {
+  bool renew(const Key& key, std::int64_t expires_at_ms, std::int64_t now_ms) {
     const std::lock_guard lock(mutex_);
     map_.sweep(now_ms);
     return map_.renew(key, expires_at_ms);
@@ -321,7 +322,7 @@ class locked_expiring_map {
 
  private:
   mutable std::mutex mutex_;
-  expiring_map<Value> map_;
+  expiring_map<Value, Key> map_;
   std::size_t capacity_;
   std::uint64_t evicted_ = 0;
 };

@@ -499,6 +499,40 @@ TEST_SUITE("code store: open tokens") {
   }
 }
 
+TEST_SUITE("code store: shared texts") {
+  TEST_CASE("callback URLs and languages come back right, shared or, past the table's limit, kept per code") {
+    authsim::state::memory_code_store store;
+    const std::size_t n = authsim::state::memory_code_store::shared_text_limit + 50;
+    for (std::size_t i = 0; i < n; ++i) {
+      authsim::state::code_record r = code("c" + std::to_string(i), 0, 1000);
+      r.callback_url = "https://p.example/cb/" + std::to_string(i);
+      r.lang = i % 2 == 0 ? "zh-CN" : "en-US";
+      store.issue(std::move(r), 0);
+    }
+    for (const std::size_t i : {std::size_t{0}, std::size_t{1}, n - 2, n - 1}) {
+      const auto found = store.find("c" + std::to_string(i), 0);
+      REQUIRE(found.has_value());
+      CHECK(found->callback_url == "https://p.example/cb/" + std::to_string(i));
+      CHECK(found->lang == (i % 2 == 0 ? "zh-CN" : "en-US"));
+    }
+  }
+}
+
+TEST_SUITE("code store: keys in place") {
+  TEST_CASE("a name longer than a code is simply unknown, and cannot be issued") {
+    authsim::state::memory_code_store store;
+    const std::string longest(32, 'a');
+    store.issue(code(longest, 0, 1000), 0);
+    CHECK(store.find(longest, 0).has_value());
+    CHECK(store.find(longest, 0)->ident_code == longest);
+    const std::string longer(33, 'a');
+    CHECK_FALSE(store.find(longer, 0).has_value());
+    CHECK(store.redeem(longer, 0).outcome == authsim::state::redeem_outcome::unknown);
+    CHECK_THROWS_AS(store.issue(code(longer, 0, 1000), 0), std::length_error);
+    CHECK(store.list({}, 10, 0).items.at(0).ident_code == longest);
+  }
+}
+
 TEST_SUITE("packed text") {
   TEST_CASE("texts come back as given, absent and empty stay apart, copies are deep") {
     using packed = authsim::support::packed_text<4>;
