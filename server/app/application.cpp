@@ -256,8 +256,11 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
     : parts_(std::make_unique<parts>(std::move(opts), std::move(fixtures))) {
   parts& p = *parts_;
   try {
-    p.outbound.emplace(p.ioc, outbound::client_settings{p.opts.outbound_max_calls, p.opts.outbound_max_answer_bytes,
-                                                        8, std::chrono::milliseconds(30'000), p.opts.outbound_ca});
+    outbound::client_settings settings;
+    settings.max_calls = p.opts.outbound_max_calls;
+    settings.max_answer_bytes = p.opts.outbound_max_answer_bytes;
+    settings.ca_file = p.opts.outbound_ca;
+    p.outbound.emplace(p.ioc, std::move(settings));
   } catch (const std::runtime_error& e) {
     throw startup_error(e.what());
   }

@@ -356,25 +356,24 @@ net::awaitable<http::response> api::fetch_data(const http::request& req) const {
     // gives the call its shutdown timeout, then cancels it.
     outbound::request query = credit_limit_request(*platform, fixtures_->creditpay, url, *record, now);
     outbound::answer answer = co_await outbound_.async_post(query);
+    credit_answer_check checked;
+    std::optional<rejection> refusal;
     if (!answer.answered()) {
-      const std::string detail = answer.detail;
-      http::response res = reject(req, {error_id::credit_limit_call_failed, {url, detail}});
-      res.note.diagnostics =
-          std::make_shared<outbound_call_detail>("credit_limit_call", std::move(query), std::move(answer),
-                                                 std::vector<std::string>{});
-      co_return res;
+      refusal = rejection{error_id::credit_limit_call_failed, {url, answer.detail}};
+    } else {
+      checked = check_credit_answer(answer, *platform);
+      if (!checked.credit) {
+        refusal = rejection{error_id::credit_limit_contract, {url, summarize_violations(checked.violations)}};
+      }
     }
-    credit_answer_check checked = check_credit_answer(answer, *platform);
-    if (!checked.credit) {
-      http::response res =
-          reject(req, {error_id::credit_limit_contract, {url, summarize_violations(checked.violations)}});
-      res.note.diagnostics = std::make_shared<outbound_call_detail>("credit_limit_call", std::move(query),
-                                                                    std::move(answer), std::move(checked.violations));
+    // The journal keeps the call, whatever came of it.
+    call = std::make_shared<outbound_call_detail>(std::move(query), std::move(answer), std::move(checked.violations));
+    if (refusal) {
+      http::response res = reject(req, *refusal);
+      res.note.diagnostics = std::move(call);
       co_return res;
     }
     credit = std::move(checked.credit);
-    call = std::make_shared<outbound_call_detail>("credit_limit_call", std::move(query), std::move(answer),
-                                                  std::vector<std::string>{});
   }
 
   json::object data;

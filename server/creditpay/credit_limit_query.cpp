@@ -212,9 +212,9 @@ credit_answer_check check_credit_answer(const outbound::answer& answer, const fi
   return out;
 }
 
-outbound_call_detail::outbound_call_detail(const char* name, outbound::request request, outbound::answer answer,
+outbound_call_detail::outbound_call_detail(outbound::request request, outbound::answer answer,
                                            std::vector<std::string> violations)
-    : name_(name), request_(std::move(request)), answer_(std::move(answer)), violations_(std::move(violations)) {}
+    : request_(std::move(request)), answer_(std::move(answer)), violations_(std::move(violations)) {}
 
 json::object outbound_call_detail::render(std::string_view /*request_body*/) const {
   json::object sent;

@@ -56,13 +56,11 @@ credit_answer_check check_credit_answer(const outbound::answer& answer, const fi
 // if any, and each violation.
 class outbound_call_detail final : public journal::detail {
  public:
-  outbound_call_detail(const char* name, outbound::request request, outbound::answer answer,
-                       std::vector<std::string> violations);
-  [[nodiscard]] const char* name() const override { return name_; }
+  outbound_call_detail(outbound::request request, outbound::answer answer, std::vector<std::string> violations);
+  [[nodiscard]] const char* name() const override { return "credit_limit_call"; }
   [[nodiscard]] json::object render(std::string_view request_body) const override;
 
  private:
-  const char* name_;
   outbound::request request_;
   outbound::answer answer_;
   std::vector<std::string> violations_;

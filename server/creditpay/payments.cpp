@@ -14,7 +14,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <boost/json/parse.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -43,6 +42,42 @@ std::string result_of(const outbound::answer& a) {
     case outbound::failure::tls: return "connect_error";
     default: return "other_error";
   }
+}
+
+// The fields PAY_SUCCESS and REFUND share: the trade's amount, its own
+// order number, the payment's order as chargeOrderNo, and when it was made.
+json::object trade_data(const payment_record& p, const std::string& amount, const std::string& order_no,
+                        std::int64_t trade_time_ms) {
+  return {{"tag", p.tag},
+          {"token", p.token},
+          {"amount", amount},
+          {"currency", p.currency},
+          {"orderNo", order_no},
+          {"tradeTime", trade_time_ms},
+          {"merchantName", percent_encode(p.merchant_name)},
+          {"chargeOrderNo", p.order_no},
+          {"realIp", p.real_ip},
+          {"remark", ""}};
+}
+
+// The `data` of a planned event of `p`, due at `due_ms`.
+json::object event_data(const std::string& type, const payment_record& p, std::int64_t due_ms) {
+  if (type == "SESSION_RENEWAL") {
+    return {{"token", p.token}, {"timestamp", due_ms}};
+  }
+  if (type == "PAY_SUCCESS") {
+    return trade_data(p, p.amount, p.order_no, due_ms);
+  }
+  if (type == "PAY_START") {
+    return {{"tag", p.tag},         {"token", p.token},       {"session_sign", p.session_sign},
+            {"real_ip", p.real_ip}, {"amount", p.amount},     {"currency", p.currency},
+            {"orderNo", p.order_no}};
+  }
+  if (type == "PAY_FINISH") {
+    return {{"tag", p.tag}, {"token", p.token}, {"amount", p.amount}, {"currency", p.currency}, {"orderNo", p.order_no}};
+  }
+  // ASSIGN_*, GET_BARCODE_*, PAY_TIMEOUT.
+  return {{"tag", p.tag}, {"token", p.token}, {"session_sign", p.session_sign}, {"real_ip", p.real_ip}};
 }
 
 }  // namespace
@@ -200,40 +235,6 @@ payments::payments(std::shared_ptr<const fixtures::fixture_set> fixtures, const 
       scheduler_(std::move(scheduler)),
       capacity_(capacity) {}
 
-json::object payments::event_data(const std::string& type, const payment_record& p, const state::code_record& code,
-                                  const std::string& tag, const std::string& merchant, std::int64_t due_ms) const {
-  const std::string session_sign = code.session_sign.value_or("");
-  if (type == "SESSION_RENEWAL") {
-    return {{"token", code.customer_token}, {"timestamp", due_ms}};
-  }
-  if (type == "PAY_SUCCESS") {
-    return {{"tag", tag},
-            {"token", code.customer_token},
-            {"amount", p.amount},
-            {"currency", p.currency},
-            {"orderNo", p.order_no},
-            {"tradeTime", due_ms},
-            {"merchantName", percent_encode(merchant)},
-            {"chargeOrderNo", p.order_no},
-            {"realIp", code.client_ip},
-            {"remark", ""}};
-  }
-  if (type == "PAY_START") {
-    return {{"tag", tag},       {"token", code.customer_token}, {"session_sign", session_sign},
-            {"real_ip", code.client_ip}, {"amount", p.amount},  {"currency", p.currency},
-            {"orderNo", p.order_no}};
-  }
-  if (type == "PAY_FINISH") {
-    return {{"tag", tag},
-            {"token", code.customer_token},
-            {"amount", p.amount},
-            {"currency", p.currency},
-            {"orderNo", p.order_no}};
-  }
-  // ASSIGN_*, GET_BARCODE_*, PAY_TIMEOUT.
-  return {{"tag", tag}, {"token", code.customer_token}, {"session_sign", session_sign}, {"real_ip", code.client_ip}};
-}
-
 net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_start(const payment_request& r) {
   const std::int64_t now = clock_.now_ms();
   const std::optional<state::code_record> code = co_await codes_.async_find(r.ident_code, now);
@@ -290,8 +291,11 @@ net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_st
   if (r.outcome == payment_outcome::paid) {
     p.paid_at_ms = now + r.pay_after_ms;
   }
-  const std::string tag = r.tag.value_or(code->credit ? code->credit->tag : std::string());
-  const std::string merchant = r.merchant_name.value_or(platform->name);
+  p.token = code->customer_token;
+  p.session_sign = code->session_sign.value_or("");
+  p.real_ip = code->client_ip;
+  p.tag = r.tag.value_or(code->credit ? code->credit->tag : std::string());
+  p.merchant_name = r.merchant_name.value_or(platform->name);
 
   std::vector<std::pair<std::string, std::int64_t>> to_schedule;
   {
@@ -302,10 +306,10 @@ net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_st
       s.event.payment_id = p.payment_id;
       s.event.plat_id = p.plat_id;
       s.event.type = planned.type;
-      s.event.token = code->customer_token;
+      s.event.token = p.token;
       s.event.due_ms = now + planned.offset_ms;
       s.event.next_attempt_ms = s.event.due_ms;
-      s.event.data_json = json::serialize(event_data(planned.type, p, *code, tag, merchant, s.event.due_ms));
+      s.event.data_json = json::serialize(event_data(planned.type, p, s.event.due_ms));
       s.first_due_ms = s.event.due_ms;
       p.event_ids.push_back(s.event.event_id);
       to_schedule.emplace_back(s.event.event_id, s.event.due_ms);
@@ -316,7 +320,7 @@ net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_st
     evict_if_full();
   }
   for (const auto& [id, due] : to_schedule) {
-    schedule(id, due, 0);
+    schedule(id, p.plat_id, due, 0);
   }
   co_return p;
 }
@@ -332,7 +336,8 @@ std::variant<refund_record, payment_refusal> payments::refund(const std::string&
   }
   refund_record refund;
   std::string event_id;
-  std::int64_t due = now;
+  std::string plat_id;
+  const std::int64_t due = now;
   {
     const std::lock_guard lock(mutex_);
     const auto it = payments_.find(payment_id);
@@ -363,59 +368,33 @@ std::variant<refund_record, payment_refusal> payments::refund(const std::string&
     }
     // The refund's event: PAY_SUCCESS's fields, its own order number, the
     // payment's as chargeOrderNo.
-    const auto first = events_.find(p.event_ids.front());
     stored_event s;
     s.event.event_id = "evt_" + support::random_hex(12);
     s.event.payment_id = p.payment_id;
     s.event.plat_id = p.plat_id;
     s.event.type = "REFUND";
-    s.event.token = first != events_.end() ? first->second.event.token : std::string();
+    s.event.token = p.token;
     s.event.due_ms = due;
     s.event.next_attempt_ms = due;
     refund.order_no = "RF" + upper_hex(10);
     refund.amount = amount;
     refund.time_ms = now;
     refund.event_id = s.event.event_id;
-    std::string merchant;
-    std::string real_ip;
-    std::string tag;
-    for (const auto& id : p.event_ids) {
-      const auto e = events_.find(id);
-      if (e != events_.end() && e->second.event.type == "PAY_SUCCESS") {
-        const json::value d = json::parse(e->second.event.data_json);
-        merchant = std::string(d.at("merchantName").as_string());
-        real_ip = std::string(d.at("realIp").as_string());
-        tag = std::string(d.at("tag").as_string());
-      }
-    }
-    const json::object data{{"tag", tag},
-                            {"token", s.event.token},
-                            {"amount", amount},
-                            {"currency", p.currency},
-                            {"orderNo", refund.order_no},
-                            {"tradeTime", now},
-                            {"merchantName", merchant},
-                            {"chargeOrderNo", p.order_no},
-                            {"realIp", real_ip},
-                            {"remark", ""}};
-    s.event.data_json = json::serialize(data);
+    s.event.data_json = json::serialize(trade_data(p, amount, refund.order_no, now));
     s.first_due_ms = due;
     event_id = s.event.event_id;
     p.event_ids.push_back(event_id);
     p.refunds.push_back(refund);
+    plat_id = p.plat_id;
     events_.emplace(event_id, std::move(s));
   }
-  schedule(event_id, due, 0);
+  schedule(event_id, plat_id, due, 0);
   return refund;
 }
 
-void payments::schedule(const std::string& event_id, std::int64_t due_ms, int retry) {
-  const std::string plat = [&] {
-    const std::lock_guard lock(mutex_);
-    const auto it = events_.find(event_id);
-    return it == events_.end() ? std::string() : it->second.event.plat_id;
-  }();
-  scheduler_->add(due_ms, plat, [this, event_id, retry]() { return attempt(event_id, retry); });
+// A platform's events go in the platform's lane.
+void payments::schedule(const std::string& event_id, const std::string& plat_id, std::int64_t due_ms, int retry) {
+  scheduler_->add(due_ms, plat_id, [this, event_id, retry]() { return attempt(event_id, retry); });
 }
 
 net::awaitable<void> payments::attempt(std::string event_id, int retry) {
@@ -472,7 +451,7 @@ net::awaitable<void> payments::attempt(std::string event_id, int retry) {
     }
     if (later) {
       // Held back: the platform's later events go first.
-      schedule(event_id, *later, 0);
+      schedule(event_id, plat_id, *later, 0);
       co_return;
     }
   }
@@ -505,7 +484,7 @@ net::awaitable<void> payments::attempt(std::string event_id, int retry) {
   }
   notify_waiters();
   if (next) {
-    schedule(event_id, *next, retry + 1);
+    schedule(event_id, plat_id, *next, retry + 1);
   }
 }
 
@@ -519,7 +498,8 @@ net::awaitable<delivery_attempt> payments::send(const std::string& event_id, int
             it->second.event.fault->kind == faults::webhook_fault_kind::duplicate;
   }
   delivery_attempt a = co_await send_once(event_id, retry, redelivery, bad_signature);
-  if (twice && a.error.find("no webhook_url") == std::string::npos) {
+  // An attempt that sent nothing (no webhook_url) has no trace to repeat.
+  if (twice && !a.trace.empty()) {
     a = co_await send_once(event_id, retry, redelivery, bad_signature);
   }
   co_return a;
@@ -531,7 +511,6 @@ net::awaitable<delivery_attempt> payments::send_once(const std::string& event_id
   delivery_attempt a;
   a.time_ms = now;
   a.retry = retry;
-  a.trace = support::random_trace_id();
   webhook_request_parts parts;
   {
     const std::lock_guard lock(mutex_);
@@ -552,7 +531,6 @@ net::awaitable<delivery_attempt> payments::send_once(const std::string& event_id
   const std::optional<state::endpoints> endpoints =
       platform != nullptr ? endpoints_.get(parts.plat_id) : std::nullopt;
   if (platform == nullptr || !endpoints || !endpoints->webhook_url) {
-    a.trace.clear();  // nothing was sent
     a.error = "the platform has no webhook_url: the event is kept as undeliverable (set one with PUT "
               "/__admin/platforms/" + parts.plat_id + "/endpoints, then redeliver it)";
     const std::lock_guard lock(mutex_);
@@ -569,6 +547,7 @@ net::awaitable<delivery_attempt> payments::send_once(const std::string& event_id
     co_return a;
   }
   parts.url = *endpoints->webhook_url;
+  a.trace = support::random_trace_id();  // only what is sent has one
   outbound::request req = webhook_request(*platform, fixtures_->creditpay, parts, a.trace, now);
   if (bad_signature) {
     // Signed with a key that is not the platform's: a receiver must refuse it.

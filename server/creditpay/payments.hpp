@@ -155,6 +155,12 @@ struct payment_record {
   std::string order_no;
   std::int64_t started_ms = 0;
   std::optional<std::int64_t> paid_at_ms;  // PAY_SUCCESS's due time (paid only)
+  // What the events carry of the code and the request, fixed at the start.
+  std::string token;         // the code's customer_token
+  std::string session_sign;  // "" when identify had none
+  std::string real_ip;       // the code's client_ip
+  std::string tag;
+  std::string merchant_name;  // as given, before percent-encoding
   std::vector<std::string> event_ids;      // in due order, refunds after
   std::vector<refund_record> refunds;
 };
@@ -253,13 +259,10 @@ class payments {
                                         bool bad_signature = false);
   net::awaitable<delivery_attempt> send_once(const std::string& event_id, int retry, bool redelivery,
                                              bool bad_signature);
-  void schedule(const std::string& event_id, std::int64_t due_ms, int retry);
+  void schedule(const std::string& event_id, const std::string& plat_id, std::int64_t due_ms, int retry);
   bool matches(const webhook_event& e, const webhook_filter& f) const;
   void notify_waiters();
   void evict_if_full();
-  boost::json::object event_data(const std::string& type, const payment_record& p, const state::code_record& code,
-                                 const std::string& tag, const std::string& merchant, std::int64_t due_ms) const;
-
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
   state::code_store& codes_;

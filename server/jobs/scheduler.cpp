@@ -63,11 +63,6 @@ std::size_t scheduler::pending() const {
   return n;
 }
 
-std::size_t scheduler::running() const {
-  const std::lock_guard lock(mutex_);
-  return running_;
-}
-
 void scheduler::clear() {
   const std::lock_guard lock(mutex_);
   waiting_.clear();
@@ -132,15 +127,12 @@ net::awaitable<void> scheduler::run_lane(std::string lane) {
       }
       next = std::move(state.queue.front());
       state.queue.pop_front();
-      ++running_;
     }
     try {
       co_await next();
     } catch (const std::exception& e) {
       support::log_message(support::log_level::error, std::string("a scheduled job failed: ") + e.what());
     }
-    const std::lock_guard lock(mutex_);
-    --running_;
   }
 }
 

@@ -51,8 +51,6 @@ class scheduler : public std::enable_shared_from_this<scheduler> {
   std::size_t stop();
   // Jobs waiting for their time or for their lane.
   [[nodiscard]] std::size_t pending() const;
-  // Jobs running now.
-  [[nodiscard]] std::size_t running() const;
   // Drops every job not started (POST /__admin/reset).
   void clear();
 
@@ -75,7 +73,6 @@ class scheduler : public std::enable_shared_from_this<scheduler> {
     bool busy = false;
   };
   std::map<std::string, lane_state> lanes_;
-  std::size_t running_ = 0;
 };
 
 }  // namespace authsim::jobs

@@ -41,7 +41,7 @@ constexpr std::size_t header_limit = 16 * 1024;
 struct target {
   bool tls = false;
   std::string host;       // for the socket and SNI: no brackets, decoded
-  std::string host_header;  // as it goes in Host
+  std::string host_header;  // as it goes in Host: host[:port], never empty
   std::uint16_t port = 0;
   std::string path;       // path and query, as they go on the request line
   bool host_is_address = false;
@@ -84,8 +84,6 @@ std::optional<target> parse_target(const std::string& url, std::string& why) {
   }
   return t;
 }
-
-std::string endpoint_text(const target& t) { return t.host_header.empty() ? t.host : t.host_header; }
 
 std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
 
@@ -425,7 +423,7 @@ net::awaitable<answer> http_client::impl::call(const request& r, const std::shar
     co_return finish(std::move(out));
   }
   const std::string key =
-      (t->tls ? "https://" : "http://") + endpoint_text(*t) + (t->tls && !r.verify_tls ? "#unverified" : "");
+      (t->tls ? "https://" : "http://") + t->host_header + (t->tls && !r.verify_tls ? "#unverified" : "");
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::shared_ptr<connection> c = take_idle(key);
     const bool fresh = c == nullptr;

@@ -95,7 +95,7 @@ TEST_SUITE("credit-limit query") {
     r.body = "{}";
     outbound::answer a = ok_answer(std::string(5000, 'x'));
     a.headers = {{"Content-Type", "text/plain"}};
-    const creditpay::outbound_call_detail detail("credit_limit_call", r, a, {"v1"});
+    const creditpay::outbound_call_detail detail(r, a, {"v1"});
     CHECK(std::string(detail.name()) == "credit_limit_call");
     const auto j = detail.render("");
     CHECK(j.at("request").at("headers").at("token").as_string().find("a-long-customer-token-value") ==
@@ -110,7 +110,7 @@ TEST_SUITE("credit-limit query") {
     outbound::answer failed;
     failed.error = outbound::failure::timeout;
     failed.detail = "late";
-    const auto f = creditpay::outbound_call_detail("credit_limit_call", r, failed, {}).render("");
+    const auto f = creditpay::outbound_call_detail(r, failed, {}).render("");
     CHECK(f.at("answer").is_null());
     CHECK(f.at("error").at("kind").as_string() == "timeout");
     CHECK(f.at("error").at("detail").as_string() == "late");
