@@ -95,10 +95,13 @@ net::awaitable<http::response> admin_api::reset(const http::request&) const {
   co_await parts_.tokens.async_clear();
   co_await parts_.journal.async_clear();
   co_await parts_.engine.reset_counters();
+  if (parts_.waybills != nullptr) {
+    parts_.waybills->clear();
+  }
   if (parts_.payments != nullptr) {
     parts_.payments->clear();
   }
-  support::log_line("admin reset: codes, tokens, journal, scenario counters, payments and webhook events forgotten");
+  support::log_line("admin reset: codes, tokens, journal, scenario counters, payments, waybills and their deliveries forgotten");
   co_return http::json_response(200, json::object{{"reset", true}});
 }
 
@@ -268,7 +271,7 @@ net::awaitable<http::response> admin_api::metrics(const http::request&) const {
   g.codes_evicted = parts_.codes.evicted();
   g.tokens_evicted = parts_.tokens.evicted();
   g.log_lines_dropped = support::log_lines_dropped();
-  g.webhook_events_pending = parts_.payments != nullptr ? parts_.payments->pending() : 0;
+  g.webhook_events_pending = parts_.deliveries != nullptr ? parts_.deliveries->pending() : 0;
   g.uptime_seconds = std::chrono::duration<double>(steady::now() - started_).count();
   http::response res;
   res.status = 200;
@@ -322,29 +325,6 @@ namespace {
 
 json::value url_or_null(const std::optional<std::string>& url) {
   return url ? json::value(*url) : json::value(nullptr);
-}
-
-// One field of an endpoints change: left out, null (unset) or a URL.
-std::optional<std::string> read_endpoint(const json::object& body, const char* name,
-                                         std::optional<std::optional<std::string>>& out) {
-  const json::value* v = body.if_contains(name);
-  if (v == nullptr) {
-    return std::nullopt;
-  }
-  if (v->is_null()) {
-    out.emplace(std::nullopt);
-    return std::nullopt;
-  }
-  if (!v->is_string()) {
-    return std::string("field '") + name + "' must be a URL string or null, got " + support::json_kind_name(*v);
-  }
-  const std::string url(v->get_string());
-  if (!support::is_http_url(url)) {
-    return std::string("field '") + name + "' must be an absolute http:// or https:// URL, got '" +
-           support::excerpt(url) + "'";
-  }
-  out.emplace(url);
-  return std::nullopt;
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "state/platform_endpoints.hpp"
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
+#include "uocs/waybills.hpp"
 
 #include <chrono>
 #include <functional>
@@ -43,10 +44,12 @@ struct admin_parts {
   state::verification_modes& modes;
   state::platform_endpoints& endpoints;
   faults::engine& engine;
-  // The payments and their webhooks (reset forgets them, the metrics count
-  // what is pending), and who must know when the clock moves (the job
-  // scheduler). Either may be absent.
+  // The payments, the waybills and the deliveries they make (reset forgets
+  // them, the metrics count what is pending), and who must know when the
+  // clock moves (the job scheduler). Any may be absent.
   creditpay::payments* payments = nullptr;
+  uocs::waybills* waybills = nullptr;
+  const outbound::deliveries* deliveries = nullptr;
   std::function<void()> clock_moved;
 };
 

@@ -1,13 +1,14 @@
 #include "admin/answers.hpp"
 
-#include "support/text.hpp"
-
-#include <charconv>
-
 #include "http/json_response.hpp"
 #include "support/aliases.hpp"
+#include "support/json_kind.hpp"
+#include "support/text.hpp"
+#include "support/validate.hpp"
 
 #include <boost/json/object.hpp>
+
+#include <charconv>
 
 namespace authsim::admin {
 
@@ -46,6 +47,29 @@ std::optional<std::string> text_param(const http::request& req, const char* name
     return std::nullopt;
   }
   return v;
+}
+
+// One field of an endpoints change: left out, null (unset) or a URL.
+std::optional<std::string> read_endpoint(const json::object& body, const char* name,
+                                         std::optional<std::optional<std::string>>& out) {
+  const json::value* v = body.if_contains(name);
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  if (v->is_null()) {
+    out.emplace(std::nullopt);
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    return std::string("field '") + name + "' must be a URL string or null, got " + support::json_kind_name(*v);
+  }
+  const std::string url(v->get_string());
+  if (!support::is_http_url(url)) {
+    return std::string("field '") + name + "' must be an absolute http:// or https:// URL, got '" +
+           support::excerpt(url) + "'";
+  }
+  out.emplace(url);
+  return std::nullopt;
 }
 
 }  // namespace authsim::admin

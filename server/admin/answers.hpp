@@ -5,6 +5,8 @@
 #include "admin/paths.hpp"
 #include "http/router.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +24,12 @@ http::response render_failure(const http::request& req, const http::failure& f);
 // naming the parameter and the range.
 std::int64_t int_param(const http::request& req, const char* name, std::int64_t fallback, std::int64_t min,
                        std::int64_t max, std::optional<http::response>& error);
+
+// One URL field of an endpoints change (PUT .../endpoints): left out (out
+// stays empty), null (out holds nullopt: unset) or an http(s) URL. The
+// problem, naming the field, when it is none of these.
+std::optional<std::string> read_endpoint(const boost::json::object& body, const char* name,
+                                         std::optional<std::optional<std::string>>& out);
 
 // A text query parameter; nullopt when absent or empty.
 std::optional<std::string> text_param(const http::request& req, const char* name);

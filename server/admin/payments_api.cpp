@@ -1,6 +1,7 @@
 #include "admin/payments_api.hpp"
 
 #include "admin/answers.hpp"
+#include "admin/deliveries_api.hpp"
 #include "http/json_body.hpp"
 #include "http/json_response.hpp"
 #include "support/aliases.hpp"
@@ -19,48 +20,16 @@ namespace {
 constexpr const char* payments_path = "/__admin/payments";
 constexpr const char* payment_path = "/__admin/payments/{payment_id}";
 constexpr const char* refund_path = "/__admin/payments/{payment_id}/refund";
-constexpr const char* webhooks_path = "/__admin/webhooks";
-constexpr const char* redeliver_path = "/__admin/webhooks/{event_id}/redeliver";
 constexpr std::size_t max_items = 1000;
-constexpr std::int64_t max_wait_ms = 60'000;
 
-json::value attempt_json(const creditpay::delivery_attempt& a) {
-  return json::object{{"time_ms", a.time_ms},
-                      {"retry", a.retry},
-                      {"status", a.status ? json::value(*a.status) : json::value(nullptr)},
-                      {"error", a.error.empty() ? json::value(nullptr) : json::value(a.error)},
-                      {"latency_us", a.latency_us},
-                      {"answer", a.answer},
-                      {"trace", a.trace}};
-}
-
-json::value event_json(const creditpay::webhook_event& e) {
-  json::array attempts;
-  for (const auto& a : e.attempts) {
-    attempts.push_back(attempt_json(a));
-  }
-  boost::system::error_code ec;
-  json::value data = json::parse(e.data_json, ec);
-  return json::object{{"event_id", e.event_id},
-                      {"type", e.type},
-                      {"platform", e.plat_id},
-                      {"payment_id", e.payment_id},
-                      {"due_ms", e.due_ms},
-                      {"status", creditpay::delivery_status_name(e.status)},
-                      {"next_attempt_ms", e.next_attempt_ms ? json::value(*e.next_attempt_ms) : json::value(nullptr)},
-                      {"data", ec ? json::value(nullptr) : std::move(data)},
-                      {"fault", e.fault ? json::value(faults::webhook_fault_name(e.fault->kind)) : json::value(nullptr)},
-                      {"attempts", std::move(attempts)}};
-}
-
-json::object payment_json(const creditpay::payment_record& p, const creditpay::payments& all) {
+json::object payment_json(const creditpay::payment_record& p, const outbound::deliveries& all) {
   json::array events;
   for (const auto& id : p.event_ids) {
-    if (const auto e = all.event(id)) {
+    if (const auto e = all.find(id)) {
       events.push_back(json::object{{"event_id", e->event_id},
                                     {"type", e->type},
                                     {"due_ms", e->due_ms},
-                                    {"status", creditpay::delivery_status_name(e->status)},
+                                    {"status", outbound::delivery_status_name(e->status)},
                                     {"attempts", e->attempts.size()}});
     }
   }
@@ -83,32 +52,6 @@ json::object payment_json(const creditpay::payment_record& p, const creditpay::p
                       {"refunds", std::move(refunds)}};
 }
 
-// The webhook filter of ?platform=&type=&event_id=&payment_id=&status=&attempts=.
-std::optional<creditpay::webhook_filter> filter_of(const http::request& req, std::optional<http::response>& error,
-                                                   std::optional<creditpay::delivery_status> default_status) {
-  creditpay::webhook_filter f;
-  f.plat_id = text_param(req, "platform");
-  f.type = text_param(req, "type");
-  f.event_id = text_param(req, "event_id");
-  f.payment_id = text_param(req, "payment_id");
-  f.status = default_status;
-  if (const auto status = text_param(req, "status")) {
-    f.status = creditpay::parse_delivery_status(*status);
-    if (!f.status) {
-      error = error_answer(400, "INVALID_QUERY",
-                           "query parameter 'status' must be scheduled, retrying, delivered, failed, "
-                           "undeliverable or dropped, got '" + support::excerpt(*status, 40) + "'");
-      return std::nullopt;
-    }
-  }
-  const auto attempts = int_param(req, "attempts", 0, 0, 1000, error);
-  if (error) {
-    return std::nullopt;
-  }
-  f.min_attempts = static_cast<std::size_t>(attempts);
-  return f;
-}
-
 // A string field of a JSON object: absent, or a string (else `problem`).
 std::optional<std::string> string_field(const json::object& o, const char* name, std::string& problem) {
   const json::value* v = o.if_contains(name);
@@ -129,10 +72,6 @@ void payments_api::register_routes(http::router& r, const access_guard& guard) c
   r.add_route("GET", payments_path, guard.wrap([this](const http::request& req) { return list(req); }));
   r.add_async_template_route("GET", payment_path, guard.wrap([this](const http::request& req) { return one(req); }));
   r.add_async_template_route("POST", refund_path, guard.wrap([this](const http::request& req) { return one(req); }));
-  r.add_route("GET", webhooks_path, guard.wrap([this](const http::request& req) { return webhooks(req); }));
-  r.add_async_route("GET", "/__admin/webhooks/wait", guard.wrap([this](const http::request& req) { return wait(req); }));
-  r.add_async_template_route("POST", redeliver_path,
-                             guard.wrap([this](const http::request& req) { return redeliver(req); }));
 }
 
 net::awaitable<http::response> payments_api::start(const http::request& req) const {
@@ -192,7 +131,7 @@ net::awaitable<http::response> payments_api::start(const http::request& req) con
   support::log_line("payment " + p.payment_id + " started for " + p.ident_code + ": " +
                     creditpay::payment_outcome_name(p.outcome) + ", " + std::to_string(p.event_ids.size()) +
                     " event(s) planned");
-  co_return http::json_response(201, payment_json(p, payments_));
+  co_return http::json_response(201, payment_json(p, deliveries_));
 }
 
 http::response payments_api::list(const http::request& req) const {
@@ -205,7 +144,7 @@ http::response payments_api::list(const http::request& req) const {
                                       static_cast<std::size_t>(limit));
   json::array items;
   for (const auto& p : listing.items) {
-    items.push_back(payment_json(p, payments_));
+    items.push_back(payment_json(p, deliveries_));
   }
   return http::json_response(200, json::object{{"count", listing.count}, {"items", std::move(items)}});
 }
@@ -218,11 +157,11 @@ net::awaitable<http::response> payments_api::one(const http::request& req) const
     if (!p) {
       co_return error_answer(404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(rest, 64) + "'");
     }
-    json::object body = payment_json(*p, payments_);
+    json::object body = payment_json(*p, deliveries_);
     json::array events;
     for (const auto& id : p->event_ids) {
-      if (const auto e = payments_.event(id)) {
-        events.push_back(event_json(*e));
+      if (const auto e = deliveries_.find(id)) {
+        events.push_back(delivery_json(*e, deliveries_));
       }
     }
     body["events"] = std::move(events);
@@ -243,52 +182,6 @@ net::awaitable<http::response> payments_api::one(const http::request& req) const
                                                   {"order_no", r.order_no},
                                                   {"amount", r.amount},
                                                   {"time_ms", r.time_ms}});
-}
-
-http::response payments_api::webhooks(const http::request& req) const {
-  std::optional<http::response> error;
-  const auto filter = filter_of(req, error, std::nullopt);
-  const auto limit = int_param(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
-  if (error) {
-    return std::move(*error);
-  }
-  const auto listing = payments_.events(*filter, static_cast<std::size_t>(limit));
-  json::array items;
-  for (const auto& e : listing.items) {
-    items.push_back(event_json(e));
-  }
-  return http::json_response(200, json::object{{"count", listing.count},
-                                                {"pending", payments_.pending()},
-                                                {"items", std::move(items)}});
-}
-
-net::awaitable<http::response> payments_api::wait(const http::request& req) const {
-  std::optional<http::response> error;
-  // Without ?status=, what is waited for is delivery.
-  const auto filter = filter_of(req, error, creditpay::delivery_status::delivered);
-  const auto count = int_param(req, "count", 1, 1, 100'000, error);
-  const auto timeout = int_param(req, "timeout_ms", 10'000, 0, max_wait_ms, error);
-  if (error) {
-    co_return std::move(*error);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
-  const std::size_t have =
-      co_await payments_.async_wait(*filter, static_cast<std::size_t>(count), deadline, req.interrupts);
-  co_return http::json_response(200, json::object{{"matched", have},
-                                                  {"wanted", count},
-                                                  {"timed_out", have < static_cast<std::size_t>(count)}});
-}
-
-net::awaitable<http::response> payments_api::redeliver(const http::request& req) const {
-  const std::string rest(http::template_segment(redeliver_path, req.path(), 0));
-  const auto attempt = co_await payments_.async_redeliver(rest);
-  if (!attempt) {
-    co_return error_answer(404, "UNKNOWN_EVENT", "no webhook event '" + support::excerpt(rest, 64) + "'");
-  }
-  const auto e = payments_.event(rest);
-  co_return http::json_response(200, json::object{{"event_id", rest},
-                                                  {"status", e ? creditpay::delivery_status_name(e->status) : "unknown"},
-                                                  {"attempt", attempt_json(*attempt)}});
 }
 
 }  // namespace authsim::admin

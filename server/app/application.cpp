@@ -13,7 +13,9 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
+#include "admin/deliveries_api.hpp"
 #include "admin/payments_api.hpp"
+#include "admin/waybills_api.hpp"
 #include "creditpay/payments.hpp"
 #include "jobs/scheduler.hpp"
 #include "outbound/http_client.hpp"
@@ -164,8 +166,12 @@ struct application::parts {
   // After the io_context: its connections go before the io_context does.
   std::optional<outbound::http_client> outbound;
   std::shared_ptr<jobs::scheduler> scheduler;
+  std::optional<outbound::deliveries> deliveries;
   std::optional<creditpay::payments> payments;
+  std::optional<uocs::waybills> waybills;
   std::optional<admin::payments_api> payments_admin;
+  std::optional<admin::deliveries_api> deliveries_admin;
+  std::optional<admin::waybills_api> waybills_admin;
   net::strand<net::io_context::executor_type> control{net::make_strand(ioc)};  // acceptor and signals live here
   tcp::acceptor acceptor{control};
   std::optional<net::signal_set> stop_signals;
@@ -195,7 +201,7 @@ struct application::parts {
 // The simulated APIs' routes, and the scenario engine over their paths.
 void application::parts::build_routes() {
   creditpay_api.emplace(fixtures, clock, codes, modes, endpoints, *outbound, opts.public_base_url);
-  uocs_api.emplace(fixtures, clock, tokens);
+  uocs_api.emplace(fixtures, clock, tokens, *waybills, opts.public_base_url);
   router.emplace([this](const http::request& req, const http::failure& f) {
     // Paths outside both APIs answer in the Credit Pay shape
     // ({"code","msg","data","trace"}), the simpler of the two envelopes.
@@ -243,13 +249,17 @@ void application::parts::add_admin_routes() {
   scenarios_admin.emplace(*engine);
   scenarios_admin->register_routes(*router, *guard);
   admin_routes.emplace(admin::admin_parts{fixtures, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                          &*payments, [s = std::weak_ptr(scheduler)] {
+                                          &*payments, &*waybills, &*deliveries, [s = std::weak_ptr(scheduler)] {
                                             // Weak: the scheduler goes with the io_context, before the routes.
                                             if (auto live = s.lock()) live->poke();
                                           }});
   admin_routes->register_routes(*router, *guard);
-  payments_admin.emplace(*payments);
+  payments_admin.emplace(*payments, *deliveries);
   payments_admin->register_routes(*router, *guard);
+  deliveries_admin.emplace(*deliveries);
+  deliveries_admin->register_routes(*router, *guard);
+  waybills_admin.emplace(*waybills, *deliveries, fixtures, clock);
+  waybills_admin->register_routes(*router, *guard);
 }
 
 application::application(options opts, std::shared_ptr<const fixtures::fixture_set> fixtures)
@@ -265,11 +275,13 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
     throw startup_error(e.what());
   }
   p.scheduler = std::make_shared<jobs::scheduler>(net::make_strand(p.ioc), p.clock);
-  p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.outbound, p.metrics, p.scheduler);
+  p.deliveries.emplace(p.clock, *p.outbound, p.metrics, p.scheduler);
+  p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.deliveries);
+  p.waybills.emplace(p.fixtures, p.clock, *p.deliveries, p.scheduler);
   p.build_routes();
   p.engine->load();
-  p.payments->set_fault_decider([&engine = *p.engine](const std::string& type, const std::string& plat_id) {
-    return engine.decide_webhook(type, plat_id);
+  p.deliveries->set_fault_decider([&engine = *p.engine](const std::string& type, const std::string& lane) {
+    return engine.decide_webhook(type, lane);
   });
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
   if (!p.opts.scenario.empty() && p.opts.scenario != "none" &&
@@ -305,6 +317,7 @@ void application::listen() {
   p.bind();
   if (p.opts.public_base_url.empty()) {
     p.creditpay_api->set_public_base_url(p.base_url);
+    p.uocs_api->set_public_base_url(p.base_url);
   }
   p.add_admin_routes();
   p.pipeline.emplace(pipeline::parts{*p.router, &*p.engine, &p.journal, &p.metrics, &p.clock,
@@ -384,12 +397,12 @@ net::awaitable<void> application::parts::drain() {
     co_await none_left->wait_until(deadline);
   }
   // No more webhook events go out; those not delivered are counted.
-  const std::size_t undelivered = payments->pending();
+  const std::size_t undelivered = deliveries->pending();
   scheduler->stop();
   if (undelivered > 0) {
     support::log_message(support::log_level::warn, std::to_string(undelivered) +
-                                                       " webhook event(s) not yet delivered (scheduled or awaiting a "
-                                                       "retry) are dropped");
+                                                       " webhook event(s) and push(es) not yet delivered (scheduled "
+                                                       "or awaiting a retry) are dropped");
   }
   // Calls to partners still under way end now; the requests that made
   // them get a moment to answer that (a 500 naming the cancellation).

@@ -85,22 +85,6 @@ const char* code_state_name(code_state s) {
   return "unknown";
 }
 
-std::string html_escape(std::string_view text) {
-  const std::string valid = support::valid_utf8(text);
-  std::string out;
-  out.reserve(valid.size());
-  for (const char c : valid) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
 
 std::string render_cashier_page(std::string_view ident_code, const std::optional<state::code_record>& record,
                                 const fixtures::platform* platform, std::int64_t now_ms, std::string_view nonce) {

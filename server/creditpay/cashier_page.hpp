@@ -8,6 +8,7 @@
 
 #include "fixtures/fixtures.hpp"
 #include "state/code_store.hpp"
+#include "support/text.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -34,7 +35,6 @@ std::string render_cashier_page(std::string_view ident_code, const std::optional
 // The page for a request without an ident_code.
 std::string render_cashier_missing_code();
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string html_escape(std::string_view text);
+using support::html_escape;
 
 }  // namespace authsim::creditpay

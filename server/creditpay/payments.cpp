@@ -31,19 +31,6 @@ std::string upper_hex(std::size_t bytes) {
   return s;
 }
 
-std::string result_of(const outbound::answer& a) {
-  if (a.answered()) {
-    return a.status == 200 ? "delivered" : "http_error";
-  }
-  switch (a.error) {
-    case outbound::failure::timeout: return "timeout";
-    case outbound::failure::connect:
-    case outbound::failure::resolve:
-    case outbound::failure::tls: return "connect_error";
-    default: return "other_error";
-  }
-}
-
 // The fields PAY_SUCCESS and REFUND share: the trade's amount, its own
 // order number, the payment's order as chargeOrderNo, and when it was made.
 json::object trade_data(const payment_record& p, const std::string& amount, const std::string& order_no,
@@ -58,6 +45,19 @@ json::object trade_data(const payment_record& p, const std::string& amount, cons
           {"chargeOrderNo", p.order_no},
           {"realIp", p.real_ip},
           {"remark", ""}};
+}
+
+// A delivery of one of `p`'s events, due at `due_ms`, its data still to set.
+outbound::delivery event_of(const payment_record& p, const std::string& type, std::int64_t due_ms) {
+  outbound::delivery d;
+  d.event_id = "evt_" + support::random_hex(12);
+  d.api = api_name;
+  d.lane = p.plat_id;
+  d.subject = p.payment_id;
+  d.type = type;
+  d.token = p.token;
+  d.due_ms = due_ms;
+  return d;
 }
 
 // The `data` of a planned event of `p`, due at `due_ms`.
@@ -98,28 +98,6 @@ const char* payment_outcome_name(payment_outcome o) {
     case payment_outcome::barcode_failed: return "barcode_failed";
   }
   return "paid";
-}
-
-const char* delivery_status_name(delivery_status s) {
-  switch (s) {
-    case delivery_status::scheduled: return "scheduled";
-    case delivery_status::retrying: return "retrying";
-    case delivery_status::delivered: return "delivered";
-    case delivery_status::failed: return "failed";
-    case delivery_status::undeliverable: return "undeliverable";
-    case delivery_status::dropped: return "dropped";
-  }
-  return "scheduled";
-}
-
-std::optional<delivery_status> parse_delivery_status(std::string_view text) {
-  for (const auto s : {delivery_status::scheduled, delivery_status::retrying, delivery_status::delivered,
-                       delivery_status::failed, delivery_status::undeliverable, delivery_status::dropped}) {
-    if (text == delivery_status_name(s)) {
-      return s;
-    }
-  }
-  return std::nullopt;
 }
 
 std::vector<planned_event> plan_lifecycle(payment_outcome outcome, std::int64_t pay_after_ms) {
@@ -223,17 +201,69 @@ outbound::request webhook_request(const fixtures::platform& platform, const fixt
   return r;
 }
 
+std::variant<outbound::request, std::string> webhook_channel::build(const outbound::delivery& d, int retry,
+                                                                    const std::string& trace,
+                                                                    std::int64_t now_ms) const {
+  const fixtures::platform* platform = fixtures_->find_platform(d.lane);
+  const std::optional<state::endpoints> endpoints = platform != nullptr ? endpoints_.get(d.lane) : std::nullopt;
+  if (platform == nullptr || !endpoints || !endpoints->webhook_url) {
+    return "the platform has no webhook_url: the event is kept as undeliverable (set one with PUT "
+           "/__admin/platforms/" + d.lane + "/endpoints, then redeliver it)";
+  }
+  webhook_request_parts parts;
+  parts.url = *endpoints->webhook_url;
+  parts.type = d.type;
+  parts.plat_id = d.lane;
+  parts.retry = retry;
+  parts.event_id = d.event_id;
+  parts.data_json = d.data_json;
+  parts.token = d.token;
+  return webhook_request(*platform, fixtures_->creditpay, parts, trace, now_ms);
+}
+
+bool webhook_channel::spoil_signature(outbound::request& r, const outbound::delivery& d) const {
+  const fixtures::platform* platform = fixtures_->find_platform(d.lane);
+  if (platform == nullptr) {
+    return false;
+  }
+  // Signed with a key that is not the platform's: a receiver must refuse it.
+  fixtures::platform wrong = *platform;
+  wrong.signature_key = "not-" + platform->signature_key;
+  const std::string bad = compute_signature(wrong, signed_path_of_url(r.url).value_or("/"), r.body);
+  for (auto& [name, value] : r.headers) {
+    if (name == "signature" || name == "signerature") {
+      value = bad;
+    }
+  }
+  return true;
+}
+
+std::string webhook_channel::judge(const outbound::answer& a) const {
+  if (!a.answered()) {
+    return a.detail;
+  }
+  return a.status == 200 ? std::string()
+                         : "answered HTTP " + std::to_string(a.status) + "; only 200 counts as delivered";
+}
+
+std::optional<std::int64_t> webhook_channel::retry_due(std::int64_t first_due_ms, int retry) const {
+  const fixtures::creditpay_settings& s = fixtures_->creditpay;
+  if (retry > s.webhook_max_retries) {
+    return std::nullopt;
+  }
+  return first_due_ms + retry * s.webhook_retry_interval_ms;
+}
+
 payments::payments(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
-                   state::code_store& codes, const state::platform_endpoints& endpoints, outbound::client& outbound,
-                   state::metrics& metrics, std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity)
+                   state::code_store& codes, const state::platform_endpoints& endpoints,
+                   outbound::deliveries& deliveries, std::size_t capacity)
     : fixtures_(std::move(fixtures)),
       clock_(clock),
       codes_(codes),
-      endpoints_(endpoints),
-      outbound_(outbound),
-      metrics_(metrics),
-      scheduler_(std::move(scheduler)),
-      capacity_(capacity) {}
+      deliveries_(deliveries),
+      capacity_(capacity) {
+  deliveries_.add_channel(api_name, std::make_shared<webhook_channel>(fixtures_, endpoints));
+}
 
 net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_start(const payment_request& r) {
   const std::int64_t now = clock_.now_ms();
@@ -297,30 +327,22 @@ net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_st
   p.tag = r.tag.value_or(code->credit ? code->credit->tag : std::string());
   p.merchant_name = r.merchant_name.value_or(platform->name);
 
-  std::vector<std::pair<std::string, std::int64_t>> to_schedule;
+  std::vector<outbound::delivery> events;
+  for (const planned_event& planned : plan_lifecycle(r.outcome, r.pay_after_ms)) {
+    events.push_back(event_of(p, planned.type, now + planned.offset_ms));
+    events.back().data_json = json::serialize(event_data(planned.type, p, events.back().due_ms));
+    p.event_ids.push_back(events.back().event_id);
+  }
+  std::vector<std::string> evicted;
   {
     const std::lock_guard lock(mutex_);
-    for (const planned_event& planned : plan_lifecycle(r.outcome, r.pay_after_ms)) {
-      stored_event s;
-      s.event.event_id = "evt_" + support::random_hex(12);
-      s.event.payment_id = p.payment_id;
-      s.event.plat_id = p.plat_id;
-      s.event.type = planned.type;
-      s.event.token = p.token;
-      s.event.due_ms = now + planned.offset_ms;
-      s.event.next_attempt_ms = s.event.due_ms;
-      s.event.data_json = json::serialize(event_data(planned.type, p, s.event.due_ms));
-      s.first_due_ms = s.event.due_ms;
-      p.event_ids.push_back(s.event.event_id);
-      to_schedule.emplace_back(s.event.event_id, s.event.due_ms);
-      events_.emplace(s.event.event_id, std::move(s));
-    }
     payments_.emplace(p.payment_id, p);
     order_.push_back(p.payment_id);
-    evict_if_full();
+    evicted = evict_if_full();
   }
-  for (const auto& [id, due] : to_schedule) {
-    schedule(id, p.plat_id, due, 0);
+  deliveries_.forget(evicted);
+  for (auto& e : events) {
+    deliveries_.add(std::move(e));
   }
   co_return p;
 }
@@ -335,9 +357,7 @@ std::variant<refund_record, payment_refusal> payments::refund(const std::string&
                                support::excerpt(amount, 40) + "'"};
   }
   refund_record refund;
-  std::string event_id;
-  std::string plat_id;
-  const std::int64_t due = now;
+  outbound::delivery event;
   {
     const std::lock_guard lock(mutex_);
     const auto it = payments_.find(payment_id);
@@ -368,245 +388,17 @@ std::variant<refund_record, payment_refusal> payments::refund(const std::string&
     }
     // The refund's event: PAY_SUCCESS's fields, its own order number, the
     // payment's as chargeOrderNo.
-    stored_event s;
-    s.event.event_id = "evt_" + support::random_hex(12);
-    s.event.payment_id = p.payment_id;
-    s.event.plat_id = p.plat_id;
-    s.event.type = "REFUND";
-    s.event.token = p.token;
-    s.event.due_ms = due;
-    s.event.next_attempt_ms = due;
+    event = event_of(p, "REFUND", now);
     refund.order_no = "RF" + upper_hex(10);
     refund.amount = amount;
     refund.time_ms = now;
-    refund.event_id = s.event.event_id;
-    s.event.data_json = json::serialize(trade_data(p, amount, refund.order_no, now));
-    s.first_due_ms = due;
-    event_id = s.event.event_id;
-    p.event_ids.push_back(event_id);
+    refund.event_id = event.event_id;
+    event.data_json = json::serialize(trade_data(p, amount, refund.order_no, now));
+    p.event_ids.push_back(event.event_id);
     p.refunds.push_back(refund);
-    plat_id = p.plat_id;
-    events_.emplace(event_id, std::move(s));
   }
-  schedule(event_id, plat_id, due, 0);
+  deliveries_.add(std::move(event));
   return refund;
-}
-
-// A platform's events go in the platform's lane.
-void payments::schedule(const std::string& event_id, const std::string& plat_id, std::int64_t due_ms, int retry) {
-  scheduler_->add(due_ms, plat_id, [this, event_id, retry]() { return attempt(event_id, retry); });
-}
-
-net::awaitable<void> payments::attempt(std::string event_id, int retry) {
-  std::optional<faults::webhook_fault> fault;
-  std::string type;
-  std::string plat_id;
-  bool decide = false;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = events_.find(event_id);
-    // Forgotten (a reset), or delivered meanwhile by a redelivery.
-    if (it == events_.end() || it->second.event.status == delivery_status::delivered) {
-      co_return;
-    }
-    decide = !it->second.fault_decided;
-    it->second.fault_decided = true;
-    type = it->second.event.type;
-    plat_id = it->second.event.plat_id;
-    fault = it->second.event.fault;
-  }
-  if (decide && decide_fault_) {
-    fault = decide_fault_(type, plat_id);
-    const std::lock_guard lock(mutex_);
-    if (const auto it = events_.find(event_id); it != events_.end()) {
-      it->second.event.fault = fault;
-    }
-    if (fault) {
-      metrics_.record_fault(std::string("webhook_") + faults::webhook_fault_name(fault->kind));
-    }
-  }
-  using kind = faults::webhook_fault_kind;
-  if (fault && fault->kind == kind::drop) {
-    {
-      const std::lock_guard lock(mutex_);
-      if (const auto it = events_.find(event_id); it != events_.end()) {
-        it->second.event.status = delivery_status::dropped;
-        it->second.event.next_attempt_ms.reset();
-      }
-    }
-    metrics_.record_webhook(type, "dropped");
-    notify_waiters();
-    co_return;
-  }
-  if (fault && fault->kind == kind::out_of_order && retry == 0) {
-    std::optional<std::int64_t> later;
-    {
-      const std::lock_guard lock(mutex_);
-      if (const auto it = events_.find(event_id); it != events_.end() && !it->second.held) {
-        it->second.held = true;
-        later = it->second.event.due_ms + fault->hold_ms;
-        it->second.first_due_ms = *later;
-        it->second.event.next_attempt_ms = later;
-      }
-    }
-    if (later) {
-      // Held back: the platform's later events go first.
-      schedule(event_id, plat_id, *later, 0);
-      co_return;
-    }
-  }
-  if (fault && fault->kind == kind::delay && retry == 0) {
-    // The platform's later events wait behind this one.
-    net::steady_timer timer(co_await net::this_coro::executor);
-    timer.expires_after(std::chrono::milliseconds(fault->delay_ms));
-    co_await timer.async_wait(use_tuple);
-  }
-  co_await send(event_id, retry, false, fault && fault->kind == kind::bad_signature && retry == 0);
-  const fixtures::creditpay_settings& s = fixtures_->creditpay;
-  std::optional<std::int64_t> next;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = events_.find(event_id);
-    if (it == events_.end()) {
-      co_return;
-    }
-    webhook_event& e = it->second.event;
-    if (e.status == delivery_status::retrying || e.status == delivery_status::scheduled) {
-      if (retry < s.webhook_max_retries) {
-        next = it->second.first_due_ms + (retry + 1) * s.webhook_retry_interval_ms;
-        e.status = delivery_status::retrying;
-        e.next_attempt_ms = next;
-      } else {
-        e.status = delivery_status::failed;
-        e.next_attempt_ms.reset();
-      }
-    }
-  }
-  notify_waiters();
-  if (next) {
-    schedule(event_id, plat_id, *next, retry + 1);
-  }
-}
-
-net::awaitable<delivery_attempt> payments::send(const std::string& event_id, int retry, bool redelivery,
-                                                bool bad_signature) {
-  bool twice = false;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = events_.find(event_id);
-    twice = it != events_.end() && it->second.event.fault &&
-            it->second.event.fault->kind == faults::webhook_fault_kind::duplicate;
-  }
-  delivery_attempt a = co_await send_once(event_id, retry, redelivery, bad_signature);
-  // An attempt that sent nothing (no webhook_url) has no trace to repeat.
-  if (twice && !a.trace.empty()) {
-    a = co_await send_once(event_id, retry, redelivery, bad_signature);
-  }
-  co_return a;
-}
-
-net::awaitable<delivery_attempt> payments::send_once(const std::string& event_id, int retry, bool redelivery,
-                                                     bool bad_signature) {
-  const std::int64_t now = clock_.now_ms();
-  delivery_attempt a;
-  a.time_ms = now;
-  a.retry = retry;
-  webhook_request_parts parts;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = events_.find(event_id);
-    if (it == events_.end()) {
-      a.error = "the event is no longer held";
-      co_return a;
-    }
-    const webhook_event& e = it->second.event;
-    parts.type = e.type;
-    parts.plat_id = e.plat_id;
-    parts.retry = retry;
-    parts.event_id = e.event_id;
-    parts.data_json = e.data_json;
-    parts.token = e.token;
-  }
-  const fixtures::platform* platform = fixtures_->find_platform(parts.plat_id);
-  const std::optional<state::endpoints> endpoints =
-      platform != nullptr ? endpoints_.get(parts.plat_id) : std::nullopt;
-  if (platform == nullptr || !endpoints || !endpoints->webhook_url) {
-    a.error = "the platform has no webhook_url: the event is kept as undeliverable (set one with PUT "
-              "/__admin/platforms/" + parts.plat_id + "/endpoints, then redeliver it)";
-    const std::lock_guard lock(mutex_);
-    if (const auto it = events_.find(event_id); it != events_.end()) {
-      it->second.event.status = delivery_status::undeliverable;
-      it->second.event.next_attempt_ms.reset();
-      auto& attempts = it->second.event.attempts;
-      attempts.push_back(a);
-      if (attempts.size() > max_attempts_kept) {
-        attempts.erase(attempts.begin());
-      }
-    }
-    metrics_.record_webhook(parts.type, "undeliverable");
-    co_return a;
-  }
-  parts.url = *endpoints->webhook_url;
-  a.trace = support::random_trace_id();  // only what is sent has one
-  outbound::request req = webhook_request(*platform, fixtures_->creditpay, parts, a.trace, now);
-  if (bad_signature) {
-    // Signed with a key that is not the platform's: a receiver must refuse it.
-    fixtures::platform wrong = *platform;
-    wrong.signature_key = "not-" + platform->signature_key;
-    const std::string bad = compute_signature(wrong, signed_path_of_url(parts.url).value_or("/"), req.body);
-    for (auto& [name, value] : req.headers) {
-      if (name == "signature" || name == "signerature") {
-        value = bad;
-      }
-    }
-    a.error = "sent with a wrong signature (scenario fault bad_signature)";
-  }
-  const outbound::answer answer = co_await outbound_.async_post(req);
-  a.latency_us = answer.latency_us;
-  const std::string note = a.error;  // the fault carried out, if any
-  if (answer.answered()) {
-    a.status = answer.status;
-    a.answer = support::valid_utf8(std::string_view(answer.body).substr(0, answer_excerpt_bytes));
-    a.error = answer.status != 200 ? "answered HTTP " + std::to_string(answer.status) + "; only 200 counts as delivered"
-                                   : std::string();
-  } else {
-    a.error = answer.detail;
-  }
-  if (!note.empty()) {
-    a.error = a.error.empty() ? note + "; the platform took it (HTTP 200)" : note + "; " + a.error;
-  }
-  metrics_.record_webhook(parts.type, result_of(answer));
-  {
-    const std::lock_guard lock(mutex_);
-    if (const auto it = events_.find(event_id); it != events_.end()) {
-      webhook_event& e = it->second.event;
-      e.attempts.push_back(a);
-      if (e.attempts.size() > max_attempts_kept) {
-        e.attempts.erase(e.attempts.begin());
-      }
-      if (a.status == 200u) {
-        e.status = delivery_status::delivered;
-        e.next_attempt_ms.reset();
-      } else if (redelivery && e.status == delivery_status::undeliverable) {
-        e.status = delivery_status::failed;
-      }
-    }
-  }
-  notify_waiters();
-  co_return a;
-}
-
-net::awaitable<std::optional<delivery_attempt>> payments::async_redeliver(const std::string& event_id) {
-  int retry = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = events_.find(event_id);
-    if (it == events_.end()) {
-      co_return std::nullopt;
-    }
-    retry = static_cast<int>(it->second.event.attempts.empty() ? 0 : it->second.event.attempts.back().retry + 1);
-  }
-  co_return co_await send(event_id, retry, true);
 }
 
 std::optional<payment_record> payments::find(const std::string& payment_id) const {
@@ -632,118 +424,27 @@ payments::payment_listing payments::list(const std::optional<std::string>& plat_
   return out;
 }
 
-std::optional<webhook_event> payments::event(const std::string& event_id) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = events_.find(event_id);
-  return it == events_.end() ? std::nullopt : std::optional(it->second.event);
-}
-
-bool payments::matches(const webhook_event& e, const webhook_filter& f) const {
-  return (!f.plat_id || e.plat_id == *f.plat_id) && (!f.type || e.type == *f.type) &&
-         (!f.event_id || e.event_id == *f.event_id) && (!f.payment_id || e.payment_id == *f.payment_id) &&
-         (!f.status || e.status == *f.status) && e.attempts.size() >= f.min_attempts;
-}
-
-payments::event_listing payments::events(const webhook_filter& filter, std::size_t limit) const {
-  event_listing out;
-  std::vector<const webhook_event*> found;
-  {
-    const std::lock_guard lock(mutex_);
-    for (const auto& [id, s] : events_) {
-      if (matches(s.event, filter)) {
-        found.push_back(&s.event);
-      }
-    }
-    std::stable_sort(found.begin(), found.end(), [](const webhook_event* a, const webhook_event* b) {
-      return a->due_ms != b->due_ms ? a->due_ms < b->due_ms : a->event_id < b->event_id;
-    });
-    out.count = found.size();
-    for (std::size_t i = 0; i < found.size() && i < limit; ++i) {
-      out.items.push_back(*found[i]);
-    }
-  }
-  return out;
-}
-
-std::size_t payments::count(const webhook_filter& filter) const {
-  const std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(
-      std::count_if(events_.begin(), events_.end(), [&](const auto& kv) { return matches(kv.second.event, filter); }));
-}
-
-net::awaitable<std::size_t> payments::async_wait(const webhook_filter& filter, std::size_t wanted,
-                                                 std::chrono::steady_clock::time_point deadline,
-                                                 support::interrupt_source* interrupts) {
-  auto wake = std::make_shared<support::event>(co_await net::this_coro::executor);
-  {
-    const std::lock_guard lock(mutex_);
-    waiters_.push_back(wake);
-  }
-  const auto interrupted = std::make_shared<std::atomic<bool>>(false);
-  std::shared_ptr<void> subscription;
-  if (interrupts != nullptr) {
-    subscription = interrupts->subscribe([wake, interrupted] {
-      interrupted->store(true);
-      wake->raise();
-    });
-  }
-  std::size_t have = count(filter);
-  while (have < wanted && std::chrono::steady_clock::now() < deadline && !interrupted->load()) {
-    co_await wake->wait_until(deadline);
-    have = count(filter);
-  }
-  co_return have;
-}
-
-void payments::notify_waiters() {
-  std::vector<std::shared_ptr<support::event>> live;
-  {
-    const std::lock_guard lock(mutex_);
-    std::erase_if(waiters_, [&](const std::weak_ptr<support::event>& w) {
-      auto s = w.lock();
-      if (!s) {
-        return true;
-      }
-      live.push_back(std::move(s));
-      return false;
-    });
-  }
-  for (auto& w : live) {
-    w->raise();
-  }
-}
-
-std::size_t payments::pending() const {
-  const std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(std::count_if(events_.begin(), events_.end(), [](const auto& kv) {
-    const delivery_status s = kv.second.event.status;
-    return s == delivery_status::scheduled || s == delivery_status::retrying;
-  }));
-}
-
 void payments::clear() {
   {
     const std::lock_guard lock(mutex_);
     payments_.clear();
     order_.clear();
-    events_.clear();
   }
-  scheduler_->clear();
-  notify_waiters();
+  deliveries_.clear(api_name);
 }
 
-// Under the lock. The oldest payments go, with their events.
-void payments::evict_if_full() {
+// Under the lock. The oldest payments go; answers their events.
+std::vector<std::string> payments::evict_if_full() {
+  std::vector<std::string> events;
   while (order_.size() > capacity_) {
     const auto it = payments_.find(order_.front());
     if (it != payments_.end()) {
-      for (const auto& id : it->second.event_ids) {
-        events_.erase(id);
-      }
+      events.insert(events.end(), it->second.event_ids.begin(), it->second.event_ids.end());
       payments_.erase(it);
     }
     order_.pop_front();
   }
+  return events;
 }
 
 }  // namespace authsim::creditpay

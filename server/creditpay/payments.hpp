@@ -5,18 +5,18 @@
 // time comes, and a failed delivery is retried every 5 minutes, at most 10
 // times (fixture settings).
 //
-// `payments` keeps the payments and their events (bounded), delivers
-// through outbound::client, and lets a test wait for deliveries. Its
-// lifecycle planning and the webhook request it sends are pure functions,
-// tested on their own.
+// `payments` keeps the payments (bounded) and hands their events to
+// outbound::deliveries, which sends, retries and journals them in the
+// platform's lane. Its lifecycle planning and the webhook request it sends
+// are pure functions, tested on their own.
 //
-// Thread-safe: one mutex guards the payments and events; deliveries run
-// as scheduler jobs, one platform's in order.
+// Thread-safe: one mutex guards the payments.
 
 #include "faults/scenario.hpp"
 #include "fixtures/fixtures.hpp"
 #include "jobs/scheduler.hpp"
 #include "outbound/client.hpp"
+#include "outbound/deliveries.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/metrics.hpp"
@@ -103,39 +103,29 @@ std::string percent_encode(std::string_view text);
 // decimals (18 digits in all: an int64 holds them).
 std::optional<std::int64_t> amount_units(std::string_view text);
 
-// One attempt to deliver an event.
-struct delivery_attempt {
-  std::int64_t time_ms = 0;  // simulated time it was sent
-  int retry = 0;
-  std::optional<unsigned> status;  // HTTP status when there was an answer
-  std::string error;               // why there was none, or why it is not delivered
-  std::int64_t latency_us = 0;
-  std::string answer;              // the first 1 KiB of the answer's body
-  std::string trace;
+// Credit Pay's channel of outbound::deliveries: webhook_request to the
+// platform's webhook_url, signed; HTTP 200 is delivered; a retry every
+// webhook_retry_interval_ms after the first due time, at most
+// webhook_max_retries.
+class webhook_channel : public outbound::channel {
+ public:
+  webhook_channel(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::platform_endpoints& endpoints)
+      : fixtures_(std::move(fixtures)), endpoints_(endpoints) {}
+  [[nodiscard]] const char* lane_name() const override { return "platform"; }
+  [[nodiscard]] const char* subject_name() const override { return "payment_id"; }
+  [[nodiscard]] std::variant<outbound::request, std::string> build(const outbound::delivery& d, int retry,
+                                                                   const std::string& trace,
+                                                                   std::int64_t now_ms) const override;
+  bool spoil_signature(outbound::request& r, const outbound::delivery& d) const override;
+  [[nodiscard]] std::string judge(const outbound::answer& a) const override;
+  [[nodiscard]] std::optional<std::int64_t> retry_due(std::int64_t first_due_ms, int retry) const override;
+
+ private:
+  std::shared_ptr<const fixtures::fixture_set> fixtures_;
+  const state::platform_endpoints& endpoints_;
 };
 
-enum class delivery_status { scheduled, retrying, delivered, failed, undeliverable, dropped };
-const char* delivery_status_name(delivery_status s);
-std::optional<delivery_status> parse_delivery_status(std::string_view text);
-
-struct webhook_event {
-  std::string event_id;
-  std::string payment_id;
-  std::string plat_id;
-  std::string type;
-  std::string data_json;
-  std::string token;
-  std::int64_t due_ms = 0;
-  delivery_status status = delivery_status::scheduled;
-  std::optional<std::int64_t> next_attempt_ms;  // the next (re)try's due time, while one is planned
-  std::vector<delivery_attempt> attempts;
-  // The active scenario's webhook fault, decided at the first attempt.
-  std::optional<faults::webhook_fault> fault;
-};
-
-// Asks the active scenario what happens to an event (type, platform).
-using webhook_fault_decider =
-    std::function<std::optional<faults::webhook_fault>(const std::string& type, const std::string& plat_id)>;
+inline constexpr const char* api_name = "creditpay";  // its deliveries' api
 
 struct refund_record {
   std::string event_id;
@@ -183,28 +173,15 @@ struct payment_refusal {
   std::string message;
 };
 
-struct webhook_filter {
-  std::optional<std::string> plat_id;
-  std::optional<std::string> type;
-  std::optional<std::string> event_id;
-  std::optional<std::string> payment_id;
-  std::optional<delivery_status> status;
-  std::size_t min_attempts = 0;
-};
-
 class payments {
  public:
   static constexpr std::size_t default_capacity = 10'000;  // payments kept; the oldest go first
   static constexpr std::size_t max_refunds = 50;
-  static constexpr std::size_t max_attempts_kept = 20;
-  static constexpr std::size_t answer_excerpt_bytes = 1024;
 
+  // Registers Credit Pay's channel with `deliveries`.
   payments(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,
-           const state::platform_endpoints& endpoints, outbound::client& outbound, state::metrics& metrics,
-           std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity = default_capacity);
-
-  // Where webhook faults come from (the scenario engine); none: no faults.
-  void set_fault_decider(webhook_fault_decider decider) { decide_fault_ = std::move(decider); }
+           const state::platform_endpoints& endpoints, outbound::deliveries& deliveries,
+           std::size_t capacity = default_capacity);
 
   // Starts a payment: checks the code (known, redeemed) and the request,
   // plans its events and schedules them. The record, or why not.
@@ -221,63 +198,20 @@ class payments {
   [[nodiscard]] payment_listing list(const std::optional<std::string>& plat_id,
                                      const std::optional<std::string>& ident_code, std::size_t limit) const;
 
-  [[nodiscard]] std::optional<webhook_event> event(const std::string& event_id) const;
-  struct event_listing {
-    std::size_t count = 0;
-    std::vector<webhook_event> items;
-  };
-  // In due order.
-  [[nodiscard]] event_listing events(const webhook_filter& filter, std::size_t limit) const;
-  [[nodiscard]] std::size_t count(const webhook_filter& filter) const;
-
-  // Waits until `count` events match the filter, or `deadline`, or `stop`
-  // says so; answers how many match then. Awaited at once.
-  net::awaitable<std::size_t> async_wait(const webhook_filter& filter, std::size_t count,
-                                         std::chrono::steady_clock::time_point deadline,
-                                         support::interrupt_source* interrupts);
-
-  // Sends the event again now, whatever its status; answers the attempt.
-  // nullopt for an unknown event. Awaited at once.
-  net::awaitable<std::optional<delivery_attempt>> async_redeliver(const std::string& event_id);
-
-  // Events not yet delivered and not given up (scheduled or retrying).
-  [[nodiscard]] std::size_t pending() const;
   // Forgets every payment and event (POST /__admin/reset).
   void clear();
 
  private:
-  struct stored_event {
-    webhook_event event;
-    std::int64_t first_due_ms = 0;
-    bool fault_decided = false;
-    bool held = false;  // out_of_order: the hold is under way or done
-  };
-
-  net::awaitable<void> attempt(std::string event_id, int retry);
-  // One attempt (two with `duplicate`); `bad_signature` signs it wrong.
-  net::awaitable<delivery_attempt> send(const std::string& event_id, int retry, bool redelivery,
-                                        bool bad_signature = false);
-  net::awaitable<delivery_attempt> send_once(const std::string& event_id, int retry, bool redelivery,
-                                             bool bad_signature);
-  void schedule(const std::string& event_id, const std::string& plat_id, std::int64_t due_ms, int retry);
-  bool matches(const webhook_event& e, const webhook_filter& f) const;
-  void notify_waiters();
-  void evict_if_full();
+  std::vector<std::string> evict_if_full();
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
   state::code_store& codes_;
-  const state::platform_endpoints& endpoints_;
-  outbound::client& outbound_;
-  state::metrics& metrics_;
-  std::shared_ptr<jobs::scheduler> scheduler_;
+  outbound::deliveries& deliveries_;
   std::size_t capacity_;
 
   mutable std::mutex mutex_;
   std::map<std::string, payment_record> payments_;
   std::deque<std::string> order_;  // payment ids, oldest first
-  std::map<std::string, stored_event> events_;
-  std::vector<std::weak_ptr<support::event>> waiters_;
-  webhook_fault_decider decide_fault_;
 };
 
 }  // namespace authsim::creditpay

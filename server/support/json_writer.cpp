@@ -161,6 +161,12 @@ json_object_writer& json_object_writer::value(std::string_view k, const boost::j
   return *this;
 }
 
+json_object_writer& json_object_writer::decimal(std::string_view k, std::string_view number_text) {
+  key(k);
+  out_ += number_text;
+  return *this;
+}
+
 json_object_writer& json_object_writer::object(std::string_view k, std::string_view finished_object) {
   key(k);
   out_ += finished_object;

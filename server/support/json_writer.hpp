@@ -27,6 +27,9 @@ class json_object_writer {
   // A string, or null when `value` is null.
   json_object_writer& string_or_null(std::string_view key, const char* value);
   json_object_writer& value(std::string_view key, const boost::json::value& value);
+  // A number already written as JSON (a decimal such as "10.28": Boost.JSON
+  // would write a double as 1.028E1).
+  json_object_writer& decimal(std::string_view key, std::string_view number_text);
   // A member whose value is an object another writer finished.
   json_object_writer& object(std::string_view key, std::string_view finished_object);
 

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <string>
 
 namespace authsim::support {
@@ -128,6 +129,26 @@ std::size_t amount_decimals(std::string_view text) {
 
 bool is_currency_code(std::string_view text) {
   return text.size() == 3 && text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string_view::npos;
+}
+
+std::optional<double> decimal_degrees(std::string_view text, double limit) {
+  std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+  const std::size_t point = digits.find('.');
+  const std::string_view whole = digits.substr(0, point);
+  const std::string_view decimals = point == std::string_view::npos ? std::string_view() : digits.substr(point + 1);
+  auto all_digits = [](std::string_view s) {
+    return s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (whole.empty() || whole.size() > 3 || !all_digits(whole) || !all_digits(decimals) || decimals.size() > 10 ||
+      (point != std::string_view::npos && decimals.empty())) {
+    return std::nullopt;
+  }
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < -limit || value > limit) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 }  // namespace authsim::support

@@ -2,6 +2,7 @@
 // Syntax checks for values that partners send: URLs, client IPs, amounts
 // and currencies.
 
+#include <optional>
 #include <string_view>
 
 namespace authsim::support {
@@ -27,5 +28,10 @@ std::size_t amount_decimals(std::string_view text);
 
 // Three capital letters, as ISO 4217 codes are written.
 bool is_currency_code(std::string_view text);
+
+// Decimal degrees as UOCS writes a longitude or latitude in a string: an
+// optional minus, digits, optionally a point and at most 10 more digits
+// ("114.1234567", "-33.5"), within [-limit, limit]. nullopt otherwise.
+std::optional<double> decimal_degrees(std::string_view text, double limit);
 
 }  // namespace authsim::support

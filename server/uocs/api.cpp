@@ -8,6 +8,7 @@
 #include "support/json_kind.hpp"
 #include "support/json_writer.hpp"
 #include "support/text.hpp"
+#include "uocs/tracking_page.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
@@ -18,60 +19,67 @@ namespace authsim::uocs {
 
 namespace {
 
-const std::vector<error_info> catalogue = {
-    {error_id::invalid_json, "INVALID_JSON", "the request body must be a JSON object: {0}",
-     "请求体必须是 JSON 对象：{0}"},
-    {error_id::missing_parameter, "MISSING_PARAMETER", "missing required parameter '{0}'",
-     "缺少必填参数 '{0}'"},
-    {error_id::invalid_parameter, "INVALID_PARAMETER", "parameter '{0}' must be {1}, got {2}",
-     "参数 '{0}' 应为 {1}，实际为 {2}"},
-    {error_id::app_key_invalid, "APP_KEY_INVALID", "appKey '{0}' is not a known app",
-     "appKey '{0}' 不是已配置的应用"},
-    {error_id::app_secret_invalid, "APP_SECRET_INVALID", "appSecret does not match the secret of app '{0}'",
-     "appSecret 与应用 '{0}' 的秘钥不一致"},
-    {error_id::user_not_found, "USER_NOT_FOUND", "userId '{0}' is not an account of app '{1}'",
-     "userId '{0}' 不是应用 '{1}' 的账号"},
-    {error_id::password_invalid, "PASSWORD_INVALID", "password does not match account '{0}'",
-     "password 与账号 '{0}' 的密码不一致"},
-    {error_id::token_missing, "TOKEN_MISSING",
-     "missing header 'token': log in with POST /apis-auth/login/auth and send its obj.token",
-     "缺少请求头 'token'：请先调用 POST /apis-auth/login/auth 登录并携带返回的 obj.token"},
-    {error_id::token_invalid, "TOKEN_INVALID", "header 'token' holds a token this simulator never issued: '{0}'",
-     "请求头 'token' 中的令牌不是本模拟器签发的：'{0}'"},
-    {error_id::token_expired, "TOKEN_EXPIRED", "the token expired at {0} (server time {1}); log in again",
-     "令牌已于 {0} 过期（服务器时间 {1}）；请重新登录"},
+std::string new_request_id() { return support::random_hex(16); }
+
+const std::vector<call_path> paths = {
+    {call::capacity, fixtures::uocs_revision::r2024_12, "/uocs-tes/waybill/api/carrierWaybill"},
+    {call::create, fixtures::uocs_revision::r2024_12, "/uocs-tes/waybill/api/createWaybill"},
+    {call::details, fixtures::uocs_revision::r2024_12, "/uocs-tes/waybill/api/selectOrderDetails"},
+    {call::tracking, fixtures::uocs_revision::r2024_12, "/uocs-tes/waybill/api/orderH5View"},
+    {call::capacity, fixtures::uocs_revision::r2025, "/uocs-ces/openApi/carrierWaybill"},
+    {call::create, fixtures::uocs_revision::r2025, "/uocs-ces/openApi/createWaybill"},
+    {call::details, fixtures::uocs_revision::r2025, "/uocs-ces/openApi/selectWaybillDetails"},
+    {call::tracking, fixtures::uocs_revision::r2025, "/uocs-ces/openApi/selectWaybillH5View"},
+    {call::cancel, fixtures::uocs_revision::r2025, "/uocs-ces/openApi/cancelWaybill"},
 };
 
-const error_info& info(error_id id) {
-  for (const auto& e : catalogue) {
-    if (e.id == id) {
-      return e;
-    }
-  }
-  throw std::logic_error("uocs error id without a catalogue entry");
-}
-
-std::string new_request_id() { return support::random_hex(16); }
+// A token's expiry, as the messages write it.
+std::string utc(std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; }
 
 }  // namespace
 
-const std::vector<error_info>& all_errors() { return catalogue; }
+const std::vector<call_path>& call_paths() { return paths; }
 
-api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens)
-    : fixtures_(std::move(fixtures)), clock_(clock), tokens_(tokens) {}
+const char* path_of(call which, fixtures::uocs_revision revision) {
+  for (const auto& p : paths) {
+    if (p.which == which && p.revision == revision) {
+      return p.path;
+    }
+  }
+  return nullptr;
+}
+
+fixtures::uocs_revision revision_of_path(std::string_view path) {
+  return path.starts_with(service_prefix_2025) ? fixtures::uocs_revision::r2025 : fixtures::uocs_revision::r2024_12;
+}
+
+api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens,
+         waybills& book, std::string public_base_url)
+    : fixtures_(std::move(fixtures)),
+      clock_(clock),
+      tokens_(tokens),
+      waybills_(book),
+      public_base_url_(std::move(public_base_url)) {}
 
 void api::register_routes(http::router& r) const {
   auto renderer = [this](const http::request& req, const http::failure& f) { return render_failure(req, f); };
   r.add_family(auth_prefix, renderer);
   r.add_family(service_prefix, renderer);
+  r.add_family(service_prefix_2025, renderer);
   r.add_async_route("POST", login_path, [this](const http::request& req) { return login(req); });
+  for (const auto& p : paths) {
+    r.add_async_route("POST", p.path, [this, which = p.which, revision = p.revision](const http::request& req) {
+      return waybill_call(req, which, revision);
+    });
+  }
+  r.add_async_template_route("GET", tracking_path, [this](const http::request& req) { return tracking(req); });
   for (const auto& s : fixtures_->stubs) {
     r.add_async_route(s.method, s.path, [this, &s](const http::request& req) { return stub(req, s); });
   }
 }
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
-                             const std::string& error_message, std::string_view obj) const {
+                             const std::string& error_message, std::string_view obj, std::string_view extra) const {
   support::json_object_writer body;
   body.string("requestId", request_id).boolean("success", error_code == nullptr).null("business");
   body.string_or_null("errorCode", error_code);
@@ -79,6 +87,9 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
     body.string("errorMessage", error_message);
   } else {
     body.null("errorMessage");
+  }
+  if (!extra.empty()) {
+    body.null(extra);  // "params": null, as the waybill calls' examples carry
   }
   body.string("date", support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes))
       .string("version", "1.0")
@@ -89,16 +100,30 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
 }
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
-  return envelope(f.status, new_request_id(), f.name, f.message.in(http::request_language(req)),
-                  "null");
+  http::response res = envelope(f.status, new_request_id(), published_code(class_of(f.kind), revision_of_path(req.path())),
+                                f.message.in(http::request_language(req)), "null");
+  res.note.check = f.name;
+  return res;
 }
 
 http::response api::reject(const http::request& req, const std::string& request_id, error_id id,
-                           std::initializer_list<std::string_view> args) const {
+                           std::initializer_list<std::string_view> args, fixtures::uocs_revision revision) const {
   const error_info& e = info(id);
   const bool zh = http::request_language(req) == http::language::zh_cn;
-  http::response res = envelope(200, request_id, e.code, support::substitute(zh ? e.zh : e.en, args), "null");
-  res.note.check = e.code;
+  http::response res =
+      envelope(200, request_id, published_code(e.cls, revision), support::substitute(zh ? e.zh : e.en, args), "null");
+  res.note.check = e.cause;
+  return res;
+}
+
+http::response api::reject(const http::request& req, const std::string& request_id, const refusal& r,
+                           fixtures::uocs_revision revision) const {
+  std::vector<std::string_view> args(r.args.begin(), r.args.end());
+  const error_info& e = info(r.id);
+  const bool zh = http::request_language(req) == http::language::zh_cn;
+  http::response res = envelope(200, request_id, published_code(e.cls, revision),
+                                support::substitute(zh ? e.zh : e.en, args), "null", "params");
+  res.note.check = e.cause;
   return res;
 }
 
@@ -157,14 +182,14 @@ api::login_check api::check_login(const http::request& req) const {
     return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
   }
   if (!support::constant_time_equal(app_secret, app->app_secret)) {
-    return reject(req, request_id, error_id::app_secret_invalid, {app->app_key});
+    return reject(req, request_id, error_id::app_secret_invalid, {app->app_key}, app->revision);
   }
   const fixtures::uocs_account* account = app->find_account(user_id);
   if (account == nullptr) {
-    return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key});
+    return reject(req, request_id, error_id::user_not_found, {support::excerpt(user_id), app->app_key}, app->revision);
   }
   if (!support::constant_time_equal(password, account->password)) {
-    return reject(req, request_id, error_id::password_invalid, {account->user_id});
+    return reject(req, request_id, error_id::password_invalid, {account->user_id}, app->revision);
   }
 
   const std::int64_t now = clock_.now_ms();
@@ -184,8 +209,11 @@ net::awaitable<http::response> api::login(const http::request& req) const {
   if (checked.refusal) {
     co_return std::move(*checked.refusal);
   }
+  // 2025 names the account `ak` in the answer.
+  const fixtures::uocs_app* app = fixtures_->find_app(checked.record.app_key);
+  const bool ak = app != nullptr && app->revision == fixtures::uocs_revision::r2025;
   support::json_object_writer result;
-  result.string("userId", checked.record.user_id).string("token", checked.record.token);
+  result.string(ak ? "ak" : "userId", checked.record.user_id).string("token", checked.record.token);
   std::string request_id = checked.record.request_id;
   const std::int64_t now = checked.record.issued_at_ms;
   if (!tokens_.try_issue(checked.record, now)) {
@@ -198,33 +226,51 @@ net::awaitable<http::response> api::login(const http::request& req) const {
 
 
 
-net::awaitable<http::response> api::stub(const http::request& req, const fixtures::uocs_stub& stub) const {
-  // requestId is echoed from a JSON body that has one, as login does.
-  std::string request_id;
-  const http::json_body parsed = http::parse_json_object(req.body);
-  if (parsed.problem == http::body_problem::none) {
-    if (const json::value* v = parsed.object.if_contains("requestId"); v != nullptr && v->is_string()) {
-      request_id = std::string(v->get_string());
+namespace {
+
+// requestId echoed from a JSON body that has a string one, as login does;
+// otherwise a fresh one.
+std::string request_id_of(const json::object* body) {
+  if (body != nullptr) {
+    if (const json::value* v = body->if_contains("requestId"); v != nullptr && v->is_string() && !v->get_string().empty()) {
+      return std::string(v->get_string());
     }
   }
-  if (request_id.empty()) {
-    request_id = new_request_id();
-  }
+  return new_request_id();
+}
+
+}  // namespace
+
+net::awaitable<api::token_check> api::check_token(const http::request& req, const std::string& request_id,
+                                                  fixtures::uocs_revision revision) const {
+  token_check out;
   const std::string* token = req.headers.find("token");
   if (token == nullptr || token->empty()) {
-    co_return reject(req, request_id, error_id::token_missing, {});
+    out.refusal = reject(req, request_id, error_id::token_missing, {}, revision);
+    co_return out;
   }
   const std::int64_t now = clock_.now_ms();
   const state::token_lookup found = co_await tokens_.async_find(*token, now);
   switch (found.status) {
     case state::token_status::unknown:
-      co_return reject(req, request_id, error_id::token_invalid, {journal::redact_header("token", *token)});
-    case state::token_status::expired: {
-      auto when = [](std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; };
-      co_return reject(req, request_id, error_id::token_expired, {when(found.record.expires_at_ms), when(now)});
-    }
-    case state::token_status::valid: break;
+      out.refusal = reject(req, request_id, error_id::token_invalid, {journal::redact_header("token", *token)}, revision);
+      break;
+    case state::token_status::expired:
+      out.refusal = reject(req, request_id, error_id::token_expired, {utc(found.record.expires_at_ms), utc(now)}, revision);
+      break;
+    case state::token_status::valid: out.record = found.record; break;
   }
+  co_return out;
+}
+
+net::awaitable<http::response> api::stub(const http::request& req, const fixtures::uocs_stub& stub) const {
+  const http::json_body parsed = http::parse_json_object(req.body);
+  const std::string request_id = request_id_of(parsed.problem == http::body_problem::none ? &parsed.object : nullptr);
+  token_check token = co_await check_token(req, request_id, revision_of_path(req.path()));
+  if (token.refusal) {
+    co_return std::move(*token.refusal);
+  }
+  const std::int64_t now = clock_.now_ms();
   support::json_object_writer body;
   body.string("requestId", request_id)
       .boolean("success", true)
@@ -236,7 +282,193 @@ net::awaitable<http::response> api::stub(const http::request& req, const fixture
       .value("obj", stub.obj);
   http::response res = http::json_text_response(200, body.finish());
   res.note.business = journal::business_result{std::nullopt, true};
-  res.note.check = "ok (stub " + stub.name + ", user " + found.record.user_id + ")";
+  res.note.check = "ok (stub " + stub.name + ", user " + token.record.user_id + ")";
+  co_return res;
+}
+
+net::awaitable<http::response> api::waybill_call(const http::request& req, call which,
+                                                 fixtures::uocs_revision path_revision) const {
+  unsigned char arena[4096];
+  json::monotonic_resource memory(arena, sizeof arena);
+  const http::json_body parsed = http::parse_json_object(req.body, &memory);
+  const bool object = parsed.problem == http::body_problem::none;
+  const std::string request_id = request_id_of(object ? &parsed.object : nullptr);
+  // The token first, as the upstream's gateway checks it before the body.
+  token_check token = co_await check_token(req, request_id, path_revision);
+  if (token.refusal) {
+    co_return std::move(*token.refusal);
+  }
+  const fixtures::uocs_app* app = fixtures_->find_app(token.record.app_key);
+  if (app == nullptr) {
+    co_return reject(req, request_id, error_id::app_key_invalid, {token.record.app_key}, path_revision);
+  }
+  if (app->revision != path_revision) {
+    const char* right = path_of(which, app->revision);
+    if (right == nullptr) {
+      co_return reject(req, request_id, error_id::not_in_revision,
+                       {app->app_key, fixtures::uocs_revision_name(app->revision), req.path(),
+                        fixtures::uocs_revision_name(path_revision)},
+                       path_revision);
+    }
+    co_return reject(req, request_id, error_id::wrong_revision,
+                     {app->app_key, fixtures::uocs_revision_name(app->revision), right, req.path()}, path_revision);
+  }
+  if (!object) {
+    co_return reject(req, request_id, error_id::invalid_json,
+                     {http::describe_problem(parsed).in(http::request_language(req))}, path_revision);
+  }
+  co_return answer_waybill_call(req, request_id, which, path_revision, *app, token.record, parsed.object);
+}
+
+http::response api::answer_waybill_call(const http::request& req, const std::string& request_id, call which,
+                                        fixtures::uocs_revision revision, const fixtures::uocs_app& app,
+                                        const state::token_record& token, const json::object& body) const {
+  auto refuse = [&](const refusal& r) { return reject(req, request_id, r, revision); };
+  auto developer = [&](const std::string& dev_code) -> std::optional<refusal> {
+    if (app.has_developer(dev_code)) {
+      return std::nullopt;
+    }
+    std::string known;
+    for (const auto& d : app.developers) {
+      known += (known.empty() ? "" : ", ") + d;
+    }
+    return refusal{error_id::unknown_developer,
+                   {support::excerpt(dev_code, 64), app.app_key, known.empty() ? "none" : known}};
+  };
+  auto ok = [&](std::string obj, const char* check, std::string_view extra = "params") {
+    http::response res = envelope(200, request_id, nullptr, {}, obj, extra);
+    res.note.check = check;
+    return res;
+  };
+  const std::int64_t now = clock_.now_ms();
+
+  if (which == call::capacity) {
+    auto read = read_capacity(body);
+    if (auto* r = std::get_if<refusal>(&read)) {
+      return refuse(*r);
+    }
+    const auto& q = std::get<capacity_request>(read);
+    if (auto r = developer(q.dev_code)) {
+      return refuse(*r);
+    }
+    auto planned = plan_route(*fixtures_, q);
+    if (auto* r = std::get_if<refusal>(&planned)) {
+      return refuse(*r);
+    }
+    const route& way = std::get<route>(planned);
+    support::json_object_writer obj;
+    obj.number("gpsType", q.gps_type).number("goodsType", q.goods_type);
+    for (const auto& [prefix, st] : {std::pair{"takeoff", way.takeoff}, std::pair{"landing", way.landing}}) {
+      const std::string p(prefix);
+      obj.string(p + "Code", st->code)
+          .string(p + "Lon", st->lon)
+          .string(p + "Lat", st->lat)
+          .string(p + "Name", st->name)
+          .string(p + "Addr", st->addr)
+          .string(p + "Tel", st->tel);
+    }
+    obj.number("flightTime", way.flight_minutes);
+    return ok(obj.finish(), "ok (carriable)");
+  }
+
+  if (which == call::create) {
+    auto read = read_create(body);
+    if (auto* r = std::get_if<refusal>(&read)) {
+      return refuse(*r);
+    }
+    const auto& q = std::get<create_request>(read);
+    if (auto r = developer(q.dev_code)) {
+      return refuse(*r);
+    }
+    auto checked = check_route(*fixtures_, q);
+    if (auto* r = std::get_if<refusal>(&checked)) {
+      return refuse(*r);
+    }
+    auto made = waybills_.create(app, token.user_id, q, std::get<route>(checked));
+    if (auto* r = std::get_if<refusal>(&made)) {
+      return refuse(*r);
+    }
+    const waybill& w = std::get<waybill>(made);
+    support::json_object_writer obj;
+    obj.string("fyCode", w.fy_code).string("sendCode", w.send_code);
+    return ok(obj.finish(), "ok (waybill created)");
+  }
+
+  auto read = read_ref(body, which == call::cancel);
+  if (auto* r = std::get_if<refusal>(&read)) {
+    return refuse(*r);
+  }
+  const auto& q = std::get<waybill_ref>(read);
+  if (auto r = developer(q.dev_code)) {
+    return refuse(*r);
+  }
+  const std::optional<waybill> found = waybills_.find(q.fy_code);
+  if (!found) {
+    return refuse(refusal{error_id::unknown_waybill, {support::excerpt(q.fy_code, 64)}});
+  }
+  if (found->app_key != app.app_key) {
+    return refuse(refusal{error_id::other_apps_waybill, {found->fy_code, found->app_key, app.app_key}});
+  }
+  if (which == call::details) {
+    return ok(details_obj(*found, now), "ok");
+  }
+  if (which == call::tracking) {
+    support::json_object_writer obj;
+    obj.string("url", public_base_url_ + tracking_prefix + found->fy_code).string("fyCode", found->fy_code);
+    http::response res = ok(obj.finish(), "ok");
+    return res;
+  }
+  auto cancelled = waybills_.cancel(q.fy_code, q.reason);
+  if (auto* r = std::get_if<refusal>(&cancelled)) {
+    return refuse(*r);
+  }
+  return ok("1", "ok (waybill cancelled)");
+}
+
+std::string api::details_obj(const waybill& w, std::int64_t now) const {
+  const int offset = fixtures_->uocs.date_utc_offset_minutes;
+  auto time_of = [&](int status) -> std::optional<std::string> {
+    const auto at = w.reached_by(status, now);
+    return at ? std::optional(support::format_date_time(*at, offset)) : std::nullopt;
+  };
+  auto put = [](support::json_object_writer& o, const char* key, const std::optional<std::string>& v) {
+    if (v) {
+      o.string(key, *v);
+    } else {
+      o.null(key);
+    }
+  };
+  const int status = w.status_at(now);
+  const bool picked = w.reached_by(1, now).has_value();
+  const bool flown = w.reached_by(2, now).has_value();
+  const bool landed = w.reached_by(3, now).has_value();
+  support::json_object_writer o;
+  o.string("fyCode", w.fy_code).string("bizCode", w.request.biz_code);
+  put(o, "uavId", picked ? std::optional(w.uav_id) : std::nullopt);
+  put(o, "taskId", picked ? std::optional(w.task_id) : std::nullopt);
+  put(o, "takeoffCode", flown ? std::optional(w.takeoff_code) : std::nullopt);
+  put(o, "takeoffTime", time_of(2));
+  put(o, "receiveTime", time_of(1));
+  put(o, "sendTime", time_of(4));
+  put(o, "landingCode", landed ? std::optional(w.landing_code) : std::nullopt);
+  put(o, "landingTime", time_of(3));
+  put(o, "pickUpCode", landed ? std::optional(w.pick_up_code) : std::nullopt);
+  o.number("orderStatus", status).number("taskStatus", w.task_status_at(now)).string("sendCode", w.send_code);
+  put(o, "exceptionReason", status == status_exception ? std::optional(w.exception_reason) : std::nullopt);
+  return o.finish();
+}
+
+net::awaitable<http::response> api::tracking(const http::request& req) const {
+  const std::string fy_code(http::template_segment(tracking_path, req.path(), 0));
+  const std::int64_t now = clock_.now_ms();
+  const std::optional<waybill> w = waybills_.find(fy_code);
+  http::response res;
+  res.status = w ? 200 : 404;
+  res.headers.set("Content-Type", "text/html; charset=utf-8");
+  res.headers.set("Cache-Control", "no-store");
+  res.headers.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  res.body = render_tracking_page(fy_code, w, *fixtures_, now);
+  res.note.check = w ? "ok" : "UNKNOWN_WAYBILL";
   co_return res;
 }
 

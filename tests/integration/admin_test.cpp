@@ -7,6 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <boost/asio/error.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -46,6 +49,10 @@ http_response move_clock(http_client& c, const std::string& body) {
 }
 
 const std::string waybill = "/uocs-tes/waybill/api/carrierWaybill";
+// The upstream's example of a capacity check.
+const std::string capacity_example =
+    R"({"devCode":"tc123456","gpsType":1,"senderLon":"113.9311883","senderLat":"22.5616979","goodsType":1,)"
+    R"("goodsWeight":8000,"receiverLon":"114.0267861","receiverLat":"22.5353805"})";
 
 }  // namespace
 
@@ -59,9 +66,9 @@ TEST_SUITE("admin") {
     CHECK(h.at("uptime_ms").as_int64() >= 0);
     const auto& f = h.at("fixtures");
     CHECK(f.at("platforms").to_number<int>() == 1);
-    CHECK(f.at("apps").to_number<int>() == 1);
-    CHECK(f.at("accounts").to_number<int>() == 2);
-    CHECK(f.at("stubs").to_number<int>() == 2);
+    CHECK(f.at("apps").to_number<int>() == 2);
+    CHECK(f.at("accounts").to_number<int>() == 3);
+    CHECK(f.at("stubs").to_number<int>() == 0);
     CHECK(f.at("scenarios").to_number<int>() >= 8);
   }
 
@@ -115,7 +122,7 @@ TEST_SUITE("admin") {
     CHECK(state.at("tokens").at("count").to_number<int>() == 0);
     CHECK(admin_get(c, "/__admin/requests").at("total").to_number<int>() == 0);
     // The token is gone, and flaky's first two calls fail again.
-    CHECK(c.post(waybill, "{}", {{"token", token}}).json().at("errorCode").as_string() == "TOKEN_INVALID");
+    CHECK(c.post(waybill, "{}", {{"token", token}}).json().at("errorCode").as_string() == "09020102");
     http_client d(server.port());
     CHECK_THROWS(d.post(login_target, uocs_login_body()));
   }
@@ -139,7 +146,7 @@ TEST_SUITE("admin") {
     CHECK(entries[0].at("outcome").as_string() == "rejected");
 
     const auto& login = entries[1];
-    CHECK(login.at("answer").at("errorCode").as_string() == "PASSWORD_INVALID");
+    CHECK(login.at("answer").at("errorCode").as_string() == "09020206");
     CHECK(login.at("decided_by").at("check").as_string() == "PASSWORD_INVALID");
     const auto login_body = json::parse(login.at("body").as_string());
     CHECK(login_body.at("password").as_string() == "***");
@@ -256,14 +263,20 @@ TEST_SUITE("admin") {
   }
 
   TEST_CASE("UOCS stubs need a live token: valid, missing, unknown, expired by the clock") {
-    server_process server;
+    // A path authsim does not model, answered from a stub file.
+    fixture_copy dir;
+    std::filesystem::create_directories(dir.path() / "stubs");
+    std::ofstream(dir.path() / "stubs" / "route-plan.json")
+        << R"({"description":"route planning","path":"/uocs-ces/openApi/routePlan","obj":{"routeId":"R-1"}})";
+    server_process server({"--fixtures", dir.path().string()});
     http_client c(server.port());
     const std::string token = login_token(c);
-    const auto ok = c.post(waybill, R"({"requestId":"rq-1"})", {{"token", token}});
+    const std::string stubbed = "/uocs-ces/openApi/routePlan";
+    const auto ok = c.post(stubbed, R"({"requestId":"rq-1"})", {{"token", token}});
     CHECK(ok.status == 200);
     CHECK(ok.json().at("success").as_bool());
     CHECK(ok.json().at("requestId").as_string() == "rq-1");
-    CHECK(ok.json().at("obj").at("waybillNo").as_string() == "SF1234567890123");
+    CHECK(ok.json().at("obj").at("routeId").as_string() == "R-1");
     CHECK(ok.json().at("version").as_string() == "1.0");
     CHECK(ok.json().at("date").as_string().size() == 19);
     auto error_code_of = [](const http_response& r) {
@@ -272,19 +285,19 @@ TEST_SUITE("admin") {
       CHECK(r.json().at("obj").is_null());
       return std::string(r.json().at("errorCode").as_string());
     };
-    CHECK(error_code_of(c.post(waybill, "{}")) == "TOKEN_MISSING");
-    CHECK(error_code_of(c.post(waybill, "{}", {{"token", "DEF_A3_nope"}})) == "TOKEN_INVALID");
+    // The published codes: token empty, token invalid or expired.
+    CHECK(error_code_of(c.post(stubbed, "{}")) == "09020101");
+    CHECK(error_code_of(c.post(stubbed, "{}", {{"token", "DEF_A3_nope"}})) == "09020102");
     // A token is never repeated whole, not even one authsim does not know.
     const std::string forgotten = "DEF_A3_0123456789abcdef0123456789abcdef1795466823977";
     const auto invalid = c.post(waybill, "{}", {{"token", forgotten}});
     CHECK(invalid.body.find(forgotten) == std::string::npos);
-    const auto created = c.post("/uocs-tes/waybill/api/createWaybill", "{}", {{"token", token}});
-    CHECK(created.json().at("success").as_bool());
-    CHECK(created.json().at("obj").at("orderId").as_string() == "ORDER-0001");
     REQUIRE(move_clock(c, R"({"advance_ms":604799000})").status == 200);
-    CHECK(c.post(waybill, "{}", {{"token", token}}).json().at("success").as_bool());
+    CHECK(c.post(stubbed, "{}", {{"token", token}}).json().at("success").as_bool());
+    CHECK(c.post(waybill, capacity_example, {{"token", token}}).json().at("success").as_bool());
     REQUIRE(move_clock(c, R"({"advance_ms":1000})").status == 200);
-    CHECK(error_code_of(c.post(waybill, "{}", {{"token", token}})) == "TOKEN_EXPIRED");
+    CHECK(error_code_of(c.post(stubbed, "{}", {{"token", token}})) == "09020102");
+    CHECK(error_code_of(c.post(waybill, capacity_example, {{"token", token}})) == "09020102");
     CHECK(c.request("GET", waybill).status == 405);
   }
 

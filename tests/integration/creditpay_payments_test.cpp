@@ -439,6 +439,6 @@ TEST_SUITE("creditpay payments") {
     const auto status = server.stop(SIGTERM);
     REQUIRE(status.has_value());
     CHECK(status->code == 0);
-    CHECK(server.stderr_text().find("9 webhook event(s) not yet delivered") != std::string::npos);
+    CHECK(server.stderr_text().find("9 webhook event(s) and push(es) not yet delivered") != std::string::npos);
   }
 }

@@ -86,8 +86,8 @@ TEST_SUITE("toolbox") {
     CHECK(s.at("platforms").as_array().size() == 1);
     CHECK(s.at("platforms").as_array()[0] == plat_id.c_str());
     CHECK(s.at("apps").as_array()[0] == "IE-UOCS-OUT");
-    CHECK(s.at("accounts").as_array().size() == 2);
-    CHECK(s.at("stubs").as_array().size() == 2);
+    CHECK(s.at("accounts").as_array().size() == 3);
+    CHECK(s.at("stubs").as_array().empty());
     CHECK(s.at("scenarios").as_array().size() >= 11);
     CHECK(s.at("active_scenario") == "slow");
     CHECK(s.at("seed") == 7);

@@ -74,26 +74,26 @@ TEST_SUITE("uocs login") {
     server_process server;
     http_client c(server.port());
     const std::string good = uocs_login_body();
-    check_failure(c.post(login_target, "not json"), "INVALID_JSON", "invalid JSON");
-    check_failure(c.post(login_target, "[]"), "INVALID_JSON", "got an array");
-    check_failure(c.post(login_target, ""), "INVALID_JSON", "empty");
+    check_failure(c.post(login_target, "not json"), "10002", "invalid JSON");
+    check_failure(c.post(login_target, "[]"), "10002", "got an array");
+    check_failure(c.post(login_target, ""), "10002", "empty");
     for (const char* field : {"appKey", "appSecret", "deviceId", "hostName", "ip", "userId", "password"}) {
       CAPTURE(field);
       const std::regex pattern(std::string("\"") + field + R"(":"[^"]*",?)");
       std::string body = std::regex_replace(good, pattern, "");
       if (body.ends_with(",}")) body.replace(body.size() - 2, 2, "}");
-      check_failure(c.post(login_target, body), "MISSING_PARAMETER", std::string("'") + field + "'");
+      check_failure(c.post(login_target, body), "10002", std::string("'") + field + "'");
     }
     check_failure(c.post(login_target, replace(good, R"("deviceId":"00:FF:16:4B:63:57")", R"("deviceId":5)")),
-                  "INVALID_PARAMETER", "'deviceId' must be a string, got an integer");
+                  "10002", "'deviceId' must be a string, got an integer");
     check_failure(c.post(login_target, replace(good, R"("hostName":"SF0001304522C")", R"("hostName":"")")),
-                  "INVALID_PARAMETER", "'hostName' must be a non-empty string");
+                  "10002", "'hostName' must be a non-empty string");
     check_failure(c.post(login_target, replace(good, R"("requestId":"123456789")", R"("requestId":[1])")),
-                  "INVALID_PARAMETER", "'requestId' must be a string");
-    check_failure(c.post(login_target, replace(good, "IE-UOCS-OUT", "OTHER")), "APP_KEY_INVALID", "'OTHER'");
-    check_failure(c.post(login_target, replace(good, "fykj12345678", "x")), "APP_SECRET_INVALID", "appSecret");
-    check_failure(c.post(login_target, replace(good, "fc0001", "nobody")), "USER_NOT_FOUND", "'nobody'");
-    check_failure(c.post(login_target, replace(good, "8bb2423a0e1c4d0a", "bad")), "PASSWORD_INVALID", "'fc0001'");
+                  "10002", "'requestId' must be a string");
+    check_failure(c.post(login_target, replace(good, "IE-UOCS-OUT", "OTHER")), "09020206", "'OTHER'");
+    check_failure(c.post(login_target, replace(good, "fykj12345678", "x")), "09020206", "appSecret");
+    check_failure(c.post(login_target, replace(good, "fc0001", "nobody")), "09020206", "'nobody'");
+    check_failure(c.post(login_target, replace(good, "8bb2423a0e1c4d0a", "bad")), "09020206", "'fc0001'");
   }
 
   TEST_CASE("date is the time of the answer at the configured UTC offset") {
@@ -115,13 +115,13 @@ TEST_SUITE("uocs login") {
     http_client c(server.port());
     std::string body = uocs_login_body();
     body.insert(1, R"("userId":"xcy0001",)");
-    check_failure(c.post(login_target, body), "INVALID_JSON", "the key 'userId' appears twice");
+    check_failure(c.post(login_target, body), "10002", "the key 'userId' appears twice");
   }
 
   TEST_CASE("the password of one account does not open another") {
     server_process server;
     http_client c(server.port());
-    check_failure(c.post(login_target, uocs_login_body("xcy0001", "8bb2423a0e1c4d0a")), "PASSWORD_INVALID", "xcy0001");
+    check_failure(c.post(login_target, uocs_login_body("xcy0001", "8bb2423a0e1c4d0a")), "09020206", "xcy0001");
   }
 
   TEST_CASE("UOCS failures speak Chinese when asked") {

@@ -140,7 +140,7 @@ TEST_SUITE("fixtures") {
     CHECK(set.stubs[0].business.is_null());
     std::ofstream(dir.path() / "stubs" / "b.json") << R"({"description":"d","path":"/dg/x","obj":null})";
     CHECK_THROWS_WITH_AS(load_fixture_set(dir.path()),
-                         doctest::Contains("b.json: path: expected a path under /uocs-tes/ or /apis-auth/"),
+                         doctest::Contains("b.json: path: expected a path under /uocs-tes/, /uocs-ces/ or /apis-auth/"),
                          fixture_error);
     std::ofstream(dir.path() / "stubs" / "b.json") << R"({"description":"d","path":"/uocs-tes/x","obj":null})";
     CHECK_THROWS_WITH_AS(load_fixture_set(dir.path()),

@@ -40,14 +40,26 @@ TEST_CASE("each Credit Pay code always comes with the same HTTP status") {
   }
 }
 
-TEST_CASE("every UOCS message exists in both languages with a distinct errorCode") {
-  std::set<std::string> codes;
+TEST_CASE("every UOCS message exists in both languages with a distinct cause and a published errorCode") {
+  std::set<std::string> causes;
+  const std::set<std::string> published{"10001", "10002", "10006", "09020101", "09020102", "09020206"};
   for (const auto& e : authsim::uocs::all_errors()) {
-    CAPTURE(e.code);
-    CHECK(codes.insert(e.code).second);
+    CAPTURE(e.cause);
+    CHECK(causes.insert(e.cause).second);
     CHECK(std::string(e.zh).size() > 5);
-    CHECK(placeholders(e.en) == placeholders(e.zh));
+    // A status is named in each language's own words: {1} in English, {2} in Chinese.
+    if (e.id != authsim::uocs::error_id::cancel_not_allowed) {
+      CHECK(placeholders(e.en) == placeholders(e.zh));
+    }
+    for (const auto r : {authsim::fixtures::uocs_revision::r2024_12, authsim::fixtures::uocs_revision::r2025}) {
+      CHECK(published.contains(authsim::uocs::published_code(e.cls, r)));
+    }
   }
+  using authsim::uocs::code_class;
+  CHECK(std::string(authsim::uocs::published_code(code_class::parameter, authsim::fixtures::uocs_revision::r2024_12)) ==
+        "10002");
+  CHECK(std::string(authsim::uocs::published_code(code_class::parameter, authsim::fixtures::uocs_revision::r2025)) ==
+        "10001");
 }
 
 TEST_CASE("a rejection renders in the asked language") {

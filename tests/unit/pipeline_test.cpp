@@ -161,7 +161,8 @@ TEST_SUITE("pipeline") {
     REQUIRE(out.bytes.has_value());
     CHECK(out.bytes->starts_with("HTTP/1.1 413 "));
     CHECK(out.bytes->find("Connection: close\r\n") != std::string::npos);
-    CHECK(body_of(out).at("errorCode").as_string() == "BODY_TOO_LARGE");
+    // A request UOCS could not take as sent: the published parameter error.
+    CHECK(body_of(out).at("errorCode").as_string() == "10002");
     CHECK(w.journal.count({std::string("/apis-auth/login/auth"), std::string("rejected")}) == 1);
   }
 

@@ -166,7 +166,8 @@ TEST_SUITE("state that must be waited for") {
     const auto& set = default_fixtures();
     state::memory_clock clock;
     waiting_token_store tokens;
-    const uocs::api uo{set, clock, tokens};
+    testing::waybill_parts parts{set, clock};
+    const uocs::api uo{set, clock, tokens, parts.book, "http://sim.example"};
 
     const http::response res = support::run_sync(uo.login(make_request("POST", "/apis-auth/login/auth", uocs_login_body())));
     REQUIRE(res.status == 200);
@@ -180,7 +181,8 @@ TEST_SUITE("state that must be waited for") {
     state::memory_clock clock;
     state::memory_token_store tokens;
     waiting_journal book;
-    uocs::api uo{set, clock, tokens};
+    testing::waybill_parts parts{set, clock};
+    uocs::api uo{set, clock, tokens, parts.book, "http://sim.example"};
     http::router router{[](const http::request&, const http::failure& f) {
       http::response res;
       res.status = f.status;

@@ -24,6 +24,9 @@
 #include "state/token_store.hpp"
 #include "state/verification_modes.hpp"
 #include "uocs/api.hpp"
+#include "uocs/waybills.hpp"
+
+#include <boost/asio/io_context.hpp>
 
 #include <atomic>
 #include <filesystem>
@@ -33,6 +36,21 @@
 #include <utility>
 
 namespace authsim::testing {
+
+// What uocs::api needs besides the tokens: the waybills, their deliveries
+// and a scheduler whose jobs are kept, never run.
+struct waybill_parts {
+  waybill_parts(std::shared_ptr<const fixtures::fixture_set> set, const state::clock& clock)
+      : scheduler(std::make_shared<jobs::scheduler>(jobs_context.get_executor(), clock)),
+        deliveries(clock, outbound, metrics, scheduler),
+        book(std::move(set), clock, deliveries, scheduler) {}
+  state::metrics metrics;
+  scripted_outbound outbound;
+  net::io_context jobs_context;
+  std::shared_ptr<jobs::scheduler> scheduler;
+  outbound::deliveries deliveries;
+  uocs::waybills book;
+};
 
 struct world {
   std::shared_ptr<const fixtures::fixture_set> set =
@@ -48,7 +66,12 @@ struct world {
   state::metrics metrics;
   scripted_outbound outbound;
   creditpay::api cp{set, clock, codes, modes, endpoints, outbound, "http://sim.example"};
-  uocs::api uo{set, clock, tokens};
+  // Jobs are kept, never run: no test here runs this io_context.
+  net::io_context jobs_context;
+  std::shared_ptr<jobs::scheduler> scheduler = std::make_shared<jobs::scheduler>(jobs_context.get_executor(), clock);
+  outbound::deliveries deliveries{clock, outbound, metrics, scheduler};
+  uocs::waybills book{set, clock, deliveries, scheduler};
+  uocs::api uo{set, clock, tokens, book, "http://sim.example"};
   http::router router{[this](const http::request& req, const http::failure& f) { return cp.render_failure(req, f); }};
   std::optional<faults::engine> engine;
   admin::access_guard guard{admin::access_config{}};
@@ -72,7 +95,7 @@ struct world {
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
     admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                            nullptr, nullptr});
+                                            nullptr, &book, &deliveries, nullptr});
     admin_routes->register_routes(router, guard);
   }
 
