@@ -3,9 +3,9 @@
 #include "admin/answers.hpp"
 #include "http/json_response.hpp"
 #include "support/aliases.hpp"
+#include "support/json_writer.hpp"
 #include "support/text.hpp"
 
-#include <boost/json/parse.hpp>
 
 namespace authsim::admin {
 
@@ -81,24 +81,51 @@ std::optional<outbound::delivery_filter> filter_of(const http::request& req, std
 
 }  // namespace
 
-json::value delivery_json(const outbound::delivery& d, const outbound::deliveries& all) {
+std::string delivery_json(const outbound::delivery& d, const outbound::deliveries& all) {
   json::array attempts;
   for (const auto& a : d.attempts) {
     attempts.push_back(attempt_json(a));
   }
-  boost::system::error_code ec;
-  json::value data = json::parse(d.data_json, ec);
   const outbound::channel* ch = all.channel_of(d.api);
-  json::object out{{"event_id", d.event_id}, {"api", d.api}, {"type", d.type}};
-  out[ch != nullptr ? ch->lane_name() : "lane"] = d.lane;
-  out[ch != nullptr ? ch->subject_name() : "subject"] = d.subject;
-  out["due_ms"] = d.due_ms;
-  out["status"] = outbound::delivery_status_name(d.status);
-  out["next_attempt_ms"] = d.next_attempt_ms ? json::value(*d.next_attempt_ms) : json::value(nullptr);
-  out[d.api == "uocs" ? "body" : "data"] = ec ? json::value(nullptr) : std::move(data);
-  out["fault"] = d.fault ? json::value(faults::webhook_fault_name(d.fault->kind)) : json::value(nullptr);
-  out["attempts"] = std::move(attempts);
+  support::json_object_writer out;
+  out.string("event_id", d.event_id).string("api", d.api).string("type", d.type);
+  out.string(ch != nullptr ? ch->lane_name() : "lane", d.lane);
+  out.string(ch != nullptr ? ch->subject_name() : "subject", d.subject);
+  out.number("due_ms", d.due_ms).string("status", outbound::delivery_status_name(d.status));
+  if (d.next_attempt_ms) {
+    out.number("next_attempt_ms", *d.next_attempt_ms);
+  } else {
+    out.null("next_attempt_ms");
+  }
+  // As it was sent: decimals stay as written (a tree would write 2.29 as 2.29E0).
+  out.object(d.api == "uocs" ? "body" : "data", d.data_json.empty() ? std::string_view("null") : d.data_json);
+  out.string_or_null("fault", d.fault ? faults::webhook_fault_name(d.fault->kind) : nullptr);
+  out.value("attempts", attempts);
+  return out.finish();
+}
+
+std::vector<std::string> held_deliveries(const std::vector<std::string>& event_ids, const outbound::deliveries& all) {
+  std::vector<std::string> out;
+  for (const auto& id : event_ids) {
+    if (const auto d = all.find(id)) {
+      out.push_back(delivery_json(*d, all));
+    }
+  }
   return out;
+}
+
+http::response object_with_array(const json::object& head, std::string_view key, const std::vector<std::string>& items) {
+  support::json_object_writer out;
+  for (const auto& member : head) {
+    out.value(member.key(), member.value());
+  }
+  std::string array = "[";
+  for (const auto& item : items) {
+    array += (array.size() > 1 ? "," : "") + item;
+  }
+  array += ']';
+  out.object(key, array);
+  return http::json_text_response(200, out.finish());
 }
 
 void deliveries_api::register_routes(http::router& r, const access_guard& guard) const {
@@ -116,13 +143,11 @@ http::response deliveries_api::list(const http::request& req) const {
     return std::move(*error);
   }
   const auto listing = deliveries_.list(*filter, static_cast<std::size_t>(limit));
-  json::array items;
+  std::vector<std::string> items;
   for (const auto& d : listing.items) {
     items.push_back(delivery_json(d, deliveries_));
   }
-  return http::json_response(200, json::object{{"count", listing.count},
-                                                {"pending", deliveries_.pending()},
-                                                {"items", std::move(items)}});
+  return object_with_array(json::object{{"count", listing.count}, {"pending", deliveries_.pending()}}, "items", items);
 }
 
 net::awaitable<http::response> deliveries_api::wait(const http::request& req) const {

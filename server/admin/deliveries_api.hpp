@@ -9,13 +9,22 @@
 #include "http/router.hpp"
 #include "outbound/deliveries.hpp"
 
-#include <boost/json/value.hpp>
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <vector>
 
 namespace authsim::admin {
 
-// A delivery as the admin API shows it: its API's names for the lane and
-// subject (platform and payment_id, or app and fy_code), every attempt.
-boost::json::value delivery_json(const outbound::delivery& d, const outbound::deliveries& all);
+// A delivery as the admin API shows it, as JSON text: its API's names for
+// the lane and subject (platform and payment_id, or app and fy_code), the
+// data or body as sent, every attempt.
+std::string delivery_json(const outbound::delivery& d, const outbound::deliveries& all);
+// Those of `event_ids` still held, each as delivery_json.
+std::vector<std::string> held_deliveries(const std::vector<std::string>& event_ids, const outbound::deliveries& all);
+// A 200 answer: `head`'s members, then `key` holding `items` (JSON texts).
+http::response object_with_array(const boost::json::object& head, std::string_view key,
+                                 const std::vector<std::string>& items);
 
 class deliveries_api {
  public:

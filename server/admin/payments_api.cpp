@@ -158,14 +158,8 @@ net::awaitable<http::response> payments_api::one(const http::request& req) const
       co_return error_answer(404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(rest, 64) + "'");
     }
     json::object body = payment_json(*p, deliveries_);
-    json::array events;
-    for (const auto& id : p->event_ids) {
-      if (const auto e = deliveries_.find(id)) {
-        events.push_back(delivery_json(*e, deliveries_));
-      }
-    }
-    body["events"] = std::move(events);
-    co_return http::json_response(200, body);
+    body.erase("events");
+    co_return object_with_array(body, "events", held_deliveries(p->event_ids, deliveries_));
   }
   const http::json_body parsed = http::parse_json_object(req.body);
   const json::value* amount = parsed.problem == http::body_problem::none ? parsed.object.if_contains("amount") : nullptr;

@@ -93,14 +93,8 @@ net::awaitable<http::response> waybills_api::one(const http::request& req) const
     co_return error_answer(404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'");
   }
   json::object body = waybill_json(*w, clock_.now_ms());
-  json::array pushes;
-  for (const auto& id : w->push_ids) {
-    if (const auto d = deliveries_.find(id)) {
-      pushes.push_back(delivery_json(*d, deliveries_));
-    }
-  }
-  body["pushes"] = std::move(pushes);
-  co_return http::json_response(200, body);
+  body.erase("pushes");
+  co_return object_with_array(body, "pushes", held_deliveries(w->push_ids, deliveries_));
 }
 
 net::awaitable<http::response> waybills_api::advance(const http::request& req) const {

@@ -280,8 +280,9 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
   p.waybills.emplace(p.fixtures, p.clock, *p.deliveries, p.scheduler);
   p.build_routes();
   p.engine->load();
-  p.deliveries->set_fault_decider([&engine = *p.engine](const std::string& type, const std::string& lane) {
-    return engine.decide_webhook(type, lane);
+  p.deliveries->set_fault_decider([&engine = *p.engine](const std::string& api, const std::string& type,
+                                                        const std::string& lane) {
+    return engine.decide_webhook(type, lane, api == uocs::api_name);
   });
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
   if (!p.opts.scenario.empty() && p.opts.scenario != "none" &&

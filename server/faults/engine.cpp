@@ -296,7 +296,7 @@ std::shared_ptr<const scenario> engine::choose(const http::request& req, decisio
   return nullptr;
 }
 
-std::optional<webhook_fault> engine::decide_webhook(const std::string& type, const std::string& plat_id) {
+std::optional<webhook_fault> engine::decide_webhook(const std::string& type, const std::string& lane, bool push) {
   const std::optional<std::string> active = state_.active.get();
   if (!active) {
     return std::nullopt;
@@ -312,8 +312,9 @@ std::optional<webhook_fault> engine::decide_webhook(const std::string& type, con
   }
   for (const rule& r : s->rules) {
     const match& m = r.when;
+    // A platform names Credit Pay's lanes, an app UOCS's.
     if (!m.webhook || !r.outbound || (*m.webhook != "*" && *m.webhook != type) ||
-        (m.platform && *m.platform != plat_id)) {
+        (m.platform && (push || *m.platform != lane)) || (m.app && (!push || *m.app != lane))) {
       continue;
     }
     if (m.probability && draw() >= *m.probability) {

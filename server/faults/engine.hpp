@@ -99,12 +99,14 @@ class engine {
   [[nodiscard]] bool may_apply(const http::request& req) const;
   // The request is awaited at once: it outlives the call.
   net::awaitable<decision> decide(const http::request& req);
-  // What the active scenario does to a webhook event of this type for this
-  // platform: the first rule matching it (and winning its probability
-  // draw) decides; nullopt when none does, or no scenario is active.
-  // Outbound events do not carry the X-Authsim-Scenario header of a
-  // request, so only the active scenario applies.
-  [[nodiscard]] std::optional<webhook_fault> decide_webhook(const std::string& type, const std::string& plat_id);
+  // What the active scenario does to an outbound call of this type in this
+  // lane (a Credit Pay webhook to a platform, or with `push` a UOCS push to
+  // an app): the first rule matching it (and winning its probability draw)
+  // decides; nullopt when none does, or no scenario is active. Outbound
+  // calls do not carry the X-Authsim-Scenario header of a request, so only
+  // the active scenario applies.
+  [[nodiscard]] std::optional<webhook_fault> decide_webhook(const std::string& type, const std::string& lane,
+                                                            bool push = false);
 
  private:
   // The scenario that applies to the request, when one does; `d` says why

@@ -22,11 +22,13 @@ namespace authsim::faults {
 using call_filter = state::call_range;
 
 struct match {
-  // Set on a rule for Credit Pay's outbound webhook events: the event type
-  // ("*" for any) and, optionally, the platform. Such a rule never matches
-  // an inbound request, and the inbound conditions below stay unset.
+  // Set on a rule for outbound calls (Credit Pay's webhook events, UOCS's
+  // pushes): the type ("*" for any) and, optionally, the platform (Credit
+  // Pay) or the app (UOCS) they go to. Such a rule never matches an inbound
+  // request, and the inbound conditions below stay unset.
   std::optional<std::string> webhook;
   std::optional<std::string> platform;
+  std::optional<std::string> app;
   std::optional<std::string> endpoint;  // a simulated endpoint's path; absent: any path
   std::optional<std::string> method;
   std::vector<std::pair<std::string, std::string>> headers;  // name (any case) → exact value

@@ -58,9 +58,11 @@ bool valid_pointer(std::string_view p) {
   return true;
 }
 
+// Credit Pay's webhook event types, then UOCS's push types.
 constexpr const char* webhook_types[] = {"PAY_START",       "ASSIGN_SUCCESS", "ASSIGN_FAILED", "GET_BARCODE_SUCCESS",
                                          "GET_BARCODE_FAILED", "SESSION_RENEWAL", "PAY_SUCCESS", "PAY_FINISH",
-                                         "PAY_TIMEOUT",     "REFUND"};
+                                         "PAY_TIMEOUT",     "REFUND",         "ORDER_STATUS",  "PICKUP_CODE",
+                                         "TAKEOFF",         "LANDING",        "FLIGHT_TASK"};
 
 match read_match(object_reader& m, const std::vector<std::string>& endpoints) {
   match out;
@@ -78,13 +80,19 @@ match read_match(object_reader& m, const std::vector<std::string>& endpoints) {
     for (const char* inbound : {"endpoint", "method", "headers", "query", "body", "calls"}) {
       if (m.has(inbound)) {
         throw m.error(inbound, "matches inbound requests; a rule with \"webhook\" matches outbound events "
-                               "(by \"webhook\", \"platform\" and \"probability\")");
+                               "(by \"webhook\", \"platform\", \"app\" and \"probability\")");
       }
     }
   }
   out.platform = m.optional_string("platform");
-  if (out.platform && !out.webhook) {
-    throw m.error("platform", "applies to webhook rules only (give \"webhook\": an event type, or \"*\")");
+  out.app = m.optional_string("app");
+  for (const char* lane : {"platform", "app"}) {
+    if (m.has(lane) && !out.webhook) {
+      throw m.error(lane, "applies to webhook rules only (give \"webhook\": an event type, or \"*\")");
+    }
+  }
+  if (out.platform && out.app) {
+    throw m.error("app", "a rule matches a Credit Pay platform's webhooks or a UOCS app's pushes, not both");
   }
   if (auto endpoint = m.optional_string("endpoint")) {
     if (*endpoint != "*") {

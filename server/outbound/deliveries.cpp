@@ -84,6 +84,7 @@ void deliveries::add(delivery d) {
     s.d = std::move(d);
     s.d.next_attempt_ms = due;
     s.first_due_ms = due;
+    s.seq = next_seq_++;
     items_.insert_or_assign(id, std::move(s));
   }
   schedule(id, lane, due, 0);
@@ -114,7 +115,7 @@ net::awaitable<void> deliveries::attempt(std::string event_id, int retry) {
     fault = it->second.d.fault;
   }
   if (decide && decide_fault_) {
-    fault = decide_fault_(type, lane);
+    fault = decide_fault_(api, type, lane);
     const std::lock_guard lock(mutex_);
     if (const auto it = items_.find(event_id); it != items_.end()) {
       it->second.d.fault = fault;
@@ -310,8 +311,8 @@ deliveries::listing deliveries::list(const delivery_filter& filter, std::size_t 
       found.push_back(&s);
     }
   }
-  std::stable_sort(found.begin(), found.end(), [](const stored* a, const stored* b) {
-    return a->d.due_ms != b->d.due_ms ? a->d.due_ms < b->d.due_ms : a->d.event_id < b->d.event_id;
+  std::sort(found.begin(), found.end(), [](const stored* a, const stored* b) {
+    return a->d.due_ms != b->d.due_ms ? a->d.due_ms < b->d.due_ms : a->seq < b->seq;
   });
   out.count = found.size();
   for (std::size_t i = 0; i < found.size() && i < limit; ++i) {

@@ -94,9 +94,9 @@ class channel {
   [[nodiscard]] virtual std::optional<std::int64_t> retry_due(std::int64_t first_due_ms, int retry) const = 0;
 };
 
-// Asks the active scenario what happens to a delivery (type, lane).
-using fault_decider =
-    std::function<std::optional<faults::webhook_fault>(const std::string& type, const std::string& lane)>;
+// Asks the active scenario what happens to a delivery (api, type, lane).
+using fault_decider = std::function<std::optional<faults::webhook_fault>(
+    const std::string& api, const std::string& type, const std::string& lane)>;
 
 struct delivery_filter {
   std::optional<std::string> api;
@@ -132,7 +132,7 @@ class deliveries {
     std::size_t count = 0;
     std::vector<delivery> items;
   };
-  // In due order.
+  // In due order (the order added for the same due time).
   [[nodiscard]] listing list(const delivery_filter& filter, std::size_t limit) const;
   [[nodiscard]] std::size_t count(const delivery_filter& filter) const;
 
@@ -159,6 +159,7 @@ class deliveries {
     std::int64_t first_due_ms = 0;
     bool fault_decided = false;
     bool held = false;  // out_of_order: the hold is under way or done
+    std::uint64_t seq = 0;  // the order it was added: ties of due time list in it
   };
 
   void schedule(const std::string& event_id, const std::string& lane, std::int64_t due_ms, int retry);
@@ -181,6 +182,7 @@ class deliveries {
 
   mutable std::mutex mutex_;
   std::map<std::string, stored> items_;
+  std::uint64_t next_seq_ = 0;
   std::vector<std::weak_ptr<support::event>> waiters_;
 };
 

@@ -33,6 +33,10 @@ const std::vector<call_path> paths = {
     {call::cancel, fixtures::uocs_revision::r2025, "/uocs-ces/openApi/cancelWaybill"},
 };
 
+// The waybill calls' answers carry "params": null, as the upstream's
+// examples do; the login's do not.
+bool with_params(const http::request& req) { return !req.path().starts_with(auth_prefix); }
+
 // A token's expiry, as the messages write it.
 std::string utc(std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; }
 
@@ -79,7 +83,7 @@ void api::register_routes(http::router& r) const {
 }
 
 http::response api::envelope(unsigned status, const std::string& request_id, const char* error_code,
-                             const std::string& error_message, std::string_view obj, std::string_view extra) const {
+                             const std::string& error_message, std::string_view obj, bool params) const {
   support::json_object_writer body;
   body.string("requestId", request_id).boolean("success", error_code == nullptr).null("business");
   body.string_or_null("errorCode", error_code);
@@ -88,8 +92,8 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
   } else {
     body.null("errorMessage");
   }
-  if (!extra.empty()) {
-    body.null(extra);  // "params": null, as the waybill calls' examples carry
+  if (params) {
+    body.null("params");
   }
   body.string("date", support::format_date_time(clock_.now_ms(), fixtures_->uocs.date_utc_offset_minutes))
       .string("version", "1.0")
@@ -101,19 +105,14 @@ http::response api::envelope(unsigned status, const std::string& request_id, con
 
 http::response api::render_failure(const http::request& req, const http::failure& f) const {
   http::response res = envelope(f.status, new_request_id(), published_code(class_of(f.kind), revision_of_path(req.path())),
-                                f.message.in(http::request_language(req)), "null");
+                                f.message.in(http::request_language(req)), "null", with_params(req));
   res.note.check = f.name;
   return res;
 }
 
 http::response api::reject(const http::request& req, const std::string& request_id, error_id id,
                            std::initializer_list<std::string_view> args, fixtures::uocs_revision revision) const {
-  const error_info& e = info(id);
-  const bool zh = http::request_language(req) == http::language::zh_cn;
-  http::response res =
-      envelope(200, request_id, published_code(e.cls, revision), support::substitute(zh ? e.zh : e.en, args), "null");
-  res.note.check = e.cause;
-  return res;
+  return reject(req, request_id, refusal{id, std::vector<std::string>(args.begin(), args.end())}, revision);
 }
 
 http::response api::reject(const http::request& req, const std::string& request_id, const refusal& r,
@@ -122,7 +121,7 @@ http::response api::reject(const http::request& req, const std::string& request_
   const error_info& e = info(r.id);
   const bool zh = http::request_language(req) == http::language::zh_cn;
   http::response res = envelope(200, request_id, published_code(e.cls, revision),
-                                support::substitute(zh ? e.zh : e.en, args), "null", "params");
+                                support::substitute(zh ? e.zh : e.en, args), "null", with_params(req));
   res.note.check = e.cause;
   return res;
 }
@@ -138,6 +137,14 @@ api::login_check api::check_login(const http::request& req) const {
                   {http::describe_problem(parsed).in(http::request_language(req))});
   }
   const json::object& obj = parsed.object;
+  // A parameter error is written in the revision of the app the body names
+  // (2024-12 when it names none).
+  fixtures::uocs_revision rev = fixtures::uocs_revision::r2024_12;
+  if (const json::value* key = obj.if_contains("appKey"); key != nullptr && key->is_string()) {
+    if (const fixtures::uocs_app* named = fixtures_->find_app(key->get_string())) {
+      rev = named->revision;
+    }
+  }
 
   // requestId is optional and echoed; a missing one is generated, so every
   // answer carries one the caller can quote.
@@ -146,7 +153,7 @@ api::login_check api::check_login(const http::request& req) const {
     const json::string* s = v->if_string();
     if (s == nullptr) {
       return reject(req, new_request_id(), error_id::invalid_parameter,
-                    {"requestId", "a string", support::json_kind_name(*v)});
+                    {"requestId", "a string", support::json_kind_name(*v)}, rev);
     }
     request_id.assign(s->data(), s->size());
   }
@@ -163,13 +170,13 @@ api::login_check api::check_login(const http::request& req) const {
     switch (http::string_field(obj, required[i], s)) {
       case http::field_problem::none: values[i].assign(s->data(), s->size()); break;
       case http::field_problem::missing:
-        return reject(req, request_id, error_id::missing_parameter, {required[i]});
+        return reject(req, request_id, error_id::missing_parameter, {required[i]}, rev);
       case http::field_problem::empty:
         return reject(req, request_id, error_id::invalid_parameter,
-                      {required[i], "a non-empty string", "an empty string"});
+                      {required[i], "a non-empty string", "an empty string"}, rev);
       case http::field_problem::wrong_type:
         return reject(req, request_id, error_id::invalid_parameter,
-                      {required[i], "a string", support::json_kind_name(obj.at(required[i]))});
+                      {required[i], "a string", support::json_kind_name(obj.at(required[i]))}, rev);
     }
   }
   const std::string& app_key = values[0];
@@ -179,7 +186,7 @@ api::login_check api::check_login(const http::request& req) const {
 
   const fixtures::uocs_app* app = fixtures_->find_app(app_key);
   if (app == nullptr) {
-    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)});
+    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)}, rev);
   }
   if (!support::constant_time_equal(app_secret, app->app_secret)) {
     return reject(req, request_id, error_id::app_secret_invalid, {app->app_key}, app->revision);
@@ -335,8 +342,8 @@ http::response api::answer_waybill_call(const http::request& req, const std::str
     return refusal{error_id::unknown_developer,
                    {support::excerpt(dev_code, 64), app.app_key, known.empty() ? "none" : known}};
   };
-  auto ok = [&](std::string obj, const char* check, std::string_view extra = "params") {
-    http::response res = envelope(200, request_id, nullptr, {}, obj, extra);
+  auto ok = [&](std::string obj, const char* check) {
+    http::response res = envelope(200, request_id, nullptr, {}, obj, true);
     res.note.check = check;
     return res;
   };

@@ -65,11 +65,12 @@ class api {
 
  private:
   // The UOCS envelope: requestId, success, business, errorCode,
-  // errorMessage, date, version, obj (JSON text: "null" or an object a
-  // json_object_writer finished).
+  // errorMessage, (with `params`: "params": null, as the waybill calls'
+  // examples carry it), date, version, obj (JSON text: "null", "1" or an
+  // object a json_object_writer finished).
   [[nodiscard]] http::response envelope(unsigned status, const std::string& request_id, const char* error_code,
                                         const std::string& error_message, std::string_view obj,
-                                        std::string_view extra = {}) const;
+                                        bool params = false) const;
   [[nodiscard]] http::response reject(const http::request& req, const std::string& request_id, error_id id,
                                       std::initializer_list<std::string_view> args,
                                       fixtures::uocs_revision revision = fixtures::uocs_revision::r2024_12) const;

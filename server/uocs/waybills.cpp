@@ -206,6 +206,7 @@ std::optional<waybill> waybills::find(const std::string& fy_code) const {
 std::variant<waybill, refusal> waybills::cancel(const std::string& fy_code, const std::optional<std::string>& reason) {
   const std::int64_t now = clock_.now_ms();
   waybill copy;
+  std::vector<outbound::delivery> pushes;
   {
     const std::lock_guard lock(mutex_);
     const auto it = waybills_.find(fy_code);
@@ -227,9 +228,10 @@ std::variant<waybill, refusal> waybills::cancel(const std::string& fy_code, cons
       t.reset();
     }
     ++w.generation;
+    pushes = take_pushes(w, now);
     copy = w;
   }
-  schedule_steps(copy, now);
+  send(std::move(pushes));
   return copy;
 }
 
@@ -237,6 +239,7 @@ std::variant<waybill, admin_refusal> waybills::advance(const std::string& fy_cod
                                                        const std::optional<std::string>& reason) {
   const std::int64_t now = clock_.now_ms();
   waybill copy;
+  std::vector<outbound::delivery> pushes;
   {
     const std::lock_guard lock(mutex_);
     const auto it = waybills_.find(fy_code);
@@ -278,22 +281,35 @@ std::variant<waybill, admin_refusal> waybills::advance(const std::string& fy_cod
       }
     }
     ++w.generation;
+    pushes = take_pushes(w, now);
     copy = w;
   }
+  send(std::move(pushes));
   schedule_steps(copy, now);
   return copy;
 }
 
-// One job per step still to come, and one now for what has just been reached.
+// One job per step still to come: it pushes what the waybill reached.
 void waybills::schedule_steps(const waybill& w, std::int64_t now_ms) {
-  std::vector<std::int64_t> times{now_ms};
   for (int k = 1; k <= 4; ++k) {
     if (w.step(k) && *w.step(k) > now_ms) {
-      times.push_back(*w.step(k));
+      scheduler_->add(*w.step(k), w.app_key,
+                      [this, fy = w.fy_code, gen = w.generation]() { return run_step(fy, gen); });
     }
   }
-  for (const std::int64_t t : times) {
-    scheduler_->add(t, w.app_key, [this, fy = w.fy_code, gen = w.generation]() { return run_step(fy, gen); });
+}
+
+std::vector<outbound::delivery> waybills::take_pushes(waybill& w, std::int64_t now_ms) const {
+  std::vector<outbound::delivery> pushes = pushes_due(w, now_ms);
+  for (const auto& p : pushes) {
+    w.push_ids.push_back(p.event_id);
+  }
+  return pushes;
+}
+
+void waybills::send(std::vector<outbound::delivery> pushes) {
+  for (auto& p : pushes) {
+    deliveries_.add(std::move(p));
   }
 }
 
@@ -305,14 +321,9 @@ net::awaitable<void> waybills::run_step(std::string fy_code, std::uint64_t gener
     if (it == waybills_.end() || it->second.generation != generation) {
       co_return;  // forgotten, or planned anew since
     }
-    pushes = pushes_due(it->second, clock_.now_ms());
-    for (const auto& p : pushes) {
-      it->second.push_ids.push_back(p.event_id);
-    }
+    pushes = take_pushes(it->second, clock_.now_ms());
   }
-  for (auto& p : pushes) {
-    deliveries_.add(std::move(p));
-  }
+  send(std::move(pushes));
   co_return;
 }
 

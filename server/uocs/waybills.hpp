@@ -143,8 +143,12 @@ class waybills {
  private:
   void schedule_steps(const waybill& w, std::int64_t now_ms);
   net::awaitable<void> run_step(std::string fy_code, std::uint64_t generation);
-  // Under the lock: the pushes of what `w` reached by `now_ms` and has not pushed.
+  // Under the lock: the pushes of what `w` reached by `now_ms` and has not
+  // pushed, marked as made (take_pushes also files their ids with `w`).
   std::vector<outbound::delivery> pushes_due(waybill& w, std::int64_t now_ms) const;
+  std::vector<outbound::delivery> take_pushes(waybill& w, std::int64_t now_ms) const;
+  // Outside the lock: hands pushes to the deliveries, in order.
+  void send(std::vector<outbound::delivery> pushes);
   std::vector<std::string> evict_if_full();
 
   std::shared_ptr<const fixtures::fixture_set> fixtures_;

@@ -220,6 +220,21 @@ TEST_SUITE("fault engine") {
     CHECK(number.body == "123{");
   }
 
+  TEST_CASE("outbound rules: a platform matches Credit Pay's webhooks, an app UOCS's pushes") {
+    bench b(files{{"out", R"({"description":"d","rules":[
+      {"match":{"webhook":"ORDER_STATUS","app":"IE-UOCS-OUT"},"webhook_fault":{"kind":"drop"}},
+      {"match":{"webhook":"*","platform":"IE-UOCS-OUT"},"webhook_fault":{"kind":"duplicate"}},
+      {"match":{"webhook":"PAY_START"},"webhook_fault":{"kind":"bad_signature"}}]})"}});
+    REQUIRE(b.select(std::string("out")));
+    using kind = faults::webhook_fault_kind;
+    CHECK(b.engine->decide_webhook("ORDER_STATUS", "IE-UOCS-OUT", true)->kind == kind::drop);
+    CHECK_FALSE(b.engine->decide_webhook("ORDER_STATUS", "IE-UOCS-CES", true).has_value());
+    // The same name as a platform's: only Credit Pay's webhooks match "platform".
+    CHECK(b.engine->decide_webhook("PAY_SUCCESS", "IE-UOCS-OUT")->kind == kind::duplicate);
+    CHECK_FALSE(b.engine->decide_webhook("TAKEOFF", "IE-UOCS-OUT", true).has_value());
+    CHECK(b.engine->decide_webhook("PAY_START", "plat")->kind == kind::bad_signature);
+  }
+
   TEST_CASE("selecting a scenario again restarts its counters") {
     bench b(files{{"flaky", reset_two}});
     REQUIRE(b.select(std::string("flaky")));

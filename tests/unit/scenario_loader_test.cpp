@@ -17,6 +17,15 @@ namespace {
 const std::vector<std::string> endpoints = {"/dg/v1/platform/identify/auth", "/dg/v1/identify/redirect",
                                             "/apis-auth/login/auth"};
 
+// Every simulated endpoint, as the shipped scenarios may name them.
+const std::vector<std::string> served = {
+    "/dg/v1/platform/identify/auth",        "/dg/v1/identify/redirect",
+    "/apis-auth/login/auth",                "/uocs-tes/waybill/api/carrierWaybill",
+    "/uocs-tes/waybill/api/createWaybill",  "/uocs-tes/waybill/api/selectOrderDetails",
+    "/uocs-tes/waybill/api/orderH5View",    "/uocs-ces/openApi/carrierWaybill",
+    "/uocs-ces/openApi/createWaybill",      "/uocs-ces/openApi/selectWaybillDetails",
+    "/uocs-ces/openApi/selectWaybillH5View", "/uocs-ces/openApi/cancelWaybill"};
+
 scenario parse(const std::string& text) {
   return parse_scenario(boost::json::parse(text), "s", "s.json", endpoints);
 }
@@ -36,7 +45,7 @@ std::string one_rule(const std::string& body) { return R"({"description":"d","ru
 
 TEST_SUITE("scenario files") {
   TEST_CASE("every shipped scenario loads, with a description") {
-    const scenario_set set = load_scenarios(std::string(AUTHSIM_FIXTURES_DIR) + "/scenarios", endpoints);
+    const scenario_set set = load_scenarios(std::string(AUTHSIM_FIXTURES_DIR) + "/scenarios", served);
     for (const char* name : {"slow", "jitter", "upstream-error", "flaky", "reset", "hang", "malformed", "rate-limited"}) {
       CAPTURE(name);
       REQUIRE(set.count(name) == 1);
@@ -84,7 +93,15 @@ TEST_SUITE("scenario files") {
         "s.json: rules[0].match.webhook: expected a webhook event type, one of \"*\", \"PAY_START\""));
     CHECK(error_of(one_rule(R"({"match":{"webhook":"*","endpoint":"/x"},"webhook_fault":{"kind":"drop"}})")) ==
           "s.json: rules[0].match.endpoint: matches inbound requests; a rule with \"webhook\" matches outbound "
-          "events (by \"webhook\", \"platform\" and \"probability\")");
+          "events (by \"webhook\", \"platform\", \"app\" and \"probability\")");
+    // UOCS's push types, to one app.
+    const rule pushes = parse(one_rule(R"({"match":{"webhook":"ORDER_STATUS","app":"IE-UOCS-OUT"},)"
+                                       R"("webhook_fault":{"kind":"drop"}})")).rules.at(0);
+    CHECK(pushes.when.app == "IE-UOCS-OUT");
+    CHECK(error_of(one_rule(R"({"match":{"webhook":"*","platform":"p","app":"a"},"webhook_fault":{"kind":"drop"}})")) ==
+          "s.json: rules[0].match.app: a rule matches a Credit Pay platform's webhooks or a UOCS app's pushes, not both");
+    CHECK(error_of(one_rule(R"({"match":{"app":"a"},"delay":{"fixed_ms":1}})")) ==
+          "s.json: rules[0].match.app: applies to webhook rules only (give \"webhook\": an event type, or \"*\")");
     CHECK(error_of(one_rule(R"({"match":{"platform":"p"},"delay":{"fixed_ms":1}})")) ==
           "s.json: rules[0].match.platform: applies to webhook rules only (give \"webhook\": an event type, or \"*\")");
     CHECK(error_of(one_rule(R"({"webhook_fault":{"kind":"drop"}})")) ==
