@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A bounded soak run: authsim on a free loopback port under mixed traffic
-# (both APIs, redemptions, stubbed calls, meant-to-fail requests, injected
+# (both APIs, redemptions, waybill capacity checks, meant-to-fail requests, injected
 # faults) while its resident memory is sampled every second.
 # Usage: scripts/soak.sh [SECONDS] [THREADS]     (default 60 s, 4 threads)
 # Checks, and exits non-zero unless all hold:

@@ -6,7 +6,9 @@
 //   1. Credit Pay: ask for a one-time code for the demo platform (signed request)
 //   2. Credit Pay: redeem the code for an open token
 //   3. UOCS: log in with the demo account
-//   4. UOCS: call a token-protected stub (carrierWaybill) with that token
+//   4. UOCS: check drone capacity with that token (the upstream's example)
+//   5. UOCS: create a waybill (the upstream's example, a fresh bizCode)
+//   6. UOCS: read the waybill's details
 // Any unexpected answer is reported on stderr (what was expected, the status
 // and the body) and the script exits non-zero.
 //
@@ -38,6 +40,19 @@ const UOCS_LOGIN = {
   ip: '192.168.255.10',
   userId: 'fc0001',
   password: '8bb2423a0e1c4d0a',
+};
+
+// The upstream's examples of a capacity check and of a new waybill.
+const CAPACITY_EXAMPLE = {
+  devCode: 'tc123456', gpsType: 1, senderLon: '113.9311883', senderLat: '22.5616979',
+  goodsType: 1, goodsWeight: 8000, receiverLon: '114.0267861', receiverLat: '22.5353805',
+};
+const CREATE_EXAMPLE = {
+  devCode: 'tc123456', pushTime: '2024-10-08 14:07:11', useCab: 1, bizCode: 'tc123456899',
+  senderCode: 'CN001', receiverCode: 'CN0023', gpsType: 1, senderLon: '114.1234567', senderLat: '26.1234567',
+  senderAddr: '深圳市', senderTel: '13699847593', senderName: 'jacky', goodsType: 1, goodsWeight: 2000,
+  receiverLon: '114.1234567', receiverLat: '26.1234567', receiverAddr: '深圳市', receiverTel: '13699847593',
+  receiverName: 'jacky', amount: 20.5, remark: null,
 };
 
 // The path that is signed: no /dg gateway prefix, no query string.
@@ -131,17 +146,40 @@ async function flow(baseUrl) {
   const uocsToken = login.obj.token;
   console.log(`3. UOCS login: token ${uocsToken.slice(0, 20)}...`);
 
-  // --- 4. token-protected UOCS call -------------------------------------------
+  // --- 4. UOCS capacity check -----------------------------------------------
   const requestId = `example-node-${hex(8)}`;
-  expect(
-    'UOCS call (POST /uocs-tes/waybill/api/carrierWaybill)',
-    'HTTP 200 and "success":true',
-    await post(`${baseUrl}/uocs-tes/waybill/api/carrierWaybill`, JSON.stringify({ requestId }), {
+  const capacity = expect(
+    'UOCS capacity check (POST /uocs-tes/waybill/api/carrierWaybill)',
+    'HTTP 200, "success":true and obj.flightTime',
+    await post(`${baseUrl}/uocs-tes/waybill/api/carrierWaybill`, JSON.stringify({ requestId, ...CAPACITY_EXAMPLE }), {
       token: uocsToken,
     }),
-    (a) => a.success === true,
+    (a) => a.success === true && Number.isInteger(a.obj?.flightTime),
   );
-  console.log(`4. UOCS carrierWaybill: success (requestId ${requestId})`);
+  console.log(`4. UOCS carrierWaybill: carriable, flight ${capacity.obj.flightTime} min (requestId ${requestId})`);
+
+  // --- 5. UOCS create a waybill -----------------------------------------------
+  const created = expect(
+    'UOCS create (POST /uocs-tes/waybill/api/createWaybill)',
+    'HTTP 200, "success":true and obj.fyCode',
+    await post(`${baseUrl}/uocs-tes/waybill/api/createWaybill`, JSON.stringify({ ...CREATE_EXAMPLE, bizCode: requestId }), {
+      token: uocsToken,
+    }),
+    (a) => a.success === true && typeof a.obj?.fyCode === 'string',
+  );
+  const fyCode = created.obj.fyCode;
+  console.log(`5. UOCS createWaybill: fyCode ${fyCode}`);
+
+  // --- 6. UOCS waybill details ------------------------------------------------
+  const details = expect(
+    'UOCS details (POST /uocs-tes/waybill/api/selectOrderDetails)',
+    'HTTP 200, "success":true and obj.orderStatus',
+    await post(`${baseUrl}/uocs-tes/waybill/api/selectOrderDetails`, JSON.stringify({ devCode: 'tc123456', fyCode }), {
+      token: uocsToken,
+    }),
+    (a) => a.success === true && Number.isInteger(a.obj?.orderStatus),
+  );
+  console.log(`6. UOCS selectOrderDetails: orderStatus ${details.obj.orderStatus} (0: awaiting pickup)`);
   console.log('flow complete');
 }
 

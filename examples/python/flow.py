@@ -5,7 +5,9 @@ Walks the whole flow against a running authsim and prints one line per step:
   1. Credit Pay: ask for a one-time code for the demo platform (signed request)
   2. Credit Pay: redeem the code for an open token
   3. UOCS: log in with the demo account
-  4. UOCS: call a token-protected stub (carrierWaybill) with that token
+  4. UOCS: check drone capacity with that token (the upstream's example)
+  5. UOCS: create a waybill (the upstream's example, a fresh bizCode)
+  6. UOCS: read the waybill's details
 Any unexpected answer is reported on stderr (what was expected, the status
 and the body) and the script exits non-zero.
 
@@ -52,6 +54,16 @@ UOCS_LOGIN = {
     "userId": "fc0001",
     "password": "8bb2423a0e1c4d0a",
 }
+
+# The upstream's examples of a capacity check and of a new waybill.
+CAPACITY_EXAMPLE = {"devCode": "tc123456", "gpsType": 1, "senderLon": "113.9311883", "senderLat": "22.5616979",
+                    "goodsType": 1, "goodsWeight": 8000, "receiverLon": "114.0267861", "receiverLat": "22.5353805"}
+CREATE_EXAMPLE = {"devCode": "tc123456", "pushTime": "2024-10-08 14:07:11", "useCab": 1, "bizCode": "tc123456899",
+                  "senderCode": "CN001", "receiverCode": "CN0023", "gpsType": 1, "senderLon": "114.1234567",
+                  "senderLat": "26.1234567", "senderAddr": "深圳市", "senderTel": "13699847593",
+                  "senderName": "jacky", "goodsType": 1, "goodsWeight": 2000, "receiverLon": "114.1234567",
+                  "receiverLat": "26.1234567", "receiverAddr": "深圳市", "receiverTel": "13699847593",
+                  "receiverName": "jacky", "amount": 20.5, "remark": None}
 
 # The path that is signed: no /dg gateway prefix, no query string.
 SIGNED_PATH = "/v1/platform/identify/auth"
@@ -150,14 +162,37 @@ def flow(base_url):
     uocs_token = answer["obj"]["token"]
     print(f"3. UOCS login: token {uocs_token[:20]}...")
 
-    # --- 4. token-protected UOCS call -------------------------------------------
+    # --- 4. UOCS capacity check -----------------------------------------------
     request_id = "example-py-" + secrets.token_hex(8)
     status, text = post(f"{base_url}/uocs-tes/waybill/api/carrierWaybill",
-                        json.dumps({"requestId": request_id}).encode("utf-8"),
+                        json.dumps({"requestId": request_id, **CAPACITY_EXAMPLE}).encode("utf-8"),
                         {"token": uocs_token})
-    expect("UOCS call (POST /uocs-tes/waybill/api/carrierWaybill)", 'HTTP 200 and "success":true',
-           status, text, lambda a: a.get("success") is True)
-    print(f"4. UOCS carrierWaybill: success (requestId {request_id})")
+    answer = expect("UOCS capacity check (POST /uocs-tes/waybill/api/carrierWaybill)",
+                    'HTTP 200, "success":true and obj.flightTime', status, text,
+                    lambda a: a.get("success") is True and isinstance(a.get("obj"), dict)
+                    and isinstance(a["obj"].get("flightTime"), int))
+    print(f"4. UOCS carrierWaybill: carriable, flight {answer['obj']['flightTime']} min (requestId {request_id})")
+
+    # --- 5. UOCS create a waybill -----------------------------------------------
+    status, text = post(f"{base_url}/uocs-tes/waybill/api/createWaybill",
+                        json.dumps({**CREATE_EXAMPLE, "bizCode": request_id}, ensure_ascii=False).encode("utf-8"),
+                        {"token": uocs_token})
+    answer = expect("UOCS create (POST /uocs-tes/waybill/api/createWaybill)",
+                    'HTTP 200, "success":true and obj.fyCode', status, text,
+                    lambda a: a.get("success") is True and isinstance(a.get("obj"), dict)
+                    and isinstance(a["obj"].get("fyCode"), str))
+    fy_code = answer["obj"]["fyCode"]
+    print(f"5. UOCS createWaybill: fyCode {fy_code}")
+
+    # --- 6. UOCS waybill details ------------------------------------------------
+    status, text = post(f"{base_url}/uocs-tes/waybill/api/selectOrderDetails",
+                        json.dumps({"devCode": "tc123456", "fyCode": fy_code}).encode("utf-8"),
+                        {"token": uocs_token})
+    answer = expect("UOCS details (POST /uocs-tes/waybill/api/selectOrderDetails)",
+                    'HTTP 200, "success":true and obj.orderStatus', status, text,
+                    lambda a: a.get("success") is True and isinstance(a.get("obj"), dict)
+                    and isinstance(a["obj"].get("orderStatus"), int))
+    print(f"6. UOCS selectOrderDetails: orderStatus {answer['obj']['orderStatus']} (0: awaiting pickup)")
     print("flow complete")
 
 

@@ -5,7 +5,9 @@
 #   1. Credit Pay: ask for a one-time code for the demo platform (signed request)
 #   2. Credit Pay: redeem the code for an open token
 #   3. UOCS: log in with the demo account
-#   4. UOCS: call a token-protected stub (carrierWaybill) with that token
+#   4. UOCS: check drone capacity with that token (the upstream's example)
+#   5. UOCS: create a waybill (the upstream's example, a fresh bizCode)
+#   6. UOCS: read the waybill's details
 # Any unexpected answer is reported on stderr (what was expected, the status
 # and the body) and the script exits non-zero.
 #
@@ -120,12 +122,31 @@ expect "UOCS login (POST /apis-auth/login/auth)" 'HTTP 200, "success":true and o
 uocs_token=${BASH_REMATCH[1]}
 echo "3. UOCS login: token ${uocs_token:0:20}..."
 
-# --- 4. token-protected UOCS call ------------------------------------------------
+# --- 4. UOCS capacity check ---------------------------------------------------------
 request_id="example-sh-$(random_hex 8)"
-post "$base_url/uocs-tes/waybill/api/carrierWaybill" '{"requestId":"'"$request_id"'"}' \
+post "$base_url/uocs-tes/waybill/api/carrierWaybill" \
+  '{"requestId":"'"$request_id"'","devCode":"tc123456","gpsType":1,"senderLon":"113.9311883","senderLat":"22.5616979","goodsType":1,"goodsWeight":8000,"receiverLon":"114.0267861","receiverLat":"22.5353805"}' \
   "token: $uocs_token"
 
-expect "UOCS call (POST /uocs-tes/waybill/api/carrierWaybill)" 'HTTP 200 and "success":true' \
-  "$re_success"
-echo "4. UOCS carrierWaybill: success (requestId $request_id)"
+expect "UOCS capacity check (POST /uocs-tes/waybill/api/carrierWaybill)" 'HTTP 200, "success":true and obj.flightTime' \
+  "$re_success" '"flightTime":[[:space:]]*([0-9]+)'
+echo "4. UOCS carrierWaybill: carriable, flight ${BASH_REMATCH[1]} min (requestId $request_id)"
+
+# --- 5. UOCS create a waybill ---------------------------------------------------
+post "$base_url/uocs-tes/waybill/api/createWaybill" \
+  '{"devCode":"tc123456","pushTime":"2024-10-08 14:07:11","useCab":1,"bizCode":"'"$request_id"'","senderCode":"CN001","receiverCode":"CN0023","gpsType":1,"senderLon":"114.1234567","senderLat":"26.1234567","senderAddr":"深圳市","senderTel":"13699847593","senderName":"jacky","goodsType":1,"goodsWeight":2000,"receiverLon":"114.1234567","receiverLat":"26.1234567","receiverAddr":"深圳市","receiverTel":"13699847593","receiverName":"jacky","amount":20.5,"remark":null}' \
+  "token: $uocs_token"
+
+expect "UOCS create (POST /uocs-tes/waybill/api/createWaybill)" 'HTTP 200, "success":true and obj.fyCode' \
+  "$re_success" '"fyCode":[[:space:]]*"([^"]+)"'
+fy_code=${BASH_REMATCH[1]}
+echo "5. UOCS createWaybill: fyCode $fy_code"
+
+# --- 6. UOCS waybill details -----------------------------------------------------
+post "$base_url/uocs-tes/waybill/api/selectOrderDetails" '{"devCode":"tc123456","fyCode":"'"$fy_code"'"}' \
+  "token: $uocs_token"
+
+expect "UOCS details (POST /uocs-tes/waybill/api/selectOrderDetails)" 'HTTP 200, "success":true and obj.orderStatus' \
+  "$re_success" '"orderStatus":[[:space:]]*([0-9])'
+echo "6. UOCS selectOrderDetails: orderStatus ${BASH_REMATCH[1]} (0: awaiting pickup)"
 echo "flow complete"

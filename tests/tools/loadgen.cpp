@@ -1,4 +1,4 @@
-// Mixed traffic for scripts/soak.sh: both APIs, redemptions, stubbed calls,
+// Mixed traffic for scripts/soak.sh: both APIs, redemptions, waybill capacity checks,
 // requests that are meant to be refused, and scenario faults, from several
 // threads for a bounded time. Every answer is checked against what its
 // request should get; anything else is counted as unexpected, and the exit
@@ -89,7 +89,7 @@ void worker(std::uint16_t port, steady::time_point end, unsigned id, counters& n
           }
           break;
         }
-        case 2: {  // login, then a stubbed call with the token
+        case 2: {  // login, then a capacity check with the token (the upstream's example)
           const auto res = c->post("/apis-auth/login/auth", login_body);
           const auto j = res.json();
           if (!j.at("success").as_bool()) {
@@ -98,10 +98,13 @@ void worker(std::uint16_t port, steady::time_point end, unsigned id, counters& n
           }
           ++n.requests;
           const int steps = clock_steps.load();
-          const auto stub = c->post("/uocs-tes/waybill/api/carrierWaybill", "{}",
-                                    {{"token", std::string(j.at("obj").at("token").as_string())}});
+          const auto capacity = c->post(
+              "/uocs-tes/waybill/api/carrierWaybill",
+              R"({"devCode":"tc123456","gpsType":1,"senderLon":"113.9311883","senderLat":"22.5616979",)"
+              R"("goodsType":1,"goodsWeight":8000,"receiverLon":"114.0267861","receiverLat":"22.5353805"})",
+              {{"token", std::string(j.at("obj").at("token").as_string())}});
           const bool may_expire = clock_steps.load() - steps >= 1;
-          if (!stub.json().at("success").as_bool() && !may_expire) unexpected(n, "stub answer", &stub);
+          if (!capacity.json().at("success").as_bool() && !may_expire) unexpected(n, "capacity answer", &capacity);
           break;
         }
         case 3: {  // meant to be refused: a bad signature
@@ -112,7 +115,7 @@ void worker(std::uint16_t port, steady::time_point end, unsigned id, counters& n
         }
         case 4: {  // an injected upstream error
           const auto res = c->post("/apis-auth/login/auth", login_body, {{"X-Authsim-Scenario", "upstream-error"}});
-          if (res.json().at("errorCode") == "SYSTEM_ERROR") ++n.faults_injected; else unexpected(n, "upstream-error answer", &res);
+          if (res.json().at("errorCode") == "10006") ++n.faults_injected; else unexpected(n, "upstream-error answer", &res);
           break;
         }
         case 5: {  // an injected reset, once in a while
