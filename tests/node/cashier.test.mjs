@@ -12,20 +12,14 @@
 // used, and that a code without credit data says why it has no cards. Any page error or refused resource (the
 // page's Content-Security-Policy included) fails the test.
 //
-// The browser is /usr/bin/chromium unless AUTHSIM_CHROMIUM names another.
+// The browser: see chromium.mjs.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.error('cashier test: playwright-core is not installed; run ./scripts/setup-tests.sh (npm ci in tests/node)');
-  process.exit(1);
-}
+import { launchChromium } from './chromium.mjs';
 
 const base = process.argv[2] || process.env.AUTHSIM_URL;
 if (!base) {
@@ -65,21 +59,7 @@ async function issueCode(credit = undefined) {
   return { code: answer.data.ident_code, url: answer.data.url, customNo: `browser-${nonce}` };
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.AUTHSIM_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  timeout: 60_000,
-  // The machine has no network beyond loopback: keep Chromium from trying.
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 
 const problems = [];
 try {
