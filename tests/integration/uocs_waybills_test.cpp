@@ -10,6 +10,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <mutex>
+
 using namespace authsim::testing;
 
 namespace {
@@ -230,5 +233,43 @@ TEST_SUITE("uocs waybills") {
     CHECK(c.request("GET", "/__admin/waybills").json().at("count").as_int64() == 1);
     CHECK(c.request("POST", "/__admin/reset", "").status == 200);
     CHECK(c.request("GET", "/__admin/waybills").json().at("count").as_int64() == 0);
+  }
+
+  TEST_CASE("the shipped webhook-faults scenario on pushes: a duplicate, a drop, a delay and an overtaken push") {
+    receiver hook([](const received&) {
+      reply r;
+      r.body = R"({"code":0,"errorMsg":null})";
+      return r;
+    });
+    server_process server;
+    http_client c(server.port());
+    REQUIRE(c.request("PUT", "/__admin/apps/IE-UOCS-OUT/endpoints",
+                      R"({"callback_url":")" + hook.url("/uocs/push") + R"("})").status == 200);
+    REQUIRE(c.request("PUT", "/__admin/scenario", R"({"name":"webhook-faults"})").status == 200);
+    const std::string token = login(c);
+    const auto created = call(c, "/uocs-tes/waybill/api/createWaybill", create_example(), token);
+    const std::string fy(created.at("obj").at("fyCode").as_string());
+    advance_clock(c, 3 * 3600 * 1000);  // every step, and the held-back landing
+    // Taken: 4 order statuses, take-off, landing, pickup code; FLIGHT_TASK dropped (3).
+    const auto delivered = c.request("GET", "/__admin/webhooks/wait?api=uocs&count=7&timeout_ms=10000").json();
+    CHECK(delivered.at("matched").as_int64() == 7);
+    const auto dropped =
+        c.request("GET", "/__admin/webhooks/wait?api=uocs&type=FLIGHT_TASK&status=dropped&count=3&timeout_ms=10000").json();
+    CHECK(dropped.at("matched").as_int64() == 3);
+    REQUIRE(hook.wait_for(8));  // the take-off twice
+    std::vector<std::string> order;
+    for (const auto& r : hook.requests()) {
+      const auto body = boost::json::parse(r.body).as_object();
+      CHECK_FALSE(body.contains("flightStatus"));
+      order.push_back(body.contains("orderStatus")   ? "status " + std::to_string(body.at("orderStatus").as_int64())
+                      : body.contains("takeoffCode") ? "takeoff"
+                      : body.contains("landingCode") ? "landing"
+                                                     : "pickup");
+    }
+    CHECK(std::count(order.begin(), order.end(), "takeoff") == 2);
+    // The landing was held back: the order status 3 came before it.
+    const auto at = [&](const std::string& what) { return std::find(order.begin(), order.end(), what) - order.begin(); };
+    CHECK(at("status 3") < at("landing"));
+    CHECK(at("pickup") < at("status 3"));
   }
 }
