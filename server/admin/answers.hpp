@@ -16,6 +16,11 @@ namespace authsim::admin {
 // {"error": {"code": code, "message": message}} with `status`.
 http::response error_answer(unsigned status, const char* code, const std::string& message);
 
+// A service's refusal of an admin call, in that envelope.
+inline http::response error_answer(const http::status_refusal& r) {
+  return error_answer(r.status, r.error.c_str(), r.message);
+}
+
 // A failure decided by the server (404, 405, 413...) in that envelope.
 http::response render_failure(const http::request& req, const http::failure& f);
 

@@ -9,9 +9,7 @@
 #include "support/log.hpp"
 #include "support/text.hpp"
 
-#include <boost/json/parse.hpp>
 
-#include <charconv>
 
 namespace authsim::admin {
 
@@ -22,9 +20,14 @@ constexpr const char* payment_path = "/__admin/payments/{payment_id}";
 constexpr const char* refund_path = "/__admin/payments/{payment_id}/refund";
 constexpr std::size_t max_items = 1000;
 
-json::object payment_json(const creditpay::payment_record& p, const outbound::deliveries& all) {
+// A payment; with `event_summaries`, its events in brief (one() shows them whole instead).
+json::object payment_json(const creditpay::payment_record& p, const outbound::deliveries& all,
+                          bool event_summaries = true) {
   json::array events;
   for (const auto& id : p.event_ids) {
+    if (!event_summaries) {
+      break;
+    }
     if (const auto e = all.find(id)) {
       events.push_back(json::object{{"event_id", e->event_id},
                                     {"type", e->type},
@@ -125,7 +128,7 @@ net::awaitable<http::response> payments_api::start(const http::request& req) con
   r.amount = *amount;
   auto result = co_await payments_.async_start(r);
   if (auto* refusal = std::get_if<creditpay::payment_refusal>(&result)) {
-    co_return error_answer(refusal->status, refusal->error.c_str(), refusal->message);
+    co_return error_answer(*refusal);
   }
   const auto& p = std::get<creditpay::payment_record>(result);
   support::log_line("payment " + p.payment_id + " started for " + p.ident_code + ": " +
@@ -157,7 +160,7 @@ net::awaitable<http::response> payments_api::one(const http::request& req) const
     if (!p) {
       co_return error_answer(404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(rest, 64) + "'");
     }
-    json::object body = payment_json(*p, deliveries_);
+    json::object body = payment_json(*p, deliveries_, false);
     body.erase("events");
     co_return object_with_array(body, "events", held_deliveries(p->event_ids, deliveries_));
   }
@@ -168,7 +171,7 @@ net::awaitable<http::response> payments_api::one(const http::request& req) const
   }
   auto result = payments_.refund(rest, std::string(amount->get_string()));
   if (auto* refusal = std::get_if<creditpay::payment_refusal>(&result)) {
-    co_return error_answer(refusal->status, refusal->error.c_str(), refusal->message);
+    co_return error_answer(*refusal);
   }
   const auto& r = std::get<creditpay::refund_record>(result);
   co_return http::json_response(201, json::object{{"payment_id", rest},

@@ -23,7 +23,8 @@ constexpr std::size_t max_items = 1000;
 
 json::value time_or_null(const std::optional<std::int64_t>& t) { return t ? json::value(*t) : json::value(nullptr); }
 
-json::object waybill_json(const uocs::waybill& w, std::int64_t now) {
+json::object waybill_json(const uocs::waybill& w, const fixtures::fixture_set& world, std::int64_t now) {
+  const fixtures::uocs_app* app = world.find_app(w.app_key);
   const int status = w.status_at(now);
   json::object steps;
   static constexpr const char* names[] = {"", "picked_up_ms", "took_off_ms", "landed_ms", "received_ms"};
@@ -35,13 +36,13 @@ json::object waybill_json(const uocs::waybill& w, std::int64_t now) {
                       {"devCode", w.request.dev_code},
                       {"app", w.app_key},
                       {"userId", w.user_id},
-                      {"revision", fixtures::uocs_revision_name(w.revision)},
+                      {"revision", app != nullptr ? json::value(fixtures::uocs_revision_name(app->revision)) : json::value(nullptr)},
                       {"orderStatus", status},
                       {"status", uocs::order_status_name(status)},
                       {"taskStatus", w.task_status_at(now)},
                       {"sendCode", w.send_code},
-                      {"takeoffCode", w.takeoff_code},
-                      {"landingCode", w.landing_code},
+                      {"takeoffCode", w.takeoff_code()},
+                      {"landingCode", w.landing_code()},
                       {"flightTime", w.flight_minutes},
                       {"uavId", w.uav_id},
                       {"taskId", w.task_id},
@@ -81,7 +82,7 @@ http::response waybills_api::list(const http::request& req) const {
   const auto listing = waybills_.list(text_param(req, "app"), status, static_cast<std::size_t>(limit));
   json::array items;
   for (const auto& w : listing.items) {
-    items.push_back(waybill_json(w, now));
+    items.push_back(waybill_json(w, *fixtures_, now));
   }
   return http::json_response(200, json::object{{"count", listing.count}, {"now_ms", now}, {"items", std::move(items)}});
 }
@@ -92,7 +93,7 @@ net::awaitable<http::response> waybills_api::one(const http::request& req) const
   if (!w) {
     co_return error_answer(404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'");
   }
-  json::object body = waybill_json(*w, clock_.now_ms());
+  json::object body = waybill_json(*w, *fixtures_, clock_.now_ms());
   body.erase("pushes");
   co_return object_with_array(body, "pushes", held_deliveries(w->push_ids, deliveries_));
 }
@@ -129,13 +130,13 @@ net::awaitable<http::response> waybills_api::advance(const http::request& req) c
     }
   }
   auto moved = waybills_.advance(fy_code, status, reason);
-  if (auto* refusal = std::get_if<uocs::admin_refusal>(&moved)) {
-    co_return error_answer(refusal->status, refusal->error.c_str(), refusal->message);
+  if (auto* refusal = std::get_if<http::status_refusal>(&moved)) {
+    co_return error_answer(*refusal);
   }
   const auto& w = std::get<uocs::waybill>(moved);
   const std::int64_t now = clock_.now_ms();
   support::log_line("waybill " + w.fy_code + " moved to orderStatus " + std::to_string(w.status_at(now)));
-  co_return http::json_response(200, waybill_json(w, now));
+  co_return http::json_response(200, waybill_json(w, *fixtures_, now));
 }
 
 net::awaitable<http::response> waybills_api::endpoints(const http::request& req) const {

@@ -87,9 +87,7 @@ std::optional<std::string> card_amount(const json::object& card, const std::stri
             std::to_string(digits) + " decimal(s) (digits)");
       return std::nullopt;
     }
-    char buffer[64];
-    const int n = std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-    return std::string(buffer, static_cast<std::size_t>(n));
+    return support::fixed_decimal(value, digits);
   }
   v.add(name + " must be a string or a number, got " + support::json_kind_name(*f));
   return std::nullopt;

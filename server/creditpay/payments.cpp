@@ -4,19 +4,14 @@
 #include "creditpay/signing.hpp"
 #include "support/aliases.hpp"
 #include "support/crypto.hpp"
-#include "support/event.hpp"
-#include "support/interrupt.hpp"
 #include "support/json_writer.hpp"
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/json/serialize.hpp>
 
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 
 namespace authsim::creditpay {

@@ -12,22 +12,16 @@
 //
 // Thread-safe: one mutex guards the payments.
 
-#include "faults/scenario.hpp"
 #include "fixtures/fixtures.hpp"
-#include "jobs/scheduler.hpp"
+#include "http/message.hpp"
 #include "outbound/client.hpp"
 #include "outbound/deliveries.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
-#include "state/metrics.hpp"
 #include "state/platform_endpoints.hpp"
 
-#include <boost/json/object.hpp>
-
-#include <chrono>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,11 +29,6 @@
 #include <string>
 #include <variant>
 #include <vector>
-
-namespace authsim::support {
-class event;
-class interrupt_source;
-}
 
 namespace authsim::creditpay {
 
@@ -166,12 +155,8 @@ struct payment_request {
   std::optional<std::string> tag;  // the identify request's credit tag when unset
 };
 
-// A refusal of the admin API: HTTP status, error id and message.
-struct payment_refusal {
-  unsigned status;
-  std::string error;
-  std::string message;
-};
+// A refusal of the admin API.
+using payment_refusal = http::status_refusal;
 
 class payments {
  public:

@@ -17,10 +17,6 @@ namespace {
 
 constexpr std::int64_t ten_minutes_ms = 600'000;
 
-std::string element_path(const object_reader& parent, std::string_view key, std::size_t index) {
-  return parent.path_of(key) + "[" + std::to_string(index) + "]";
-}
-
 // {"name": "value", ...} with string values only.
 std::vector<std::pair<std::string, std::string>> string_map(object_reader& parent, std::string_view key) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -444,7 +440,7 @@ scenario parse_scenario(const json::value& doc, const std::string& name, const s
     throw top.error("rules", "expected at least one rule");
   }
   for (std::size_t i = 0; i < rules.size(); ++i) {
-    object_reader r(rules[i], file, element_path(top, "rules", i));
+    object_reader r(rules[i], file, top.element_path("rules", i));
     out.rules.push_back(read_rule(r, endpoints));
   }
   top.finish();

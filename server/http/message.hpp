@@ -70,4 +70,13 @@ struct text {
 // Malformed escapes are kept as written.
 std::string percent_decode(std::string_view in);
 
+// Why a service refused an admin call (starting a payment, moving a
+// waybill): the HTTP status, the error id and the message the admin API
+// answers with.
+struct status_refusal {
+  unsigned status;
+  std::string error;
+  std::string message;
+};
+
 }  // namespace authsim::http

@@ -63,14 +63,6 @@ std::size_t scheduler::pending() const {
   return n;
 }
 
-void scheduler::clear() {
-  const std::lock_guard lock(mutex_);
-  waiting_.clear();
-  for (auto& [name, lane] : lanes_) {
-    lane.queue.clear();
-  }
-}
-
 std::int64_t scheduler::release_due(std::int64_t now_ms) {
   std::vector<std::string> to_start;
   std::int64_t next = std::numeric_limits<std::int64_t>::max();

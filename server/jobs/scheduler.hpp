@@ -51,8 +51,6 @@ class scheduler : public std::enable_shared_from_this<scheduler> {
   std::size_t stop();
   // Jobs waiting for their time or for their lane.
   [[nodiscard]] std::size_t pending() const;
-  // Drops every job not started (POST /__admin/reset).
-  void clear();
 
  private:
   net::awaitable<void> dispatch();

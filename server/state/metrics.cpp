@@ -86,13 +86,13 @@ std::string metrics::render(const gauges& g) const {
   for (const auto& [kind, n] : faults_) {
     out << "authsim_faults_injected_total{kind=\"" << label(kind) << "\"} " << n << '\n';
   }
-  out << "# HELP authsim_webhook_deliveries_total Webhook attempts to platforms, by event type and result.\n"
+  out << "# HELP authsim_webhook_deliveries_total Credit Pay webhook and UOCS push attempts, by type and result.\n"
          "# TYPE authsim_webhook_deliveries_total counter\n";
   for (const auto& [key, n] : webhooks_) {
     out << "authsim_webhook_deliveries_total{type=\"" << label(key.first) << "\",result=\"" << label(key.second)
         << "\"} " << n << '\n';
   }
-  out << "# HELP authsim_webhook_events_pending Webhook events waiting for their time or for a retry.\n"
+  out << "# HELP authsim_webhook_events_pending Webhook events and pushes waiting for their time or for a retry.\n"
          "# TYPE authsim_webhook_events_pending gauge\n"
          "authsim_webhook_events_pending "
       << g.webhook_events_pending << '\n';

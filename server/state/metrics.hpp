@@ -22,8 +22,9 @@ class metrics {
   void record_request(const std::string& endpoint, const std::string& outcome, double seconds);
   // `kind`: "delay", "respond", "rate_limit" or a fault kind.
   void record_fault(const std::string& kind);
-  // One webhook attempt: the event type and "delivered", "http_error",
-  // "timeout", "connect_error", "other_error" or "undeliverable".
+  // One attempt of a Credit Pay webhook or a UOCS push: its type and
+  // "delivered", "refused" (HTTP 200 not taken), "http_error", "timeout",
+  // "connect_error", "other_error", "undeliverable" or "dropped".
   void record_webhook(const std::string& type, const std::string& result);
 
   struct gauges {

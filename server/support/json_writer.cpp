@@ -151,6 +151,10 @@ json_object_writer& json_object_writer::string_or_null(std::string_view k, const
   return value != nullptr ? string(k, value) : null(k);
 }
 
+json_object_writer& json_object_writer::string_or_null(std::string_view k, const std::optional<std::string>& value) {
+  return value ? string(k, *value) : null(k);
+}
+
 json_object_writer& json_object_writer::value(std::string_view k, const boost::json::value& v) {
   key(k);
   if (v.is_null()) {

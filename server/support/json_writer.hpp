@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,7 @@ class json_object_writer {
   json_object_writer& null(std::string_view key);
   // A string, or null when `value` is null.
   json_object_writer& string_or_null(std::string_view key, const char* value);
+  json_object_writer& string_or_null(std::string_view key, const std::optional<std::string>& value);
   json_object_writer& value(std::string_view key, const boost::json::value& value);
   // A number already written as JSON (a decimal such as "10.28": Boost.JSON
   // would write a double as 1.028E1).

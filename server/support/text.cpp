@@ -185,6 +185,12 @@ std::string format_date_time(std::int64_t epoch_ms, int utc_offset_minutes) {
   return out;
 }
 
+std::string fixed_decimal(double value, int decimals) {
+  char buffer[64];
+  const int n = std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return std::string(buffer, static_cast<std::size_t>(n > 0 ? n : 0));
+}
+
 std::string html_escape(std::string_view text) {
   const std::string valid = valid_utf8(text);
   std::string out;

@@ -35,6 +35,10 @@ std::string excerpt(std::string_view value, std::size_t max = 80);
 // offset from UTC, in minutes.
 std::string format_date_time(std::int64_t epoch_ms, int utc_offset_minutes);
 
+// `value` written with exactly `decimals` digits after the point ("2.29",
+// "10001.00"), as JSON numbers and amounts are written for partners.
+std::string fixed_decimal(double value, int decimals);
+
 // Escapes &, <, >, " and ' for HTML text and attribute values; what is
 // not well-formed UTF-8 becomes U+FFFD first.
 std::string html_escape(std::string_view text);

@@ -21,6 +21,12 @@ namespace {
 
 std::string new_request_id() { return support::random_hex(16); }
 
+// The waybill calls' paths in each revision.
+struct call_path {
+  call which;
+  fixtures::uocs_revision revision;
+  const char* path;
+};
 const std::vector<call_path> paths = {
     {call::capacity, fixtures::uocs_revision::r2024_12, "/uocs-tes/waybill/api/carrierWaybill"},
     {call::create, fixtures::uocs_revision::r2024_12, "/uocs-tes/waybill/api/createWaybill"},
@@ -40,10 +46,7 @@ bool with_params(const http::request& req) { return !req.path().starts_with(auth
 // A token's expiry, as the messages write it.
 std::string utc(std::int64_t ms) { return support::format_date_time(ms, 0) + " UTC"; }
 
-}  // namespace
-
-const std::vector<call_path>& call_paths() { return paths; }
-
+// The path of `which` in `revision`; nullptr when that revision has none.
 const char* path_of(call which, fixtures::uocs_revision revision) {
   for (const auto& p : paths) {
     if (p.which == which && p.revision == revision) {
@@ -53,9 +56,23 @@ const char* path_of(call which, fixtures::uocs_revision revision) {
   return nullptr;
 }
 
+// The revision whose paths `path` is under.
 fixtures::uocs_revision revision_of_path(std::string_view path) {
   return path.starts_with(service_prefix_2025) ? fixtures::uocs_revision::r2025 : fixtures::uocs_revision::r2024_12;
 }
+
+// requestId echoed from a JSON body that has a string one, as login does;
+// otherwise a fresh one.
+std::string request_id_of(const json::object* body) {
+  if (body != nullptr) {
+    if (const json::value* v = body->if_contains("requestId"); v != nullptr && v->is_string() && !v->get_string().empty()) {
+      return std::string(v->get_string());
+    }
+  }
+  return new_request_id();
+}
+
+}  // namespace
 
 api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens,
          waybills& book, std::string public_base_url)
@@ -147,19 +164,13 @@ api::login_check api::check_login(const http::request& req) const {
   }
 
   // requestId is optional and echoed; a missing one is generated, so every
-  // answer carries one the caller can quote.
-  std::string request_id;
-  if (const json::value* v = obj.if_contains("requestId"); v != nullptr && !v->is_null()) {
-    const json::string* s = v->if_string();
-    if (s == nullptr) {
-      return reject(req, new_request_id(), error_id::invalid_parameter,
-                    {"requestId", "a string", support::json_kind_name(*v)}, rev);
-    }
-    request_id.assign(s->data(), s->size());
+  // answer carries one the caller can quote. Login refuses one that is not
+  // a string.
+  if (const json::value* v = obj.if_contains("requestId"); v != nullptr && !v->is_null() && !v->is_string()) {
+    return reject(req, new_request_id(), error_id::invalid_parameter,
+                  {"requestId", "a string", support::json_kind_name(*v)}, rev);
   }
-  if (request_id.empty()) {
-    request_id = new_request_id();
-  }
+  const std::string request_id = request_id_of(&obj);
 
   // Required strings, in the order of the upstream's parameter table.
   static constexpr const char* required[] = {"appKey", "appSecret", "deviceId", "hostName", "ip", "userId",
@@ -203,6 +214,7 @@ api::login_check api::check_login(const http::request& req) const {
   login_check out;
   state::token_record& record = out.record;
   record.token = "DEF_A3_" + support::random_hex(16) + std::to_string(now);
+  out.app = app;
   record.app_key = app->app_key;
   record.user_id = account->user_id;
   record.request_id = request_id;
@@ -217,8 +229,7 @@ net::awaitable<http::response> api::login(const http::request& req) const {
     co_return std::move(*checked.refusal);
   }
   // 2025 names the account `ak` in the answer.
-  const fixtures::uocs_app* app = fixtures_->find_app(checked.record.app_key);
-  const bool ak = app != nullptr && app->revision == fixtures::uocs_revision::r2025;
+  const bool ak = checked.app->revision == fixtures::uocs_revision::r2025;
   support::json_object_writer result;
   result.string(ak ? "ak" : "userId", checked.record.user_id).string("token", checked.record.token);
   std::string request_id = checked.record.request_id;
@@ -232,21 +243,6 @@ net::awaitable<http::response> api::login(const http::request& req) const {
 }
 
 
-
-namespace {
-
-// requestId echoed from a JSON body that has a string one, as login does;
-// otherwise a fresh one.
-std::string request_id_of(const json::object* body) {
-  if (body != nullptr) {
-    if (const json::value* v = body->if_contains("requestId"); v != nullptr && v->is_string() && !v->get_string().empty()) {
-      return std::string(v->get_string());
-    }
-  }
-  return new_request_id();
-}
-
-}  // namespace
 
 net::awaitable<api::token_check> api::check_token(const http::request& req, const std::string& request_id,
                                                   fixtures::uocs_revision revision) const {
@@ -438,30 +434,24 @@ std::string api::details_obj(const waybill& w, std::int64_t now) const {
     const auto at = w.reached_by(status, now);
     return at ? std::optional(support::format_date_time(*at, offset)) : std::nullopt;
   };
-  auto put = [](support::json_object_writer& o, const char* key, const std::optional<std::string>& v) {
-    if (v) {
-      o.string(key, *v);
-    } else {
-      o.null(key);
-    }
-  };
+
   const int status = w.status_at(now);
   const bool picked = w.reached_by(1, now).has_value();
   const bool flown = w.reached_by(2, now).has_value();
   const bool landed = w.reached_by(3, now).has_value();
   support::json_object_writer o;
   o.string("fyCode", w.fy_code).string("bizCode", w.request.biz_code);
-  put(o, "uavId", picked ? std::optional(w.uav_id) : std::nullopt);
-  put(o, "taskId", picked ? std::optional(w.task_id) : std::nullopt);
-  put(o, "takeoffCode", flown ? std::optional(w.takeoff_code) : std::nullopt);
-  put(o, "takeoffTime", time_of(2));
-  put(o, "receiveTime", time_of(1));
-  put(o, "sendTime", time_of(4));
-  put(o, "landingCode", landed ? std::optional(w.landing_code) : std::nullopt);
-  put(o, "landingTime", time_of(3));
-  put(o, "pickUpCode", landed ? std::optional(w.pick_up_code) : std::nullopt);
+  o.string_or_null("uavId", picked ? std::optional(w.uav_id) : std::nullopt);
+  o.string_or_null("taskId", picked ? std::optional(w.task_id) : std::nullopt);
+  o.string_or_null("takeoffCode", flown ? std::optional(w.takeoff_code()) : std::nullopt);
+  o.string_or_null("takeoffTime", time_of(2));
+  o.string_or_null("receiveTime", time_of(1));
+  o.string_or_null("sendTime", time_of(4));
+  o.string_or_null("landingCode", landed ? std::optional(w.landing_code()) : std::nullopt);
+  o.string_or_null("landingTime", time_of(3));
+  o.string_or_null("pickUpCode", landed ? std::optional(w.pick_up_code) : std::nullopt);
   o.number("orderStatus", status).number("taskStatus", w.task_status_at(now)).string("sendCode", w.send_code);
-  put(o, "exceptionReason", status == status_exception ? std::optional(w.exception_reason) : std::nullopt);
+  o.string_or_null("exceptionReason", status == status_exception ? std::optional(w.exception_reason) : std::nullopt);
   return o.finish();
 }
 

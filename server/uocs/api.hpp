@@ -32,18 +32,8 @@ inline constexpr const char* auth_prefix = "/apis-auth/";
 inline constexpr const char* service_prefix = "/uocs-tes/";     // revision 2024-12
 inline constexpr const char* service_prefix_2025 = "/uocs-ces/";  // revision 2025
 
-// The waybill calls, and their path in each revision.
+// The waybill calls.
 enum class call { capacity, create, details, tracking, cancel };
-struct call_path {
-  call which;
-  fixtures::uocs_revision revision;
-  const char* path;
-};
-const std::vector<call_path>& call_paths();
-// The path of `which` in `revision`; nullptr when that revision has none.
-const char* path_of(call which, fixtures::uocs_revision revision);
-// The revision whose paths `path` is under.
-fixtures::uocs_revision revision_of_path(std::string_view path);
 
 class api {
  public:
@@ -96,6 +86,7 @@ class api {
     login_check(http::response refused) : refusal(std::move(refused)) {}  // NOLINT: a refusal is a check's result
     std::optional<http::response> refusal;
     state::token_record record;
+    const fixtures::uocs_app* app = nullptr;  // the app logged in to
   };
   [[nodiscard]] login_check check_login(const http::request& req) const;
 

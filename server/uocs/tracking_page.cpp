@@ -49,8 +49,8 @@ std::string render_tracking_page(std::string_view fy_code, const std::optional<w
     body += "<p id=\"exception\">" + html_escape(w->exception_reason) + "</p>\n";
   }
   body += "<dl>\n<dt>客户单号 / bizCode</dt><dd id=\"biz-code\">" + html_escape(w->request.biz_code) + "</dd>\n";
-  body += "<dt>起飞航站 / From</dt><dd id=\"from\">" + station(w->takeoff_code) + "</dd>\n";
-  body += "<dt>降落航站 / To</dt><dd id=\"to\">" + station(w->landing_code) + "</dd>\n";
+  body += "<dt>起飞航站 / From</dt><dd id=\"from\">" + station(w->takeoff_code()) + "</dd>\n";
+  body += "<dt>降落航站 / To</dt><dd id=\"to\">" + station(w->landing_code()) + "</dd>\n";
   body += "<dt>预计飞行 / Flight</dt><dd>" + std::to_string(w->flight_minutes) + " min</dd>\n";
   if (w->reached_by(1, now_ms)) {
     body += "<dt>无人机 / Drone</dt><dd id=\"uav\">" + html_escape(w->uav_id) + "</dd>\n";

@@ -9,7 +9,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <cmath>
-#include <cstdio>
 
 namespace authsim::uocs {
 
@@ -23,12 +22,6 @@ std::string random_digits(std::size_t n) {
     out.push_back(static_cast<char>('0' + static_cast<unsigned char>(b) % 10));
   }
   return out;
-}
-
-std::string fixed(double value, int decimals) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
 }
 
 }  // namespace
@@ -166,10 +159,7 @@ std::variant<waybill, refusal> waybills::create(const fixtures::uocs_app& app, c
   w.send_code = random_digits(5);
   w.app_key = app.app_key;
   w.user_id = user_id;
-  w.revision = app.revision;
   w.request = r;
-  w.takeoff_code = way.takeoff->code;
-  w.landing_code = way.landing->code;
   w.distance_km = way.distance_km;
   w.flight_minutes = way.flight_minutes;
   w.uav_id = random_digits(4);
@@ -235,7 +225,7 @@ std::variant<waybill, refusal> waybills::cancel(const std::string& fy_code, cons
   return copy;
 }
 
-std::variant<waybill, admin_refusal> waybills::advance(const std::string& fy_code, std::optional<int> status,
+std::variant<waybill, http::status_refusal> waybills::advance(const std::string& fy_code, std::optional<int> status,
                                                        const std::optional<std::string>& reason) {
   const std::int64_t now = clock_.now_ms();
   waybill copy;
@@ -244,24 +234,24 @@ std::variant<waybill, admin_refusal> waybills::advance(const std::string& fy_cod
     const std::lock_guard lock(mutex_);
     const auto it = waybills_.find(fy_code);
     if (it == waybills_.end()) {
-      return admin_refusal{404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'"};
+      return http::status_refusal{404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'"};
     }
     waybill& w = it->second;
     const int current = w.status_at(now);
     if (current >= 4) {
-      return admin_refusal{409, "WAYBILL_ENDED",
+      return http::status_refusal{409, "WAYBILL_ENDED",
                            "waybill " + fy_code + " is " + order_status_name(current) + " (orderStatus " +
                                std::to_string(current) + "): it moves no further"};
     }
     const int target = status.value_or(current + 1);
     if (target <= current || target > status_exception) {
-      return admin_refusal{409, "INVALID_STATUS",
+      return http::status_refusal{409, "INVALID_STATUS",
                            "waybill " + fy_code + " is at orderStatus " + std::to_string(current) + " (" +
                                order_status_name(current) + "): it can move to " + std::to_string(current + 1) +
                                " to 5, not " + std::to_string(target)};
     }
     if (reason && target != status_exception) {
-      return admin_refusal{400, "INVALID_FIELD", "reason goes with status 5 (exception) only"};
+      return http::status_refusal{400, "INVALID_FIELD", "reason goes with status 5 (exception) only"};
     }
     if (target == status_exception) {
       w.exception_ms = now;
@@ -347,8 +337,8 @@ std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t no
     b.string("fyCode", w.fy_code).number("orderStatus", status).string("pushTime", when(at));
     push("ORDER_STATUS", at, b.finish());
   };
-  const fixtures::uocs_station* from = fixtures_->find_station(w.takeoff_code);
-  const fixtures::uocs_station* to = fixtures_->find_station(w.landing_code);
+  const fixtures::uocs_station* from = fixtures_->find_station(w.takeoff_code());
+  const fixtures::uocs_station* to = fixtures_->find_station(w.landing_code());
   auto flight_task = [&](int flight_status, std::int64_t at) {
     const auto takeoff = w.reached_by(2, at);
     const auto landing = w.reached_by(3, at);
@@ -359,20 +349,20 @@ std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t no
         .string("flightCode", w.task_id)
         .string("uas", w.uav_id)
         .string("uasType", "ARK40")
-        .string("takeoffPoint", from != nullptr ? from->name : w.takeoff_code)
+        .string("takeoffPoint", from != nullptr ? from->name : w.takeoff_code())
         .string("takeoff_lon", from != nullptr ? from->lon : "")
         .string("takeoff_lat", from != nullptr ? from->lat : "")
-        .string("landPoint", to != nullptr ? to->name : w.landing_code)
+        .string("landPoint", to != nullptr ? to->name : w.landing_code())
         .string("land_lon", to != nullptr ? to->lon : "")
         .string("land_lat", to != nullptr ? to->lat : "")
-        .string("routeCode", w.takeoff_code + "-" + w.landing_code)
+        .string("routeCode", w.takeoff_code() + "-" + w.landing_code())
         .number("flightStatus", flight_status)
         .string("planFlyTime", std::to_string(w.flight_minutes))
-        .decimal("planFlyDist", fixed(w.distance_km, 2));
-    b.string_or_null("realTakeoffTime", takeoff ? when(*takeoff).c_str() : nullptr);
-    b.string_or_null("realLandTime", landing ? when(*landing).c_str() : nullptr);
+        .decimal("planFlyDist", support::fixed_decimal(w.distance_km, 2));
+    b.string_or_null("realTakeoffTime", takeoff ? std::optional(when(*takeoff)) : std::nullopt);
+    b.string_or_null("realLandTime", landing ? std::optional(when(*landing)) : std::nullopt);
     if (landing) {
-      b.decimal("factFlyR", fixed(w.distance_km, 2));
+      b.decimal("factFlyR", support::fixed_decimal(w.distance_km, 2));
     } else {
       b.null("factFlyR");
     }
@@ -393,7 +383,7 @@ std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t no
       b.string("fyCode", w.fy_code)
           .string("uavId", w.uav_id)
           .string("taskId", w.task_id)
-          .string("takeoffCode", w.takeoff_code)
+          .string("takeoffCode", w.takeoff_code())
           .string("takeoffTime", when(*at));
       push("TAKEOFF", *at, b.finish());
       flight_task(1, *at);
@@ -403,7 +393,7 @@ std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t no
       b.string("fyCode", w.fy_code)
           .string("uavId", w.uav_id)
           .string("taskId", w.task_id)
-          .string("landingCode", w.landing_code)
+          .string("landingCode", w.landing_code())
           .string("landingTime", when(*at));
       push("LANDING", *at, b.finish());
       flight_task(5, *at);

@@ -16,6 +16,7 @@
 #include "jobs/scheduler.hpp"
 #include "outbound/deliveries.hpp"
 #include "state/clock.hpp"
+#include "http/message.hpp"
 #include "uocs/waybill_request.hpp"
 
 #include <array>
@@ -43,10 +44,7 @@ struct waybill {
   std::string send_code;
   std::string app_key;
   std::string user_id;  // the account whose token created it
-  fixtures::uocs_revision revision = fixtures::uocs_revision::r2024_12;
   create_request request;
-  std::string takeoff_code;  // senderCode
-  std::string landing_code;  // receiverCode
   double distance_km = 0;
   std::int64_t flight_minutes = 1;
   std::string uav_id;
@@ -68,6 +66,9 @@ struct waybill {
   [[nodiscard]] const std::optional<std::int64_t>& step(int status) const {
     return reached_ms.at(static_cast<std::size_t>(status));
   }
+  // The stations: those createWaybill named (and checked).
+  [[nodiscard]] const std::string& takeoff_code() const { return request.sender_code; }
+  [[nodiscard]] const std::string& landing_code() const { return request.receiver_code; }
   [[nodiscard]] int status_at(std::int64_t now_ms) const;
   // taskStatus: 1 not flying, 2 in flight, 3 landed, 7 exception in flight.
   [[nodiscard]] int task_status_at(std::int64_t now_ms) const;
@@ -75,12 +76,6 @@ struct waybill {
   [[nodiscard]] std::optional<std::int64_t> reached_by(int status, std::int64_t now_ms) const;
 };
 
-// Refusals of the admin API: HTTP status, error id, message.
-struct admin_refusal {
-  unsigned status;
-  std::string error;
-  std::string message;
-};
 
 // UOCS's channel: the push body as is to the app's callback_url, no
 // signature; taken when HTTP 200 answers a JSON object whose `code` is 0
@@ -123,7 +118,7 @@ class waybills {
 
   // POST /__admin/waybills/{fyCode}/advance: to the next status, or to
   // `status` (later than the current one; 5 with `reason`).
-  std::variant<waybill, admin_refusal> advance(const std::string& fy_code, std::optional<int> status,
+  std::variant<waybill, http::status_refusal> advance(const std::string& fy_code, std::optional<int> status,
                                                const std::optional<std::string>& reason);
   struct listing {
     std::size_t count = 0;

@@ -5,6 +5,8 @@
 #include "support/crypto.hpp"
 #include "support/http_client.hpp"
 
+#include <doctest/doctest.h>
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -56,8 +58,14 @@ inline header_pairs identify_headers(const std::string& body, const std::string&
   return {{"trace", trace}, {"api-key", api_key}, {"signature", sign(body)}, {"lang", "en-US"}};
 }
 
-inline std::string uocs_login_body(const std::string& user = "fc0001", const std::string& password = "8bb2423a0e1c4d0a") {
-  return R"({"appKey":"IE-UOCS-OUT","appSecret":"fykj12345678","deviceId":"00:FF:16:4B:63:57",)"
+// Moves the simulated clock forward through the admin API.
+inline void advance_clock(http_client& c, std::int64_t ms) {
+  REQUIRE(c.request("PUT", "/__admin/clock", R"({"advance_ms":)" + std::to_string(ms) + "}").status == 200);
+}
+
+inline std::string uocs_login_body(const std::string& user = "fc0001", const std::string& password = "8bb2423a0e1c4d0a",
+                                   const std::string& app = "IE-UOCS-OUT", const std::string& secret = "fykj12345678") {
+  return R"({"appKey":")" + app + R"(","appSecret":")" + secret + R"(","deviceId":"00:FF:16:4B:63:57",)"
          R"("hostName":"SF0001304522C","requestId":"123456789","ip":"192.168.255.10","userId":")" +
          user + R"(","password":")" + password + R"("})";
 }

@@ -30,10 +30,7 @@ std::string create_example(const std::string& biz_code = "tc123456899") {
 }
 
 std::string login(http_client& c, const std::string& app = "IE-UOCS-OUT", const std::string& secret = "fykj12345678") {
-  std::string body = uocs_login_body();
-  body.replace(body.find("IE-UOCS-OUT"), 11, app);
-  body.replace(body.find("fykj12345678"), 12, secret);
-  const auto res = c.post(login_target, body);
+  const auto res = c.post(login_target, uocs_login_body("fc0001", "8bb2423a0e1c4d0a", app, secret));
   REQUIRE(res.json().at("success").as_bool());
   return std::string(res.json().at("obj").at("token").as_string());
 }
@@ -48,10 +45,6 @@ boost::json::object call(http_client& c, const std::string& path, const std::str
 std::string error_of(const boost::json::object& answer) {
   CHECK_FALSE(answer.at("success").as_bool());
   return std::string(answer.at("errorCode").as_string());
-}
-
-void advance_clock(http_client& c, std::int64_t ms) {
-  REQUIRE(c.request("PUT", "/__admin/clock", R"({"advance_ms":)" + std::to_string(ms) + "}").status == 200);
 }
 
 }  // namespace
@@ -88,10 +81,8 @@ TEST_SUITE("uocs waybills") {
     CHECK(error_of(call(c, "/uocs-tes/waybill/api/createWaybill", create_example(), old_token)) == "10002");
 
     // Revision 2025: its own paths, obj.ak at login, 10001 for a parameter error.
-    std::string body = uocs_login_body();
-    body.replace(body.find("IE-UOCS-OUT"), 11, "IE-UOCS-CES");
-    body.replace(body.find("fykj12345678"), 12, "fykj20250101");
-    const auto login_2025 = c.post(login_target, body).json();
+    const auto login_2025 =
+        c.post(login_target, uocs_login_body("fc0001", "8bb2423a0e1c4d0a", "IE-UOCS-CES", "fykj20250101")).json();
     CHECK(login_2025.at("obj").at("ak").as_string() == "fc0001");
     const std::string new_token(login_2025.at("obj").at("token").as_string());
     const auto created_2025 = call(c, "/uocs-ces/openApi/createWaybill", create_example("biz-2025"), new_token);

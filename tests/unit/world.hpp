@@ -66,12 +66,8 @@ struct world {
   state::metrics metrics;
   scripted_outbound outbound;
   creditpay::api cp{set, clock, codes, modes, endpoints, outbound, "http://sim.example"};
-  // Jobs are kept, never run: no test here runs this io_context.
-  net::io_context jobs_context;
-  std::shared_ptr<jobs::scheduler> scheduler = std::make_shared<jobs::scheduler>(jobs_context.get_executor(), clock);
-  outbound::deliveries deliveries{clock, outbound, metrics, scheduler};
-  uocs::waybills book{set, clock, deliveries, scheduler};
-  uocs::api uo{set, clock, tokens, book, "http://sim.example"};
+  waybill_parts waybills{set, clock};
+  uocs::api uo{set, clock, tokens, waybills.book, "http://sim.example"};
   http::router router{[this](const http::request& req, const http::failure& f) { return cp.render_failure(req, f); }};
   std::optional<faults::engine> engine;
   admin::access_guard guard{admin::access_config{}};
@@ -95,7 +91,7 @@ struct world {
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
     admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                            nullptr, &book, &deliveries, nullptr});
+                                            nullptr, &waybills.book, &waybills.deliveries, nullptr});
     admin_routes->register_routes(router, guard);
   }
 
