@@ -201,6 +201,13 @@ struct application::parts {
 // The simulated APIs' routes, and the scenario engine over their paths.
 void application::parts::build_routes() {
   creditpay_api.emplace(fixtures, clock, codes, modes, endpoints, *outbound, opts.public_base_url);
+  for (const auto& stub : fixtures->stubs) {
+    if (uocs::models_path(stub.path)) {
+      throw startup_error((std::filesystem::path(opts.fixtures_dir) / "stubs" / (stub.name + ".json")).string() +
+                          ": path: " + stub.path + " is a call authsim answers itself; a stub is for paths it does "
+                          "not model");
+    }
+  }
   uocs_api.emplace(fixtures, clock, tokens, *waybills, opts.public_base_url);
   router.emplace([this](const http::request& req, const http::failure& f) {
     // Paths outside both APIs answer in the Credit Pay shape

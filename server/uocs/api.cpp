@@ -13,6 +13,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace authsim::uocs {
@@ -73,6 +74,11 @@ std::string request_id_of(const json::object* body) {
 }
 
 }  // namespace
+
+bool models_path(std::string_view path) {
+  return path == login_path ||
+         std::any_of(paths.begin(), paths.end(), [&](const call_path& p) { return path == p.path; });
+}
 
 api::api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens,
          waybills& book, std::string public_base_url)

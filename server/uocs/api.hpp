@@ -35,6 +35,10 @@ inline constexpr const char* service_prefix_2025 = "/uocs-ces/";  // revision 20
 // The waybill calls.
 enum class call { capacity, create, details, tracking, cancel };
 
+// True for the path of a call authsim answers itself (the login, a waybill
+// call of either revision): a stub cannot take it.
+bool models_path(std::string_view path);
+
 class api {
  public:
   api(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::token_store& tokens,

@@ -4,6 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+
+#include <filesystem>
+
 #include <csignal>
 #include <regex>
 #include <thread>
@@ -338,6 +342,18 @@ TEST_SUITE("server") {
     CHECK(r.status.code == 2);
     CHECK(r.err == "authsim: " + (dir.path() / "creditpay.json").string() +
                        ": platforms[0].api_key: expected a non-empty string, got an integer\n");
+  }
+
+  TEST_CASE("a stub on a path authsim answers itself exits 2 naming the stub") {
+    fixture_copy dir;
+    std::filesystem::create_directories(dir.path() / "stubs");
+    std::ofstream(dir.path() / "stubs" / "create.json")
+        << R"({"description":"d","path":"/uocs-ces/openApi/createWaybill","obj":null})";
+    const auto r = run_to_exit({"--port", "0", "--fixtures", dir.path().string()});
+    CHECK(r.status.code == 2);
+    CHECK(r.err == "authsim: " + (dir.path() / "stubs" / "create.json").string() +
+                       ": path: /uocs-ces/openApi/createWaybill is a call authsim answers itself; a stub is for "
+                       "paths it does not model\n");
   }
 
   TEST_CASE("a port already in use exits 2 naming it") {
