@@ -34,7 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       default:
         (void)faults::parse_scenario(doc, "s", "s.json",
                                      {"/dg/v1/platform/identify/auth", "/dg/v1/identify/redirect",
-                                      "/apis-auth/login/auth"});
+                                      "/apis-auth/login/auth", "/uocs-tes/waybill/api/carrierWaybill",
+                                      "/uocs-tes/waybill/api/createWaybill", "/uocs-tes/waybill/api/selectOrderDetails",
+                                      "/uocs-tes/waybill/api/orderH5View", "/uocs-ces/openApi/carrierWaybill",
+                                      "/uocs-ces/openApi/createWaybill", "/uocs-ces/openApi/selectWaybillDetails",
+                                      "/uocs-ces/openApi/selectWaybillH5View", "/uocs-ces/openApi/cancelWaybill"});
         break;
     }
   } catch (const fixtures::fixture_error&) {
