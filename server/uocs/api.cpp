@@ -285,8 +285,11 @@ net::awaitable<http::response> api::stub(const http::request& req, const fixture
       .boolean("success", true)
       .value("business", stub.business)
       .null("errorCode")
-      .null("errorMessage")
-      .string("date", support::format_date_time(now, fixtures_->uocs.date_utc_offset_minutes))
+      .null("errorMessage");
+  if (with_params(req)) {
+    body.null("params");
+  }
+  body.string("date", support::format_date_time(now, fixtures_->uocs.date_utc_offset_minutes))
       .string("version", "1.0")
       .value("obj", stub.obj);
   http::response res = http::json_text_response(200, body.finish());

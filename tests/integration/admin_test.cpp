@@ -277,6 +277,7 @@ TEST_SUITE("admin") {
     CHECK(ok.json().at("success").as_bool());
     CHECK(ok.json().at("requestId").as_string() == "rq-1");
     CHECK(ok.json().at("obj").at("routeId").as_string() == "R-1");
+    CHECK(ok.json().at("params").is_null());
     CHECK(ok.json().at("version").as_string() == "1.0");
     CHECK(ok.json().at("date").as_string().size() == 19);
     auto error_code_of = [](const http_response& r) {
