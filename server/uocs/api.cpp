@@ -62,15 +62,18 @@ fixtures::uocs_revision revision_of_path(std::string_view path) {
   return path.starts_with(service_prefix_2025) ? fixtures::uocs_revision::r2025 : fixtures::uocs_revision::r2024_12;
 }
 
-// requestId echoed from a JSON body that has a string one, as login does;
-// otherwise a fresh one.
-std::string request_id_of(const json::object* body) {
-  if (body != nullptr) {
-    if (const json::value* v = body->if_contains("requestId"); v != nullptr && v->is_string() && !v->get_string().empty()) {
-      return std::string(v->get_string());
-    }
+// A body's requestId (`value`, null when absent) echoed when it is a
+// non-empty string; otherwise a fresh one.
+std::string request_id_of(const json::value* value) {
+  if (value != nullptr && value->is_string() && !value->get_string().empty()) {
+    return std::string(value->get_string());
   }
   return new_request_id();
+}
+
+// The requestId of a body that may not be a JSON object.
+std::string request_id_of(const json::object* body) {
+  return request_id_of(body != nullptr ? body->if_contains("requestId") : nullptr);
 }
 
 }  // namespace
@@ -161,22 +164,22 @@ api::login_check api::check_login(const http::request& req) const {
   }
   const json::object& obj = parsed.object;
   // A parameter error is written in the revision of the app the body names
-  // (2024-12 when it names none).
-  fixtures::uocs_revision rev = fixtures::uocs_revision::r2024_12;
-  if (const json::value* key = obj.if_contains("appKey"); key != nullptr && key->is_string()) {
-    if (const fixtures::uocs_app* named = fixtures_->find_app(key->get_string())) {
-      rev = named->revision;
-    }
-  }
+  // (2024-12 when it names none); looked up on a refusal only.
+  auto rev = [&] {
+    const json::value* key = obj.if_contains("appKey");
+    const fixtures::uocs_app* named = key != nullptr && key->is_string() ? fixtures_->find_app(key->get_string()) : nullptr;
+    return named != nullptr ? named->revision : fixtures::uocs_revision::r2024_12;
+  };
 
   // requestId is optional and echoed; a missing one is generated, so every
   // answer carries one the caller can quote. Login refuses one that is not
   // a string.
-  if (const json::value* v = obj.if_contains("requestId"); v != nullptr && !v->is_null() && !v->is_string()) {
+  const json::value* given_id = obj.if_contains("requestId");
+  if (given_id != nullptr && !given_id->is_null() && !given_id->is_string()) {
     return reject(req, new_request_id(), error_id::invalid_parameter,
-                  {"requestId", "a string", support::json_kind_name(*v)}, rev);
+                  {"requestId", "a string", support::json_kind_name(*given_id)}, rev());
   }
-  const std::string request_id = request_id_of(&obj);
+  const std::string request_id = request_id_of(given_id);
 
   // Required strings, in the order of the upstream's parameter table.
   static constexpr const char* required[] = {"appKey", "appSecret", "deviceId", "hostName", "ip", "userId",
@@ -187,13 +190,13 @@ api::login_check api::check_login(const http::request& req) const {
     switch (http::string_field(obj, required[i], s)) {
       case http::field_problem::none: values[i].assign(s->data(), s->size()); break;
       case http::field_problem::missing:
-        return reject(req, request_id, error_id::missing_parameter, {required[i]}, rev);
+        return reject(req, request_id, error_id::missing_parameter, {required[i]}, rev());
       case http::field_problem::empty:
         return reject(req, request_id, error_id::invalid_parameter,
-                      {required[i], "a non-empty string", "an empty string"}, rev);
+                      {required[i], "a non-empty string", "an empty string"}, rev());
       case http::field_problem::wrong_type:
         return reject(req, request_id, error_id::invalid_parameter,
-                      {required[i], "a string", support::json_kind_name(obj.at(required[i]))}, rev);
+                      {required[i], "a string", support::json_kind_name(obj.at(required[i]))}, rev());
     }
   }
   const std::string& app_key = values[0];
@@ -203,7 +206,7 @@ api::login_check api::check_login(const http::request& req) const {
 
   const fixtures::uocs_app* app = fixtures_->find_app(app_key);
   if (app == nullptr) {
-    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)}, rev);
+    return reject(req, request_id, error_id::app_key_invalid, {support::excerpt(app_key)}, rev());
   }
   if (!support::constant_time_equal(app_secret, app->app_secret)) {
     return reject(req, request_id, error_id::app_secret_invalid, {app->app_key}, app->revision);

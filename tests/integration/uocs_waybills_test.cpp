@@ -84,6 +84,10 @@ TEST_SUITE("uocs waybills") {
     const auto login_2025 =
         c.post(login_target, uocs_login_body("fc0001", "8bb2423a0e1c4d0a", "IE-UOCS-CES", "fykj20250101")).json();
     CHECK(login_2025.at("obj").at("ak").as_string() == "fc0001");
+    // The login's parameter errors follow the revision of the app the body names.
+    std::string no_device = uocs_login_body("fc0001", "8bb2423a0e1c4d0a", "IE-UOCS-CES", "fykj20250101");
+    no_device.replace(no_device.find(R"("deviceId":"00:FF:16:4B:63:57",)"), 31, "");
+    CHECK(c.post(login_target, no_device).json().at("errorCode").as_string() == "10001");
     const std::string new_token(login_2025.at("obj").at("token").as_string());
     const auto created_2025 = call(c, "/uocs-ces/openApi/createWaybill", create_example("biz-2025"), new_token);
     REQUIRE(created_2025.at("success").as_bool());
