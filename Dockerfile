@@ -38,11 +38,11 @@ RUN AUTHSIM_BUILD_DIR=build \
 FROM debian:12-slim
 
 # Besides the C and C++ runtimes, which the base image has, the binary loads
-# libboost_json.so.1.81.0, libboost_url.so.1.81.0, libcrypto.so.3 (and libssl.so.3)
-# and libjemalloc.so.2.
+# libboost_json.so.1.81.0, libboost_url.so.1.81.0, libcrypto.so.3 (and libssl.so.3),
+# libhiredis.so.0.14 and libjemalloc.so.2.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libboost-json1.81.0 libboost-url1.81.0 libssl3 libjemalloc2 \
+      libboost-json1.81.0 libboost-url1.81.0 libssl3 libhiredis0.14 libjemalloc2 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin authsim
 

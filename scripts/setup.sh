@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl
   libjemalloc-dev
+  libhiredis-dev
   doctest-dev
   curl
 )

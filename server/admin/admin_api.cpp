@@ -55,7 +55,7 @@ void admin_api::register_routes(http::router& r, const access_guard& guard) cons
     r.add_async_route(method, path,
                       guard.wrap([this, fn](const http::request& req) { return (this->*fn)(req); }));
   };
-  add("GET", "/__admin/health", &admin_api::health);
+  add_async("GET", "/__admin/health", &admin_api::health);
   add_async("POST", "/__admin/reset", &admin_api::reset);
   add_async("GET", "/__admin/state", &admin_api::state);
   add_async("GET", "/__admin/requests", &admin_api::requests);
@@ -70,7 +70,7 @@ void admin_api::register_routes(http::router& r, const access_guard& guard) cons
   }
 }
 
-http::response admin_api::health(const http::request&) const {
+net::awaitable<http::response> admin_api::health(const http::request&) const {
   const auto& f = *parts_.fixtures;
   std::size_t accounts = 0;
   for (const auto& app : f.apps) {
@@ -82,12 +82,23 @@ http::response admin_api::health(const http::request&) const {
   fixtures["accounts"] = accounts;
   fixtures["stubs"] = f.stubs.size();
   fixtures["scenarios"] = parts_.engine.list().size();
+  json::object state;
+  if (parts_.describe_state) {
+    state = co_await parts_.describe_state();
+  } else {
+    state["backend"] = "memory";
+  }
+  // A replica whose shared state does not answer cannot serve: 503, so
+  // that a load balancer's readiness check takes it out of rotation.
+  const json::value* connected = state.if_contains("connected");
+  const bool up = connected == nullptr || (connected->is_bool() && connected->get_bool());
   json::object body;
-  body["status"] = "ok";
+  body["status"] = up ? "ok" : "state_unavailable";
   body["version"] = support::version();
   body["uptime_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started_).count();
   body["fixtures"] = std::move(fixtures);
-  return http::json_response(200, body);
+  body["state"] = std::move(state);
+  co_return http::json_response(up ? 200 : 503, body);
 }
 
 net::awaitable<http::response> admin_api::reset(const http::request&) const {
@@ -223,6 +234,22 @@ http::response admin_api::clock(const http::request&) const {
   return http::json_response(200, body);
 }
 
+namespace {
+
+// Why a clock shared through Redis refuses an offset this far back, or
+// nullopt when it takes it.
+std::optional<std::string> below_min_offset(const state::clock& clock, std::int64_t offset, const std::string& key) {
+  const std::optional<std::int64_t> lowest = clock.min_offset_ms();
+  if (!lowest || offset >= *lowest) {
+    return std::nullopt;
+  }
+  return key + " would set the clock " + std::to_string(-offset / 86'400'000) +
+         " days before real time; with shared state (--state redis) it may go back at most " +
+         std::to_string(-*lowest / 86'400'000) + " days, as records' clean-up in Redis runs on real time";
+}
+
+}  // namespace
+
 net::awaitable<http::response> admin_api::move_clock(const http::request& req) const {
   const http::json_body parsed = http::parse_json_object(req.body);
   const char* usage = "expected exactly one of {\"advance_ms\": N}, {\"set_ms\": T} or {\"mode\": \"real\"}";
@@ -240,11 +267,18 @@ net::awaitable<http::response> admin_api::move_clock(const http::request& req) c
       co_return error_answer(400, "INVALID_FIELD",
                           "advance_ms would move the clock outside 1970 to 2286 (13-digit milliseconds)");
     }
+    if (const auto refusal = below_min_offset(parts_.clock, parts_.clock.offset_ms() + value.get_int64(), key)) {
+      co_return error_answer(400, "INVALID_FIELD", *refusal);
+    }
     co_await parts_.clock.async_advance(value.get_int64());
   } else if (key == "set_ms") {
     if (!value.is_int64() || value.get_int64() < 0 || value.get_int64() > 9'999'999'999'999) {
       co_return error_answer(400, "INVALID_FIELD",
                           "set_ms must be an integer of milliseconds since 1970 (13 digits at most)");
+    }
+    const std::int64_t offset = value.get_int64() - (parts_.clock.now_ms() - parts_.clock.offset_ms());
+    if (const auto refusal = below_min_offset(parts_.clock, offset, key)) {
+      co_return error_answer(400, "INVALID_FIELD", *refusal);
     }
     co_await parts_.clock.async_set(value.get_int64());
   } else if (key == "mode") {

@@ -51,6 +51,9 @@ struct admin_parts {
   uocs::waybills* waybills = nullptr;
   const outbound::deliveries* deliveries = nullptr;
   std::function<void()> clock_moved;
+  // Where the run-time state lives ({"backend":"memory"}, or the Redis and
+  // whether it answers a PING now); null: memory.
+  std::function<net::awaitable<json::object>()> describe_state;
 };
 
 class admin_api {
@@ -59,7 +62,7 @@ class admin_api {
 
   void register_routes(http::router& r, const access_guard& guard) const;
 
-  [[nodiscard]] http::response health(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> health(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> reset(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> state(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> requests(const http::request& req) const;

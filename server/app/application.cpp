@@ -9,6 +9,9 @@
 #include "http/router.hpp"
 #include "journal/store.hpp"
 #include "pipeline/pipeline.hpp"
+#include "redis/backend.hpp"
+#include "redis/settings.hpp"
+#include "redis/stores.hpp"
 #include "state/active_scenario.hpp"
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
@@ -81,7 +84,8 @@ std::string url_of(const tcp::endpoint& ep, bool tls = false) {
 // What was loaded, in one line, so that a partner reading the log sees at
 // once which fixtures this server answers from.
 void log_startup(const options& opts, const fixtures::fixture_set& fx, const faults::engine& engine,
-                 std::uint64_t seed, const std::string& base_url, net::ssl::context* tls) {
+                 std::uint64_t seed, const std::string& base_url, net::ssl::context* tls,
+                 const json::object& state) {
   json::object fields;
   json::array platforms;
   for (const auto& p : fx.platforms) {
@@ -120,14 +124,31 @@ void log_startup(const options& opts, const fixtures::fixture_set& fx, const fau
   fields["seed"] = seed;
   fields["admin"] = opts.admin_enabled ? (opts.admin_token.empty() ? "open" : "token") : "off";
   fields["tls"] = tls != nullptr ? json::value(certificate) : json::value(nullptr);
+  fields["state"] = state;
   const std::string text = "authsim " + std::string(support::version()) + " on " + base_url + " from " +
                            opts.fixtures_dir + ": " + std::to_string(fx.platforms.size()) + " platform(s), " +
                            std::to_string(fx.apps.size()) + " app(s), " + std::to_string(account_count) +
                            " account(s), " + std::to_string(fx.stubs.size()) + " stub(s), " +
                            std::to_string(engine.list().size()) + " scenario(s) loaded, active: " + active +
                            ", random seed " + std::to_string(seed) + " (replay with --seed " + std::to_string(seed) +
-                           ")" + (tls != nullptr ? "; TLS certificate " + certificate : "");
+                           ")" + (tls != nullptr ? "; TLS certificate " + certificate : "") +
+                           (opts.state != "memory" ? "; state shared in Redis at " + opts.state + " under prefix " +
+                                                         opts.state_prefix
+                                                   : "");
   support::log_event(support::log_level::info, fields, text);
+}
+
+std::unique_ptr<redis::backend> make_backend(const options& opts) {
+  if (opts.state == "memory") {
+    return nullptr;
+  }
+  std::string error;
+  std::optional<redis::address> where = redis::parse_address(opts.state, error);
+  if (!where) {
+    throw startup_error("--state: " + error);
+  }
+  return std::make_unique<redis::backend>(redis::backend_config{std::move(*where), opts.state_prefix,
+                                                                opts.state_timeout});
 }
 
 }  // namespace
@@ -140,15 +161,35 @@ struct application::parts {
   std::shared_ptr<const fixtures::fixture_set> fixtures;
   std::uint64_t seed;
 
-  state::memory_clock clock;
-  state::memory_code_store codes{state::memory_code_store::default_retention_ms, opts.max_codes};
-  state::memory_token_store tokens{state::memory_token_store::default_retention_ms, opts.max_tokens};
+  // The run-time state: in this process, or (--state redis://…) in a Redis
+  // shared with other replicas. The memory stores exist either way (they
+  // cost nothing until used); the references below say which serve.
+  state::memory_clock own_clock;
+  state::memory_code_store own_codes{state::memory_code_store::default_retention_ms, opts.max_codes};
+  state::memory_token_store own_tokens{state::memory_token_store::default_retention_ms, opts.max_tokens};
+  state::memory_verification_modes own_modes{*fixtures};
+  state::memory_platform_endpoints own_endpoints{*fixtures};
+  state::memory_active_scenario own_active;
+  state::memory_scenario_counters own_counters;
+  std::unique_ptr<redis::backend> redis = make_backend(opts);
+  std::unique_ptr<redis::shared_settings> shared =
+      redis ? std::make_unique<redis::shared_settings>(*redis, fixtures) : nullptr;
+  state::clock& clock = shared ? shared->clock() : own_clock;
+  std::unique_ptr<redis::shared_code_store> shared_codes =
+      redis ? std::make_unique<redis::shared_code_store>(*redis, clock, opts.max_codes) : nullptr;
+  std::unique_ptr<redis::shared_token_store> shared_tokens =
+      redis ? std::make_unique<redis::shared_token_store>(*redis, clock, opts.max_tokens) : nullptr;
+  std::unique_ptr<redis::shared_scenario_counters> shared_counters =
+      redis ? std::make_unique<redis::shared_scenario_counters>(*redis) : nullptr;
+  state::code_store& codes = shared_codes ? static_cast<state::code_store&>(*shared_codes) : own_codes;
+  state::token_store& tokens = shared_tokens ? static_cast<state::token_store&>(*shared_tokens) : own_tokens;
+  state::verification_modes& modes = shared ? shared->modes() : own_modes;
+  state::platform_endpoints& endpoints = shared ? shared->endpoints() : own_endpoints;
+  state::active_scenario& active = shared ? shared->active() : own_active;
+  state::scenario_counters& counters =
+      shared_counters ? static_cast<state::scenario_counters&>(*shared_counters) : own_counters;
   journal::memory_store journal{opts.journal_size};
   state::metrics metrics;
-  state::memory_verification_modes modes{*fixtures};
-  state::memory_platform_endpoints endpoints{*fixtures};
-  state::memory_active_scenario active;
-  state::memory_scenario_counters counters;
   transport::connection_tracker tracker;
 
   std::shared_ptr<net::ssl::context> tls;
@@ -185,10 +226,20 @@ struct application::parts {
   parts(const parts&) = delete;
   parts& operator=(const parts&) = delete;
   // A drain cut short (a second signal) leaves its wake-up with the
-  // tracker, which outlives the io_context its timer belongs to.
-  ~parts() { tracker.notify_when_empty(nullptr); }
+  // tracker, which outlives the io_context its timer belongs to. The Redis
+  // thread stops first: its callbacks reach the shared settings.
+  ~parts() {
+    tracker.notify_when_empty(nullptr);
+    if (redis) {
+      redis->stop();
+    }
+  }
 
   void build_routes();
+  // Where the run-time state lives, for the health answer and the start-up line.
+  [[nodiscard]] json::object describe_state() const {
+    return redis ? redis->describe() : json::object{{"backend", "memory"}};
+  }
   void bind();
   void spawn_threads(unsigned n);
   void add_admin_routes();
@@ -259,6 +310,12 @@ void application::parts::add_admin_routes() {
                                           &*payments, &*waybills, &*deliveries, [s = std::weak_ptr(scheduler)] {
                                             // Weak: the scheduler goes with the io_context, before the routes.
                                             if (auto live = s.lock()) live->poke();
+                                          },
+                                          [this]() -> net::awaitable<json::object> {
+                                            if (!redis) {
+                                              co_return describe_state();
+                                            }
+                                            co_return co_await redis->check();
                                           }});
   admin_routes->register_routes(*router, *guard);
   payments_admin.emplace(*payments, *deliveries);
@@ -280,6 +337,16 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
     p.outbound.emplace(p.ioc, std::move(settings));
   } catch (const std::runtime_error& e) {
     throw startup_error(e.what());
+  }
+  if (p.redis) {
+    // Before anything reads the shared state: a Redis that does not answer
+    // stops the start with its reason.
+    try {
+      p.redis->start_and_wait(std::max(p.opts.state_timeout * 2, std::chrono::milliseconds(1000)));
+      support::run_sync(p.shared->refresh());
+    } catch (const std::runtime_error& e) {
+      throw startup_error(e.what());
+    }
   }
   p.scheduler = std::make_shared<jobs::scheduler>(net::make_strand(p.ioc), p.clock);
   p.deliveries.emplace(p.clock, *p.outbound, p.metrics, p.scheduler);
@@ -328,7 +395,7 @@ void application::listen() {
     p.uocs_api->set_public_base_url(p.base_url);
   }
   p.add_admin_routes();
-  p.pipeline.emplace(pipeline::parts{*p.router, &*p.engine, &p.journal, &p.metrics, &p.clock,
+  p.pipeline.emplace(pipeline::parts{*p.router, &*p.engine, &p.journal, &p.metrics, &p.clock, p.shared.get(),
                                      [&tracker = p.tracker] { return tracker.stopping(); }});
   p.session.emplace(transport::session_context{
       *p.pipeline,
@@ -336,7 +403,7 @@ void application::listen() {
       {p.opts.body_limit, p.opts.header_limit, p.opts.read_timeout, p.opts.idle_timeout, p.opts.max_connections},
       p.tls.get(),
       p.opts.threads});
-  log_startup(p.opts, *p.fixtures, *p.engine, p.seed, p.base_url, p.tls.get());
+  log_startup(p.opts, *p.fixtures, *p.engine, p.seed, p.base_url, p.tls.get(), p.describe_state());
   net::co_spawn(p.control, transport::accept_loop(p.ioc, p.acceptor, *p.session), net::detached);
   p.scheduler->start();
   // Whoever reads the listening line finds the start-up summary already on

@@ -1,5 +1,7 @@
 #include "app/options.hpp"
 
+#include "redis/address.hpp"
+
 #include "support/text.hpp"
 
 #include <algorithm>
@@ -47,6 +49,13 @@ Options:
   --no-admin                turn the /__admin API off
   --admin-open              serve /__admin without a token on a non-loopback address
   --journal-size N          requests kept in the admin journal (default 1000)
+  --state BACKEND           where run-time state lives: memory (default, this
+                            process) or a Redis shared by several replicas:
+                            redis://HOST[:PORT][/DB] or unix:///PATH[?db=N]
+  --state-prefix NAME       namespace of every Redis key, so that independent
+                            sandboxes can share one Redis (default authsim)
+  --state-timeout-ms MS     deadline of one call to Redis; a request whose
+                            state does not answer in time gets 503 (default 1000)
   --tls-cert FILE           PEM certificate (chain); with --tls-key, the port
                             also speaks HTTPS (plain HTTP keeps working)
   --tls-key FILE            PEM private key of --tls-cert
@@ -88,6 +97,8 @@ constexpr flag_spec flag_table[] = {
     {"--scenario", flag_kind::value},       {"--admin-token", flag_kind::value},
     {"--no-admin", flag_kind::toggle},      {"--admin-open", flag_kind::toggle},
     {"--journal-size", flag_kind::value},   {"--seed", flag_kind::value},
+    {"--state", flag_kind::value},          {"--state-prefix", flag_kind::value},
+    {"--state-timeout-ms", flag_kind::value},
     {"--tls-cert", flag_kind::value},       {"--tls-key", flag_kind::value},
     {"--outbound-ca", flag_kind::value},    {"--outbound-max-calls", flag_kind::value},
     {"--outbound-max-answer-bytes", flag_kind::value},
@@ -97,6 +108,30 @@ constexpr flag_spec flag_table[] = {
 std::string non_empty(const std::string& label, const std::string& value, const char* what) {
   if (value.empty()) {
     throw options_error(label + ": expected " + what + ", got an empty value");
+  }
+  return value;
+}
+
+std::string parse_state(const std::string& label, const std::string& value) {
+  if (value == "memory") {
+    return value;
+  }
+  std::string error;
+  if (!redis::parse_address(value, error)) {
+    throw options_error(label + ": " + error);
+  }
+  return value;
+}
+
+// A prefix goes inside Redis's hash-tag braces: letters, digits, '-', '_'
+// and '.' only, so that keys stay readable and one prefix cannot reach into
+// another's keys.
+std::string parse_state_prefix(const std::string& label, const std::string& value) {
+  const bool fits = !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+  if (!fits) {
+    throw options_error(label + ": expected 1 to 64 letters, digits, '-', '_' or '.', got '" + value + "'");
   }
   return value;
 }
@@ -136,6 +171,12 @@ void apply_value(options& opts, std::string_view flag, const std::string& value,
     opts.admin_token = non_empty(label, value, "a token");
   } else if (flag == "--journal-size") {
     opts.journal_size = parse_unsigned(label, value, 1, 1'000'000);
+  } else if (flag == "--state") {
+    opts.state = parse_state(label, value);
+  } else if (flag == "--state-prefix") {
+    opts.state_prefix = parse_state_prefix(label, value);
+  } else if (flag == "--state-timeout-ms") {
+    opts.state_timeout = std::chrono::milliseconds(parse_unsigned(label, value, 10, 60'000));
   } else if (flag == "--seed") {
     opts.seed = parse_unsigned(label, value, 0, std::numeric_limits<std::uint64_t>::max());
   } else if (flag == "--tls-cert") {

@@ -35,6 +35,11 @@ struct options {
   bool admin_enabled = true;           // --no-admin turns it off
   bool admin_open = false;             // --admin-open: serve admin without a token off loopback
   std::size_t journal_size = 1000;
+  // Where run-time state lives: "memory" (this process) or a Redis address
+  // (redis://HOST[:PORT][/DB], unix:///PATH) shared by several replicas.
+  std::string state = "memory";
+  std::string state_prefix = "authsim";  // namespaces every Redis key
+  std::chrono::milliseconds state_timeout{1'000};  // deadline of one call to Redis
   std::optional<std::uint64_t> seed;   // empty: drawn at start and logged
   std::string tls_cert;                // PEM files; both set: TLS is served too
   std::string tls_key;

@@ -159,6 +159,7 @@ int failure_code(http::failure_kind kind) {
     case http::failure_kind::bad_request: return 40000;
     case http::failure_kind::unknown_scenario: return 40003;
     case http::failure_kind::rate_limited: return 42900;
+    case http::failure_kind::state_unavailable: return 50301;
     case http::failure_kind::internal: return 50000;
   }
   return 50000;

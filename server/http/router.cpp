@@ -29,6 +29,8 @@ const failure_entry failure_table[] = {
     {failure_kind::unknown_scenario, 400, "UNKNOWN_SCENARIO",
      "header X-Authsim-Scenario names no loaded scenario: {0}", "请求头 X-Authsim-Scenario 指定的场景不存在：{0}"},
     {failure_kind::rate_limited, 429, "RATE_LIMITED", "rate limit exceeded: {0}", "超出调用频率限制：{0}"},
+    {failure_kind::state_unavailable, 503, "STATE_UNAVAILABLE",
+     "the state backend is unavailable, try again shortly: {0}", "状态存储暂时不可用，请稍后重试：{0}"},
     {failure_kind::internal, 500, "INTERNAL_ERROR", "internal error in authsim: {0}", "authsim 内部错误：{0}"},
 };
 

@@ -31,6 +31,7 @@ enum class failure_kind {
   bad_request,         // 400: not a valid HTTP request
   unknown_scenario,    // 400: X-Authsim-Scenario names no scenario
   rate_limited,        // 429: a scenario's rate limit was exceeded
+  state_unavailable,   // 503: the shared state (Redis) did not answer in time
   internal,            // 500: a handler threw (a bug)
 };
 

@@ -15,6 +15,8 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
+constexpr std::string_view health_path = "/__admin/health";
+
 bool ends_without_answer(const faults::decision& d) {
   return d.failure && d.failure->kind != faults::fault_kind::malformed_body &&
          d.failure->kind != faults::fault_kind::slow_body;
@@ -34,40 +36,63 @@ net::awaitable<outcome> pipeline::refuse(http::request partial, http::failure_ki
 
 net::awaitable<outcome> pipeline::respond(http::request req, wire_facts wire, std::optional<refusal> refused) const {
   const auto started = steady::now();
-  const std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
+  std::int64_t sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;
   faults::decision d;
-  if (!refused && parts_.engine != nullptr && parts_.engine->may_apply(req)) {
-    d = co_await decide(req);
-  }
   outcome out;
   http::response res;
   std::optional<bool> known_path;  // found out by the routing when it runs
-  // A connection-level fault sends no answer; it is journaled all the same,
-  // first, so that a client that sees the fault finds it in the journal.
-  const bool answered = !ends_without_answer(d);
-  if (refused) {
-    res = parts_.router.error(req, refused->kind, refused->detail);
-  } else if (std::optional<http::response> taken_over = scenario_answer(req, d)) {
-    res = std::move(*taken_over);
-  } else if (answered) {
-    // A plain handler runs in place; one that waits is awaited here.
-    http::router::match_result m = parts_.router.match(req);
-    known_path = m.known_path;
-    std::optional<std::string> bug;
-    if (m.refusal) {
-      res = std::move(*m.refusal);
-    } else if (m.sync != nullptr) {
-      res = parts_.router.run(*m.sync, req);
-    } else {
-      try {
-        res = co_await (*m.async)(req);
-      } catch (const std::exception& e) {
-        bug = e.what();  // answered below: a coroutine cannot co_await in a catch block
+  bool answered = true;
+  std::optional<std::string> unavailable;
+  // The scenario decision and the handler's answer. Inline rather than a
+  // coroutine of its own, which would cost every request a frame.
+  try {
+    // The health call reads no settings, and must answer even when they
+    // cannot be refreshed.
+    if (parts_.shared != nullptr && !parts_.shared->fresh() && req.path() != health_path) {
+      co_await parts_.shared->refresh();
+      sim_time = parts_.clock != nullptr ? parts_.clock->now_ms() : 0;  // the clock may have moved
+    }
+    if (!refused && parts_.engine != nullptr && parts_.engine->may_apply(req)) {
+      d = co_await decide(req);
+    }
+    // A connection-level fault sends no answer; it is journaled all the same,
+    // first, so that a client that sees the fault finds it in the journal.
+    answered = !ends_without_answer(d);
+    if (refused) {
+      res = parts_.router.error(req, refused->kind, refused->detail);
+    } else if (std::optional<http::response> taken_over = scenario_answer(req, d)) {
+      res = std::move(*taken_over);
+    } else if (answered) {
+      // A plain handler runs in place; one that waits is awaited here.
+      http::router::match_result m = parts_.router.match(req);
+      known_path = m.known_path;
+      std::optional<std::string> bug;
+      if (m.refusal) {
+        res = std::move(*m.refusal);
+      } else if (m.sync != nullptr) {
+        res = parts_.router.run(*m.sync, req);
+      } else {
+        try {
+          res = co_await (*m.async)(req);
+        } catch (const state::unavailable&) {
+          throw;
+        } catch (const std::exception& e) {
+          bug = e.what();  // answered below: a coroutine cannot co_await in a catch block
+        }
+      }
+      if (bug) {
+        res = parts_.router.error(req, http::failure_kind::internal, *bug);
       }
     }
-    if (bug) {
-      res = parts_.router.error(req, http::failure_kind::internal, *bug);
-    }
+  } catch (const state::unavailable& e) {
+    unavailable = e.what();  // answered below: a coroutine cannot co_await in a catch block
+  }
+  if (unavailable) {
+    // Whatever the scenario had decided, the request could not be served.
+    d = faults::decision{};
+    answered = true;
+    res = parts_.router.error(req, http::failure_kind::state_unavailable, *unavailable);
+    res.headers.set("Retry-After", "1");
   }
   if (answered) {
     shape(res, d, wire, out);

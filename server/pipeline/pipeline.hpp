@@ -15,6 +15,7 @@
 #include "journal/store.hpp"
 #include "state/clock.hpp"
 #include "state/metrics.hpp"
+#include "state/shared.hpp"
 #include "support/async.hpp"
 
 #include <chrono>
@@ -52,6 +53,9 @@ struct parts {
   journal::store* journal = nullptr;   // null: nothing journaled
   state::metrics* metrics = nullptr;   // null: nothing counted
   const state::clock* clock = nullptr;  // null: simulated time 0
+  // A state shared between replicas: refreshed before a request when
+  // this replica's view may be stale. Null: state in this process.
+  state::shared_view* shared = nullptr;
   // True once the server began to stop: an answer then no longer promises
   // to keep the connection. Null: never.
   std::function<bool()> stopping;

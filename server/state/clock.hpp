@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 
 namespace authsim::state {
 
@@ -24,6 +25,9 @@ class clock {
   // Milliseconds since the Unix epoch, as the simulator sees it.
   [[nodiscard]] virtual std::int64_t now_ms() const = 0;
   [[nodiscard]] virtual std::int64_t offset_ms() const = 0;
+  // The lowest offset this clock accepts (a clock shared through Redis
+  // bounds how far back it may be set); nullopt: any.
+  [[nodiscard]] virtual std::optional<std::int64_t> min_offset_ms() const { return std::nullopt; }
 
   // Moves simulated time forward (or back, with a negative value).
   virtual net::awaitable<void> async_advance(std::int64_t delta_ms) = 0;

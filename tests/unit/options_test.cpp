@@ -1,4 +1,5 @@
 #include "app/options.hpp"
+#include "redis/address.hpp"
 
 #include <doctest/doctest.h>
 
@@ -89,7 +90,8 @@ TEST_CASE("every flag can come from the environment") {
                   {"AUTHSIM_ADMIN_OPEN", "1"},             {"AUTHSIM_JOURNAL_SIZE", "5"},
                   {"AUTHSIM_SEED", "42"},                  {"AUTHSIM_TLS_CERT", "c.pem"},
                   {"AUTHSIM_TLS_KEY", "k.pem"},            {"AUTHSIM_LOG_LEVEL", "debug"},
-                  {"AUTHSIM_LOG_FORMAT", "text"}}));
+                  {"AUTHSIM_LOG_FORMAT", "text"},          {"AUTHSIM_STATE", "redis://cache:6380/2"},
+                  {"AUTHSIM_STATE_PREFIX", "team-a"},      {"AUTHSIM_STATE_TIMEOUT_MS", "250"}}));
   CHECK(o.host == "0.0.0.0");
   CHECK(o.port == 9090);
   CHECK(o.fixtures_dir == "/fixtures");
@@ -113,6 +115,59 @@ TEST_CASE("every flag can come from the environment") {
   CHECK(o.tls_key == "k.pem");
   CHECK(o.log_level == authsim::support::log_level::debug);
   CHECK(o.log_format == authsim::support::log_format::text);
+  CHECK(o.state == "redis://cache:6380/2");
+  CHECK(o.state_prefix == "team-a");
+  CHECK(o.state_timeout.count() == 250);
+}
+
+TEST_CASE("--state is memory by default, or a Redis address checked before anything starts") {
+  const options defaults = parse_options({});
+  CHECK(defaults.state == "memory");
+  CHECK(defaults.state_prefix == "authsim");
+  CHECK(defaults.state_timeout.count() == 1000);
+  CHECK(parse_options({"--state", "unix:///run/redis/redis.sock"}).state == "unix:///run/redis/redis.sock");
+  CHECK(parse_options({"--state=redis://[::1]:6379/0"}).state == "redis://[::1]:6379/0");
+  const auto refused = [](std::vector<std::string> args) {
+    try {
+      parse_options(args);
+    } catch (const options_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused({"--state", "mysql://x"}).find("expected memory, redis://HOST[:PORT][/DB] or unix:///PATH") !=
+        std::string::npos);
+  CHECK(refused({"--state", "redis://host:0"}).find("the port is a number from 1 to 65535") != std::string::npos);
+  CHECK(refused({"--state", "redis://host/16"}).find("database number from 0 to 15") != std::string::npos);
+  CHECK(refused({"--state", "redis://user:pw@host"}).find("passwords are not supported") != std::string::npos);
+  CHECK(refused({"--state", "unix://relative.sock"}).find("absolute path") != std::string::npos);
+  CHECK(refused({"--state-prefix", "a:b"}).find("--state-prefix: expected 1 to 64 letters") != std::string::npos);
+  CHECK(refused({"--state-prefix", "{x}"}).find("--state-prefix") != std::string::npos);
+  CHECK(refused({"--state-timeout-ms", "5"}).find("--state-timeout-ms") != std::string::npos);
+}
+
+TEST_CASE("a Redis address names host, port, database or socket") {
+  std::string error;
+  const auto tcp = authsim::redis::parse_address("redis://cache.internal:6380/3", error);
+  REQUIRE(tcp);
+  CHECK(tcp->host == "cache.internal");
+  CHECK(tcp->port == 6380);
+  CHECK(tcp->db == 3);
+  CHECK(tcp->socket_path.empty());
+  const auto plain = authsim::redis::parse_address("redis://localhost", error);
+  REQUIRE(plain);
+  CHECK(plain->port == 6379);
+  CHECK(plain->db == 0);
+  const auto v6 = authsim::redis::parse_address("redis://[::1]:7000", error);
+  REQUIRE(v6);
+  CHECK(v6->host == "::1");
+  CHECK(v6->port == 7000);
+  const auto local = authsim::redis::parse_address("unix:///tmp/r.sock?db=4", error);
+  REQUIRE(local);
+  CHECK(local->socket_path == "/tmp/r.sock");
+  CHECK(local->db == 4);
+  CHECK_FALSE(authsim::redis::parse_address("redis://", error));
+  CHECK(error.find("no host") != std::string::npos);
 }
 
 TEST_CASE("a flag on the command line wins over its environment variable") {

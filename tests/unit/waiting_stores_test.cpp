@@ -189,7 +189,7 @@ TEST_SUITE("state that must be waited for") {
       return res;
     }};
     uo.register_routes(router);
-    const pipeline::pipeline p{pipeline::parts{router, nullptr, &book, nullptr, &clock, {}}};
+    const pipeline::pipeline p{pipeline::parts{router, nullptr, &book, nullptr, &clock, nullptr, {}}};
 
     const pipeline::outcome out = support::run_sync(
         p.handle(make_request("POST", "/apis-auth/login/auth", uocs_login_body()), pipeline::wire_facts{11, true, false}));

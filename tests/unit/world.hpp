@@ -91,13 +91,13 @@ struct world {
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
     admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                            nullptr, &waybills.book, &waybills.deliveries, nullptr});
+                                            nullptr, &waybills.book, &waybills.deliveries, nullptr, nullptr});
     admin_routes->register_routes(router, guard);
   }
 
   // Builds the pipeline once the routes are all there.
   pipeline::pipeline& finish() {
-    pipe.emplace(pipeline::parts{router, &*engine, &journal, &metrics, &clock, [this] { return stopping.load(); }});
+    pipe.emplace(pipeline::parts{router, &*engine, &journal, &metrics, &clock, nullptr, [this] { return stopping.load(); }});
     return *pipe;
   }
 };

@@ -1,0 +1,212 @@
+#include "redis/backend.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <stdexcept>
+
+namespace authsim::redis {
+
+namespace {
+
+std::vector<command> script_loads() {
+  const scripts& all = all_scripts();
+  std::vector<command> out;
+  for (const script* s : {&all.put_record, &all.redeem_code, &all.list_records, &all.walk_rules,
+                          &all.change_settings}) {
+    out.push_back({"SCRIPT", "LOAD", s->text});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string glob_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+
+backend::backend(backend_config config) : config_(std::move(config)) {
+  channel_ = key("settings");
+  client_settings commands;
+  commands.where = config_.where;
+  commands.timeout = config_.timeout;
+  commands.handshake = script_loads();
+  commands.name = "authsim-" + config_.prefix;
+  commands_ = std::make_shared<client>(ioc_.get_executor(), std::move(commands));
+  client_settings subscriber;
+  subscriber.where = config_.where;
+  subscriber.timeout = config_.timeout;
+  subscriber.channel = channel_;
+  subscriber.name = "authsim-" + config_.prefix + "-settings";
+  subscriber.on_message = [this](const std::string& payload) {
+    if (on_settings_message) on_settings_message(payload);
+  };
+  subscriber.on_ready = [this] {
+    if (on_subscribed) on_subscribed();
+  };
+  subscriber_ = std::make_shared<client>(ioc_.get_executor(), std::move(subscriber));
+}
+
+backend::~backend() { stop(); }
+
+void backend::start() {
+  if (thread_.joinable()) {
+    return;
+  }
+  commands_->start();
+  subscriber_->start();
+  thread_ = std::thread([this] {
+    const auto work = net::make_work_guard(ioc_);
+    ioc_.run();
+  });
+}
+
+void backend::start_and_wait(std::chrono::milliseconds deadline) {
+  start();
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  // Start-up only: a short sleep between looks is simpler than a wake-up,
+  // and nothing is served yet.
+  while (!ready() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  if (!ready()) {
+    std::string why = commands_->last_error();
+    if (why.empty()) why = subscriber_->last_error();
+    if (why.empty()) why = "Redis at " + config_.where.text + " did not answer";
+    throw std::runtime_error("--state: " + why);
+  }
+}
+
+void backend::stop() {
+  if (!thread_.joinable()) {
+    return;
+  }
+  commands_->stop();
+  subscriber_->stop();
+  ioc_.stop();
+  thread_.join();
+}
+
+std::string backend::key(std::string_view name) const {
+  std::string out;
+  out.reserve(config_.prefix.size() + name.size() + 3);
+  out += '{';
+  out += config_.prefix;
+  out += "}:";
+  out += name;
+  return out;
+}
+
+net::awaitable<std::vector<reply>> backend::exec(std::vector<command> commands) {
+  return commands_->exec(std::move(commands));
+}
+
+command backend::evalsha(const script& s, const std::vector<std::string>& keys,
+                         const std::vector<std::string>& args) {
+  command c;
+  c.reserve(3 + keys.size() + args.size());
+  c.emplace_back("EVALSHA");
+  c.push_back(s.sha);
+  c.push_back(std::to_string(keys.size()));
+  c.insert(c.end(), keys.begin(), keys.end());
+  c.insert(c.end(), args.begin(), args.end());
+  return c;
+}
+
+net::awaitable<reply> backend::eval(const script& s, const std::vector<std::string>& keys,
+                                    const std::vector<std::string>& args) {
+  std::vector<command> one;
+  one.push_back(evalsha(s, keys, args));
+  std::vector<reply> replies = co_await commands_->exec(std::move(one));
+  reply r = std::move(replies.at(0));
+  if (r.is_error() && r.str.starts_with("NOSCRIPT")) {
+    std::vector<command> again;
+    again.push_back(evalsha(s, keys, args));
+    again[0][0] = "EVAL";
+    again[0][1] = s.text;
+    replies = co_await commands_->exec(std::move(again));
+    r = std::move(replies.at(0));
+  }
+  if (r.is_error()) {
+    throw unavailable("Redis refused script " + std::string(s.name) + ": " + r.str);
+  }
+  co_return r;
+}
+
+net::awaitable<std::size_t> backend::delete_matching(const std::string& pattern, const std::string& keep) {
+  std::string cursor = "0";
+  std::size_t deleted = 0;
+  do {
+    std::vector<command> scan;
+    scan.push_back({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    std::vector<reply> replies = co_await commands_->exec(std::move(scan));
+    const reply& r = replies.at(0);
+    if (r.kind != reply::type::array || r.elements.size() != 2) {
+      throw unavailable("Redis answered SCAN with something other than [cursor, keys]");
+    }
+    cursor = r.elements[0].str;
+    command unlink{"UNLINK"};
+    for (const auto& k : r.elements[1].elements) {
+      if (k.str != keep) {
+        unlink.push_back(k.str);
+      }
+    }
+    if (unlink.size() > 1) {
+      deleted += unlink.size() - 1;
+      std::vector<command> batch;
+      batch.push_back(std::move(unlink));
+      co_await commands_->exec(std::move(batch));
+    }
+  } while (cursor != "0");
+  co_return deleted;
+}
+
+net::awaitable<void> backend::forget_all_but_settings() {
+  const std::string pattern = glob_escape(key("")) + "*";
+  const std::string settings = key("settings");
+  co_await delete_matching(pattern, settings);
+}
+
+boost::json::object backend::describe() const {
+  boost::json::object out;
+  out["backend"] = "redis";
+  out["address"] = config_.where.text;
+  out["prefix"] = config_.prefix;
+  const bool up = ready();
+  out["connected"] = up;
+  if (!up) {
+    std::string why = commands_->ready() ? subscriber_->last_error() : commands_->last_error();
+    out["error"] = why.empty() ? "connecting" : why;
+  }
+  return out;
+}
+
+}  // namespace authsim::redis
+
+namespace authsim::redis {
+
+net::awaitable<boost::json::object> backend::check() {
+  std::optional<std::string> failure;
+  try {
+    std::vector<command> ping;
+    ping.push_back({"PING"});
+    co_await commands_->exec(std::move(ping));
+  } catch (const unavailable& e) {
+    failure = e.what();
+  }
+  boost::json::object out = describe();
+  if (failure) {
+    out["connected"] = false;
+    out["error"] = *failure;
+  }
+  co_return out;
+}
+
+}  // namespace authsim::redis

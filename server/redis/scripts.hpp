@@ -1,0 +1,35 @@
+#pragma once
+// The Lua scripts that make each check-and-change on the shared state one
+// atomic step in Redis. Each is loaded on every connection (SCRIPT LOAD) and
+// called by its SHA1 (EVALSHA), so a call sends the arguments only.
+//
+// Keys: every key of one sandbox starts with "{PREFIX}:" (the braces make
+// it a Redis Cluster hash tag, so the scripts that reach several keys stay
+// valid there). Records (codes, tokens) are hashes; each kind also has a
+// sorted set of its members by issue time, for listings, clean-up and the
+// capacity bound. A record's simulated times are fields of the hash: its
+// Redis TTL is only a clean-up net, longer than any clock shift allows.
+
+#include <string>
+
+namespace authsim::redis {
+
+struct script {
+  const char* name;
+  const char* text;
+  std::string sha;  // hex SHA1 of text
+};
+
+struct scripts {
+  script put_record;     // stores a record, cleans up and bounds its kind
+  script redeem_code;    // marks a code redeemed when live and unused
+  script list_records;   // counts and pages a kind's retained records
+  script walk_rules;     // counts calls and windows of a scenario's rules
+  script change_settings;  // changes shared settings and announces it
+
+  scripts();
+};
+
+const scripts& all_scripts();
+
+}  // namespace authsim::redis

@@ -1,0 +1,231 @@
+#include "redis/settings.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <charconv>
+
+namespace authsim::redis {
+
+namespace {
+
+std::int64_t to_int64(const std::string& text) {
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+class shared_clock final : public state::clock {
+ public:
+  explicit shared_clock(shared_settings& s) : s_(s) {}
+  [[nodiscard]] std::int64_t now_ms() const override { return system_now_ms() + s_.offset_ms(); }
+  [[nodiscard]] std::int64_t offset_ms() const override { return s_.offset_ms(); }
+  [[nodiscard]] std::optional<std::int64_t> min_offset_ms() const override { return -max_backward_offset_ms; }
+  net::awaitable<void> async_advance(std::int64_t delta_ms) override {
+    std::vector<std::string> ops{"incr", "clock_offset", std::to_string(delta_ms)};
+    co_await s_.change(std::move(ops));
+  }
+  net::awaitable<void> async_set(std::int64_t epoch_ms) override {
+    std::vector<std::string> ops{"set", "clock_offset", std::to_string(epoch_ms - system_now_ms())};
+    co_await s_.change(std::move(ops));
+  }
+  net::awaitable<void> async_reset() override {
+    std::vector<std::string> ops{"set", "clock_offset", "0"};
+    co_await s_.change(std::move(ops));
+  }
+
+ private:
+  shared_settings& s_;
+};
+
+class shared_active_scenario final : public state::active_scenario {
+ public:
+  explicit shared_active_scenario(shared_settings& s) : s_(s) {}
+  [[nodiscard]] std::optional<std::string> get() const override { return s_.scenario(); }
+  net::awaitable<void> async_set(const std::optional<std::string>& name) override {
+    std::vector<std::string> ops{"set", "scenario", name.value_or("")};
+    co_await s_.change(std::move(ops));
+  }
+
+ private:
+  shared_settings& s_;
+};
+
+class shared_verification_modes final : public state::verification_modes {
+ public:
+  explicit shared_verification_modes(shared_settings& s) : s_(s) {}
+  [[nodiscard]] std::optional<fixtures::verification_mode> get(const std::string& plat_id) const override {
+    return s_.mode(plat_id);
+  }
+  net::awaitable<bool> async_set(const std::string& plat_id, fixtures::verification_mode mode) override {
+    if (!s_.mode(plat_id)) {
+      co_return false;
+    }
+    std::vector<std::string> ops{"set", "mode:" + plat_id, fixtures::verification_mode_name(mode)};
+    co_await s_.change(std::move(ops));
+    co_return true;
+  }
+
+ private:
+  shared_settings& s_;
+};
+
+class shared_platform_endpoints final : public state::platform_endpoints {
+ public:
+  explicit shared_platform_endpoints(shared_settings& s) : s_(s) {}
+  [[nodiscard]] std::optional<state::endpoints> get(const std::string& plat_id) const override {
+    return s_.endpoints_of(plat_id);
+  }
+  net::awaitable<std::optional<state::endpoints>> async_change(const std::string& plat_id,
+                                                               const state::endpoints_change& change) override {
+    if (!s_.endpoints_of(plat_id)) {
+      co_return std::nullopt;
+    }
+    // An unset URL is kept as "" (a field left out of the hash means the
+    // fixtures' value).
+    std::vector<std::string> ops;
+    if (change.webhook_url) {
+      ops.insert(ops.end(), {"set", "webhook:" + plat_id, change.webhook_url->value_or("")});
+    }
+    if (change.credit_limit_url) {
+      ops.insert(ops.end(), {"set", "credit_limit:" + plat_id, change.credit_limit_url->value_or("")});
+    }
+    co_await s_.change(std::move(ops));
+    co_return s_.endpoints_of(plat_id);
+  }
+
+ private:
+  shared_settings& s_;
+};
+
+}  // namespace
+
+shared_settings::shared_settings(backend& b, std::shared_ptr<const fixtures::fixture_set> fixtures)
+    : backend_(b),
+      fixtures_(std::move(fixtures)),
+      clock_(std::make_unique<shared_clock>(*this)),
+      active_(std::make_unique<shared_active_scenario>(*this)),
+      modes_(std::make_unique<shared_verification_modes>(*this)),
+      endpoints_(std::make_unique<shared_platform_endpoints>(*this)) {
+  backend_.on_settings_message = [this](const std::string& payload) { on_announced(payload); };
+  backend_.on_subscribed = [this] { on_subscribed(); };
+}
+
+bool shared_settings::fresh() const {
+  const std::int64_t version = version_.load(std::memory_order_acquire);
+  return version >= 0 && backend_.subscriber().ready() &&
+         synced_subscription_.load(std::memory_order_acquire) == subscriptions_.load(std::memory_order_acquire) &&
+         announced_.load(std::memory_order_acquire) <= version && !backend_.subscriber().has_unread_bytes();
+}
+
+net::awaitable<void> shared_settings::refresh() {
+  const std::uint64_t subscription = subscriptions_.load(std::memory_order_acquire);
+  std::vector<command> read;
+  read.push_back({"HGETALL", backend_.key("settings")});
+  const std::vector<reply> replies = co_await backend_.exec(std::move(read));
+  apply(replies.at(0));
+  // Only a read sent after the subscription was made covers it.
+  std::uint64_t synced = synced_subscription_.load(std::memory_order_acquire);
+  while (synced < subscription && !synced_subscription_.compare_exchange_weak(synced, subscription)) {
+  }
+}
+
+net::awaitable<void> shared_settings::change(std::vector<std::string> ops) {
+  std::vector<std::string> args;
+  args.reserve(ops.size() + 1);
+  args.push_back(backend_.channel());
+  args.insert(args.end(), ops.begin(), ops.end());
+  const std::vector<std::string> keys{backend_.key("settings")};
+  const reply fields = co_await backend_.eval(all_scripts().change_settings, keys, args);
+  apply(fields);
+}
+
+void shared_settings::apply(const reply& fields) {
+  std::map<std::string, std::string, std::less<>> next;
+  for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    next[fields.elements[i].str] = fields.elements[i + 1].str;
+  }
+  const auto version_field = next.find("version");
+  const std::int64_t version = version_field != next.end() ? to_int64(version_field->second) : 0;
+  const std::lock_guard lock(mutex_);
+  // Replies may be applied out of order (a background refresh and a
+  // change): the snapshot only moves forward.
+  if (version < version_.load(std::memory_order_relaxed)) {
+    return;
+  }
+  const auto offset = next.find("clock_offset");
+  offset_.store(offset != next.end() ? to_int64(offset->second) : 0, std::memory_order_relaxed);
+  fields_ = std::move(next);
+  version_.store(version, std::memory_order_release);
+}
+
+void shared_settings::on_announced(const std::string& payload) {
+  const std::int64_t version = to_int64(payload);
+  std::int64_t seen = announced_.load(std::memory_order_acquire);
+  while (version > seen && !announced_.compare_exchange_weak(seen, version)) {
+  }
+  if (version > version_.load(std::memory_order_acquire)) {
+    refresh_in_background();
+  }
+}
+
+void shared_settings::on_subscribed() {
+  subscriptions_.fetch_add(1, std::memory_order_acq_rel);
+  refresh_in_background();
+}
+
+void shared_settings::refresh_in_background() {
+  net::co_spawn(
+      backend_.executor(),
+      [this]() -> net::awaitable<void> {
+        try {
+          co_await refresh();
+        } catch (const unavailable&) {
+          // The next request refreshes (fresh() stays false meanwhile).
+        }
+      },
+      net::detached);
+}
+
+std::optional<std::string> shared_settings::scenario() const {
+  const std::lock_guard lock(mutex_);
+  const auto it = fields_.find("scenario");
+  if (it == fields_.end() || it->second.empty()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+std::optional<fixtures::verification_mode> shared_settings::mode(const std::string& plat_id) const {
+  const fixtures::platform* p = fixtures_->find_platform(plat_id);
+  if (p == nullptr) {
+    return std::nullopt;
+  }
+  const std::lock_guard lock(mutex_);
+  const auto it = fields_.find("mode:" + plat_id);
+  if (it != fields_.end()) {
+    if (auto parsed = fixtures::parse_verification_mode(it->second)) {
+      return parsed;
+    }
+  }
+  return p->verification;
+}
+
+std::optional<state::endpoints> shared_settings::endpoints_of(const std::string& plat_id) const {
+  const fixtures::platform* p = fixtures_->find_platform(plat_id);
+  if (p == nullptr) {
+    return std::nullopt;
+  }
+  state::endpoints out{p->webhook_url, p->credit_limit_url};
+  const std::lock_guard lock(mutex_);
+  const auto pick = [&](const std::string& field, std::optional<std::string>& value) {
+    if (const auto it = fields_.find(field); it != fields_.end()) {
+      value = it->second.empty() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+  };
+  pick("webhook:" + plat_id, out.webhook_url);
+  pick("credit_limit:" + plat_id, out.credit_limit_url);
+  return out;
+}
+
+}  // namespace authsim::redis

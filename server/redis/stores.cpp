@@ -1,0 +1,320 @@
+#include "redis/stores.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace authsim::redis {
+
+namespace {
+
+using field_map = std::map<std::string, std::string, std::less<>>;
+
+// A hash as Redis answers HGETALL: name, value, name, value...
+field_map fields_of(const reply& flat) {
+  field_map out;
+  for (std::size_t i = 0; i + 1 < flat.elements.size(); i += 2) {
+    out.emplace(flat.elements[i].str, flat.elements[i + 1].str);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> int_field(const field_map& f, std::string_view name) {
+  const auto it = f.find(name);
+  if (it == f.end()) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  if (ec != std::errc()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string text_field(const field_map& f, std::string_view name) {
+  const auto it = f.find(name);
+  return it == f.end() ? std::string() : it->second;
+}
+
+std::optional<std::string> optional_field(const field_map& f, std::string_view name) {
+  const auto it = f.find(name);
+  return it == f.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+// Retained while the simulated now is before drop_at_ms.
+bool retained(const field_map& f, std::int64_t now_ms) {
+  const auto drop = int_field(f, "drop_at_ms");
+  return drop && now_ms < *drop;
+}
+
+// The Redis TTL of a record forgotten at `drop_at_ms` (simulated): longer
+// than any clock shift the admin API allows, so that simulated time, not
+// Redis, decides when it goes.
+std::int64_t cleanup_ttl_ms(std::int64_t drop_at_ms, std::int64_t now_ms, const state::clock& clock) {
+  return std::max<std::int64_t>(drop_at_ms - now_ms, 1) + std::max<std::int64_t>(clock.offset_ms(), 0) +
+         max_backward_offset_ms;
+}
+
+state::code_record code_of(const std::string& ident_code, const field_map& f) {
+  state::code_record r;
+  r.ident_code = ident_code;
+  r.plat_id = text_field(f, "plat_id");
+  r.custom_no = text_field(f, "custom_no");
+  r.issued_at_ms = int_field(f, "issued_at_ms").value_or(0);
+  r.expires_at_ms = int_field(f, "expires_at_ms").value_or(0);
+  r.redeemed_at_ms = int_field(f, "redeemed_at_ms");
+  r.customer_token = text_field(f, "customer_token");
+  r.callback_url = text_field(f, "callback_url");
+  r.client_ip = text_field(f, "client_ip");
+  r.lang = text_field(f, "lang");
+  r.session_sign = optional_field(f, "session_sign");
+  if (const auto credit = optional_field(f, "credit")) {
+    r.credit = state::credit_limit_from_text(*credit);
+  }
+  return r;
+}
+
+state::token_record token_of(const std::string& token, const field_map& f) {
+  return state::token_record{token,
+                             text_field(f, "app_key"),
+                             text_field(f, "user_id"),
+                             text_field(f, "request_id"),
+                             int_field(f, "issued_at_ms").value_or(0),
+                             int_field(f, "expires_at_ms").value_or(0)};
+}
+
+// A listing's reply: {count, record, record...}, each record a flat hash
+// with its member name last ("member", name).
+template <class Record, class Convert>
+std::pair<std::size_t, std::vector<Record>> listing_of(const reply& r, Convert convert) {
+  std::pair<std::size_t, std::vector<Record>> out;
+  if (r.elements.empty()) {
+    return out;
+  }
+  out.first = static_cast<std::size_t>(std::max<long long>(r.elements[0].integer, 0));
+  for (std::size_t i = 1; i < r.elements.size(); ++i) {
+    const field_map f = fields_of(r.elements[i]);
+    out.second.push_back(convert(text_field(f, "member"), f));
+  }
+  return out;
+}
+
+}  // namespace
+
+shared_code_store::shared_code_store(backend& b, const state::clock& clock, std::size_t capacity,
+                                     std::int64_t retention_ms)
+    : backend_(b), clock_(clock), capacity_(capacity), retention_ms_(retention_ms) {}
+
+net::awaitable<void> shared_code_store::async_issue(state::code_record record, std::int64_t now_ms) {
+  const std::int64_t drop_at = record.expires_at_ms + retention_ms_;
+  const std::vector<std::string> keys{backend_.key("code:" + record.ident_code), backend_.key("codes"),
+                                      backend_.key("evicted:codes")};
+  std::vector<std::string> args{record.ident_code,
+                                std::to_string(record.issued_at_ms),
+                                std::to_string(cleanup_ttl_ms(drop_at, now_ms, clock_)),
+                                std::to_string(capacity_),
+                                std::to_string(now_ms),
+                                backend_.key("code:"),
+                                "plat_id", record.plat_id,
+                                "custom_no", record.custom_no,
+                                "issued_at_ms", std::to_string(record.issued_at_ms),
+                                "expires_at_ms", std::to_string(record.expires_at_ms),
+                                "customer_token", record.customer_token,
+                                "callback_url", record.callback_url,
+                                "client_ip", record.client_ip,
+                                "lang", record.lang,
+                                "drop_at_ms", std::to_string(drop_at)};
+  if (record.redeemed_at_ms) {
+    args.insert(args.end(), {"redeemed_at_ms", std::to_string(*record.redeemed_at_ms)});
+  }
+  if (record.session_sign) {
+    args.insert(args.end(), {"session_sign", *record.session_sign});
+  }
+  if (record.credit) {
+    args.insert(args.end(), {"credit", state::to_text(*record.credit)});
+  }
+  const reply evicted = co_await backend_.eval(all_scripts().put_record, keys, args);
+  evicted_.store(static_cast<std::uint64_t>(std::max<long long>(evicted.integer, 0)), std::memory_order_relaxed);
+}
+
+net::awaitable<state::redeem_result> shared_code_store::async_redeem(const std::string& ident_code,
+                                                                     std::int64_t now_ms,
+                                                                     std::int64_t keep_until_ms) {
+  const std::vector<std::string> keys{backend_.key("code:" + ident_code)};
+  const std::vector<std::string> args{std::to_string(now_ms), std::to_string(keep_until_ms),
+                                      std::to_string(retention_ms_),
+                                      std::to_string(std::max<std::int64_t>(clock_.offset_ms(), 0) +
+                                                     max_backward_offset_ms)};
+  const reply r = co_await backend_.eval(all_scripts().redeem_code, keys, args);
+  state::redeem_result out;
+  const long long outcome = r.elements.empty() ? 0 : r.elements[0].integer;
+  if (outcome == 0 || r.elements.size() < 2) {
+    co_return out;
+  }
+  out.outcome = outcome == 1   ? state::redeem_outcome::redeemed
+                : outcome == 2 ? state::redeem_outcome::expired
+                               : state::redeem_outcome::already_redeemed;
+  out.record = code_of(ident_code, fields_of(r.elements[1]));
+  co_return out;
+}
+
+net::awaitable<std::optional<state::code_record>> shared_code_store::async_find(const std::string& ident_code,
+                                                                               std::int64_t now_ms) {
+  std::vector<command> read;
+  read.push_back({"HGETALL", backend_.key("code:" + ident_code)});
+  const std::vector<reply> replies = co_await backend_.exec(std::move(read));
+  const field_map f = fields_of(replies.at(0));
+  if (!retained(f, now_ms)) {
+    co_return std::nullopt;
+  }
+  co_return code_of(ident_code, f);
+}
+
+net::awaitable<state::code_listing> shared_code_store::async_list(const state::code_filter& filter,
+                                                                 std::size_t limit, std::int64_t now_ms) {
+  const std::vector<std::string> keys{backend_.key("codes")};
+  std::vector<std::string> args{backend_.key("code:"), std::to_string(now_ms), std::to_string(limit)};
+  if (filter.plat_id) {
+    args.insert(args.end(), {"plat_id", *filter.plat_id});
+  }
+  if (filter.custom_no) {
+    args.insert(args.end(), {"custom_no", *filter.custom_no});
+  }
+  const reply r = co_await backend_.eval(all_scripts().list_records, keys, args);
+  auto [count, items] = listing_of<state::code_record>(r, code_of);
+  state::code_listing out;
+  out.count = count;
+  out.items = std::move(items);
+  co_return out;
+}
+
+net::awaitable<std::size_t> shared_code_store::async_size(std::int64_t now_ms) {
+  const state::code_filter all;
+  const state::code_listing counted = co_await async_list(all, 0, now_ms);
+  co_return counted.count;
+}
+
+net::awaitable<void> shared_code_store::async_clear() {
+  const std::string pattern = glob_escape(backend_.key("code:")) + "*";
+  co_await backend_.delete_matching(pattern);
+  std::vector<command> rest;
+  rest.push_back({"UNLINK", backend_.key("codes"), backend_.key("evicted:codes")});
+  co_await backend_.exec(std::move(rest));
+}
+
+shared_token_store::shared_token_store(backend& b, const state::clock& clock, std::size_t capacity,
+                                       std::int64_t retention_ms)
+    : backend_(b), clock_(clock), capacity_(capacity), retention_ms_(retention_ms) {}
+
+net::awaitable<void> shared_token_store::async_issue(state::token_record record, std::int64_t now_ms) {
+  const std::int64_t drop_at = record.expires_at_ms + retention_ms_;
+  const std::vector<std::string> keys{backend_.key("token:" + record.token), backend_.key("tokens"),
+                                      backend_.key("evicted:tokens")};
+  const std::vector<std::string> args{record.token,
+                                      std::to_string(record.issued_at_ms),
+                                      std::to_string(cleanup_ttl_ms(drop_at, now_ms, clock_)),
+                                      std::to_string(capacity_),
+                                      std::to_string(now_ms),
+                                      backend_.key("token:"),
+                                      "app_key", record.app_key,
+                                      "user_id", record.user_id,
+                                      "request_id", record.request_id,
+                                      "issued_at_ms", std::to_string(record.issued_at_ms),
+                                      "expires_at_ms", std::to_string(record.expires_at_ms),
+                                      "drop_at_ms", std::to_string(drop_at)};
+  const reply evicted = co_await backend_.eval(all_scripts().put_record, keys, args);
+  evicted_.store(static_cast<std::uint64_t>(std::max<long long>(evicted.integer, 0)), std::memory_order_relaxed);
+}
+
+net::awaitable<state::token_lookup> shared_token_store::async_find(const std::string& token, std::int64_t now_ms) {
+  std::vector<command> read;
+  read.push_back({"HGETALL", backend_.key("token:" + token)});
+  const std::vector<reply> replies = co_await backend_.exec(std::move(read));
+  const field_map f = fields_of(replies.at(0));
+  if (!retained(f, now_ms)) {
+    co_return state::token_lookup{};
+  }
+  state::token_lookup out;
+  out.record = token_of(token, f);
+  out.status = now_ms < out.record.expires_at_ms ? state::token_status::valid : state::token_status::expired;
+  co_return out;
+}
+
+net::awaitable<state::token_listing> shared_token_store::async_list(const state::token_filter& filter,
+                                                                   std::size_t limit, std::int64_t now_ms) {
+  const std::vector<std::string> keys{backend_.key("tokens")};
+  std::vector<std::string> args{backend_.key("token:"), std::to_string(now_ms), std::to_string(limit)};
+  if (filter.user_id) {
+    args.insert(args.end(), {"user_id", *filter.user_id});
+  }
+  const reply r = co_await backend_.eval(all_scripts().list_records, keys, args);
+  auto [count, items] = listing_of<state::token_record>(r, token_of);
+  state::token_listing out;
+  out.count = count;
+  out.items = std::move(items);
+  co_return out;
+}
+
+net::awaitable<std::size_t> shared_token_store::async_size(std::int64_t now_ms) {
+  const state::token_filter all;
+  const state::token_listing counted = co_await async_list(all, 0, now_ms);
+  co_return counted.count;
+}
+
+net::awaitable<void> shared_token_store::async_clear() {
+  const std::string pattern = glob_escape(backend_.key("token:")) + "*";
+  co_await backend_.delete_matching(pattern);
+  std::vector<command> rest;
+  rest.push_back({"UNLINK", backend_.key("tokens"), backend_.key("evicted:tokens")});
+  co_await backend_.exec(std::move(rest));
+}
+
+namespace {
+
+// Counts and windows outlive a test run by a day of real time, then go.
+constexpr const char* counters_ttl_ms = "86400000";
+
+}  // namespace
+
+net::awaitable<state::walk_result> shared_scenario_counters::async_walk(const state::walk_request& request) {
+  std::vector<std::string> args{backend_.key(""), request.scenario, request.session,
+                                std::to_string(request.now_ms), counters_ttl_ms};
+  args.reserve(args.size() + request.steps.size() * 10);
+  for (const state::rule_step& step : request.steps) {
+    args.push_back(std::to_string(step.rule));
+    args.emplace_back(step.calls ? "1" : "0");
+    args.push_back(step.calls ? std::to_string(step.calls->from) : "1");
+    args.push_back(step.calls && step.calls->to ? std::to_string(*step.calls->to) : "");
+    args.push_back(step.calls && step.calls->every ? std::to_string(*step.calls->every) : "");
+    args.emplace_back(step.chance ? "1" : "0");
+    args.emplace_back(step.limit ? "1" : "0");
+    args.push_back(step.limit ? step.limit->key : "");
+    args.push_back(step.limit ? std::to_string(step.limit->limit) : "0");
+    args.push_back(step.limit ? std::to_string(step.limit->window_ms) : "0");
+  }
+  const std::vector<std::string> keys;
+  const reply r = co_await backend_.eval(all_scripts().walk_rules, keys, args);
+  state::walk_result out;
+  if (r.elements.size() == 3 && r.elements[0].integer >= 0) {
+    out.chosen = static_cast<std::size_t>(r.elements[0].integer);
+    out.rate_limited = r.elements[1].integer == 1;
+    const std::string& end = r.elements[2].kind == reply::type::string ? r.elements[2].str : std::string();
+    if (!end.empty()) {
+      std::from_chars(end.data(), end.data() + end.size(), out.window_end_ms);
+    } else {
+      out.window_end_ms = r.elements[2].integer;
+    }
+  }
+  co_return out;
+}
+
+net::awaitable<void> shared_scenario_counters::async_clear(const std::optional<std::string>& scenario) {
+  const std::string which = scenario ? glob_escape(*scenario) + ":*" : "*";
+  const std::string calls = glob_escape(backend_.key("calls:")) + which;
+  const std::string windows = glob_escape(backend_.key("window:")) + which;
+  co_await backend_.delete_matching(calls);
+  co_await backend_.delete_matching(windows);
+}
+
+}  // namespace authsim::redis

@@ -1,0 +1,247 @@
+// Several replicas on one real Redis (--state unix://…): what one replica
+// issues or changes, every other sees at its next request; check-and-change
+// steps happen once across all; a Redis that stops answering gives 503 in
+// the API's envelope within the deadline, and the replicas recover when it
+// comes back.
+
+#include "integration/helpers.hpp"
+#include "support/redis_server.hpp"
+#include "support/server_process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using namespace authsim::testing;
+
+namespace {
+
+const std::string capacity_body =
+    R"({"devCode":"tc123456","gpsType":1,"senderLon":"113.9311883","senderLat":"22.5616979","goodsType":1,)"
+    R"("goodsWeight":8000,"receiverLon":"114.0267861","receiverLat":"22.5353805"})";
+const std::string capacity_path = "/uocs-tes/waybill/api/carrierWaybill";
+
+// Three replicas of authsim on one Redis, each with its own port.
+struct replicas {
+  explicit replicas(const redis_server& redis, std::vector<std::string> extra = {}) {
+    for (auto& r : servers) {
+      std::vector<std::string> args{"--state", redis.url()};
+      args.insert(args.end(), extra.begin(), extra.end());
+      r = std::make_unique<server_process>(args);
+    }
+  }
+  server_process& operator[](std::size_t i) { return *servers.at(i); }
+  std::array<std::unique_ptr<server_process>, 3> servers;
+};
+
+std::string issue_code(http_client& c) {
+  const std::string body = identify_body();
+  const auto res = c.post(identify_target, body, identify_headers(body));
+  REQUIRE(res.status == 200);
+  return std::string(res.json().at("data").at("ident_code").as_string());
+}
+
+int redeem_code(std::uint16_t port, const std::string& code) {
+  http_client c(port);
+  const auto res = c.post(redirect_target, R"({"ident_code":")" + code + R"("})", {{"trace", "race"}});
+  return static_cast<int>(res.json().at("code").as_int64());
+}
+
+std::string uocs_login(http_client& c) {
+  const auto res = c.post(login_target, uocs_login_body());
+  REQUIRE(res.json().at("success").as_bool());
+  return std::string(res.json().at("obj").at("token").as_string());
+}
+
+// Asks until the replica's health answers 200 again: the replicas reconnect
+// in the background, with backoff, and say so on their health call.
+bool recovers(http_client& admin) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < until) {
+    if (admin.request("GET", "/__admin/health").status == 200) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_SUITE("shared state") {
+  TEST_CASE("a code issued on one replica is redeemed exactly once when three race for it") {
+    redis_server redis;
+    replicas r(redis);
+    http_client issuer(r[0].port());
+    std::vector<std::string> codes;
+    for (int i = 0; i < 20; ++i) {
+      codes.push_back(issue_code(issuer));
+    }
+    // Every code raced by three threads, one per replica; results are
+    // checked here, on the test thread.
+    std::vector<std::array<int, 3>> results(codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      std::array<std::thread, 3> racers;
+      for (std::size_t k = 0; k < 3; ++k) {
+        racers[k] = std::thread([&, i, k] { results[i][k] = redeem_code(r[k].port(), codes[i]); });
+      }
+      for (auto& t : racers) t.join();
+    }
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      INFO("code ", codes[i], " answered ", results[i][0], ", ", results[i][1], ", ", results[i][2]);
+      CHECK(std::count(results[i].begin(), results[i].end(), 0) == 1);
+      CHECK(std::count(results[i].begin(), results[i].end(), 40022) == 2);  // already redeemed
+    }
+    // Every replica lists the same codes, all redeemed.
+    http_client other(r[2].port());
+    const auto state = other.request("GET", "/__admin/state").json();
+    CHECK(state.at("codes").at("count").as_int64() == 20);
+    CHECK(state.at("codes").at("items").at(0).at("status").as_string() == "redeemed");
+  }
+
+  TEST_CASE("a token from one replica works on the others, and a clock move on one is seen by all at once") {
+    redis_server redis;
+    replicas r(redis);
+    http_client a(r[0].port()), b(r[1].port()), c(r[2].port());
+    const std::string token = uocs_login(a);
+    for (http_client* client : {&b, &c}) {
+      const auto res = client->post(capacity_path, capacity_body, {{"token", token}});
+      INFO(res.body);
+      CHECK(res.json().at("success").as_bool());
+    }
+    // Moved on the third replica; the next request to each of the others
+    // sees it, with no wait in between.
+    const std::int64_t week_and_a_minute = 7LL * 24 * 3600 * 1000 + 60'000;
+    advance_clock(c, week_and_a_minute);
+    for (http_client* client : {&a, &b}) {
+      CHECK(client->request("GET", "/__admin/clock").json().at("offset_ms").as_int64() == week_and_a_minute);
+      const auto res = client->post(capacity_path, capacity_body, {{"token", token}});
+      INFO(res.body);
+      CHECK_FALSE(res.json().at("success").as_bool());
+      CHECK(res.body.find("expired") != std::string::npos);
+    }
+    // Back to real time on one replica: the token is good again everywhere.
+    REQUIRE(a.request("PUT", "/__admin/clock", R"({"mode":"real"})").status == 200);
+    CHECK(b.post(capacity_path, capacity_body, {{"token", token}}).json().at("success").as_bool());
+    // With shared state the clock goes back at most a year before real time.
+    const auto far_back = a.request("PUT", "/__admin/clock", R"({"set_ms":1000000000000})");
+    CHECK(far_back.status == 400);
+    CHECK(far_back.body.find("at most 366 days") != std::string::npos);
+  }
+
+  TEST_CASE("a rate limit lets exactly N calls through across replicas, and 'first N fail' counts across them") {
+    redis_server redis;
+    replicas r(redis);
+    http_client admin(r[1].port());
+    REQUIRE(admin.request("PUT", "/__admin/scenario", R"({"name":"rate-limited"})").status == 200);
+    int passed = 0;
+    int limited = 0;
+    for (int i = 0; i < 9; ++i) {
+      http_client c(r[static_cast<std::size_t>(i % 3)].port());
+      const std::string body = identify_body();
+      const auto res = c.post(identify_target, body, identify_headers(body));
+      if (res.status == 200) ++passed;
+      if (res.status == 429) ++limited;
+    }
+    CHECK(passed == 3);
+    CHECK(limited == 6);
+
+    // flaky: calls 1 and 2 of a session end in a reset, wherever they land.
+    REQUIRE(admin.request("PUT", "/__admin/scenario", R"({"name":"flaky"})").status == 200);
+    const header_pairs session{{"X-Authsim-Session", "shared-run"}};
+    const auto login_on = [&](std::size_t replica) -> bool {
+      http_client c(r[replica].port());
+      try {
+        return c.post(login_target, uocs_login_body(), session).json().at("success").as_bool();
+      } catch (const boost::system::system_error&) {
+        return false;  // the reset
+      }
+    };
+    CHECK_FALSE(login_on(0));
+    CHECK_FALSE(login_on(1));
+    CHECK(login_on(2));
+    // Reset on one replica forgets the counts for all: the session starts over.
+    REQUIRE(admin.request("POST", "/__admin/reset").status == 200);
+    CHECK_FALSE(login_on(2));
+  }
+
+  TEST_CASE("reset forgets the sandbox's codes on every replica, and another prefix on the same Redis is untouched") {
+    redis_server redis;
+    replicas r(redis);
+    server_process other({"--state", redis.url(), "--state-prefix", "team-b"});
+    http_client a(r[0].port()), b(r[1].port()), x(other.port());
+    const std::string code = issue_code(a);
+    const std::string kept = issue_code(x);
+    CHECK(redeem_code(other.port(), code) == 40020);  // unknown under the other prefix
+    REQUIRE(b.request("POST", "/__admin/reset").status == 200);
+    CHECK(redeem_code(r[2].port(), code) == 40020);
+    CHECK(redeem_code(other.port(), kept) == 0);
+    // Settings survive a reset, as in memory.
+    REQUIRE(a.request("PUT", "/__admin/scenario", R"({"name":"slow"})").status == 200);
+    REQUIRE(b.request("POST", "/__admin/reset").status == 200);
+    http_client c(r[2].port());
+    CHECK(c.request("GET", "/__admin/scenarios").json().at("active").as_string() == "slow");
+    CHECK(x.request("GET", "/__admin/scenarios").json().at("active").is_null());
+  }
+
+  TEST_CASE("a frozen Redis gives 503 with Retry-After within the deadline, in each API's envelope, then recovery") {
+    redis_server redis;
+    replicas r(redis, {"--state-timeout-ms", "300"});
+    http_client a(r[0].port()), b(r[1].port()), admin(r[2].port());
+    const std::string code = issue_code(a);
+    redis.freeze();
+    const auto started = std::chrono::steady_clock::now();
+    const std::string body = identify_body();
+    const auto refused = a.post(identify_target, body, identify_headers(body));
+    const auto waited = std::chrono::steady_clock::now() - started;
+    CHECK(refused.status == 503);
+    CHECK(refused.header("retry-after") == "1");
+    CHECK(refused.json().at("code").as_int64() == 50301);
+    CHECK(refused.json().at("msg").as_string().find("state backend is unavailable") != std::string::npos);
+    // Bounded by the deadline, not hung: a generous bound, not a speed test.
+    CHECK(waited < std::chrono::seconds(5));
+    const auto uocs = b.post(login_target, uocs_login_body());
+    CHECK(uocs.status == 503);
+    CHECK_FALSE(uocs.json().at("success").as_bool());
+    CHECK(uocs.json().at("errorCode").as_string() == "10006");
+    const auto health = admin.request("GET", "/__admin/health");
+    CHECK(health.status == 503);
+    CHECK(health.json().at("state").at("connected").as_bool() == false);
+    redis.thaw();
+    CHECK(recovers(admin));
+    CHECK(recovers(a));
+    CHECK(recovers(b));
+    CHECK(redeem_code(r[1].port(), code) == 0);  // nothing was lost
+  }
+
+  TEST_CASE("a killed Redis gives 503; started again (empty), the replicas reconnect without a restart") {
+    redis_server redis;
+    replicas r(redis, {"--state-timeout-ms", "300"});
+    http_client a(r[0].port());
+    redis.kill();
+    const std::string body = identify_body();
+    CHECK(a.post(identify_target, body, identify_headers(body)).status == 503);
+    redis.start();
+    CHECK(recovers(a));
+    http_client b(r[1].port());
+    CHECK(recovers(b));
+    const std::string code = issue_code(a);
+    CHECK(redeem_code(r[1].port(), code) == 0);
+  }
+
+  TEST_CASE("a --state Redis that does not answer stops the start with exit 2 and one line") {
+    temp_dir empty;
+    const auto missing = run_to_exit({"--state", "unix://" + (empty.path() / "none.sock").string()});
+    CHECK(missing.status.exited);
+    CHECK(missing.status.code == 2);
+    CHECK(missing.err.find("--state: cannot connect to Redis at unix://") != std::string::npos);
+    CHECK(std::count(missing.err.begin(), missing.err.end(), '\n') == 1);
+    const auto bad = run_to_exit({"--state", "redis:/nowhere"});
+    CHECK(bad.status.code == 2);
+    CHECK(bad.err.find("expected memory, redis://HOST[:PORT][/DB] or unix:///PATH") != std::string::npos);
+  }
+}
