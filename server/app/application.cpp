@@ -10,6 +10,7 @@
 #include "journal/store.hpp"
 #include "pipeline/pipeline.hpp"
 #include "redis/backend.hpp"
+#include "redis/journal.hpp"
 #include "redis/settings.hpp"
 #include "redis/stores.hpp"
 #include "state/active_scenario.hpp"
@@ -188,7 +189,10 @@ struct application::parts {
   state::active_scenario& active = shared ? shared->active() : own_active;
   state::scenario_counters& counters =
       shared_counters ? static_cast<state::scenario_counters&>(*shared_counters) : own_counters;
-  journal::memory_store journal{opts.journal_size};
+  journal::memory_store own_journal{opts.journal_size};
+  std::unique_ptr<redis::shared_journal> shared_journal =
+      redis ? std::make_unique<redis::shared_journal>(*redis, opts.journal_size) : nullptr;
+  journal::store& journal = shared_journal ? static_cast<journal::store&>(*shared_journal) : own_journal;
   state::metrics metrics;
   transport::connection_tracker tracker;
 

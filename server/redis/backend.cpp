@@ -13,7 +13,7 @@ std::vector<command> script_loads() {
   const scripts& all = all_scripts();
   std::vector<command> out;
   for (const script* s : {&all.put_record, &all.redeem_code, &all.list_records, &all.walk_rules,
-                          &all.change_settings}) {
+                          &all.change_settings, &all.journal_add}) {
     out.push_back({"SCRIPT", "LOAD", s->text});
   }
   return out;
@@ -34,6 +34,7 @@ std::string glob_escape(std::string_view text) {
 
 backend::backend(backend_config config) : config_(std::move(config)) {
   channel_ = key("settings");
+  journal_channel_ = key("journal");
   client_settings commands;
   commands.where = config_.where;
   commands.timeout = config_.timeout;
@@ -43,10 +44,14 @@ backend::backend(backend_config config) : config_(std::move(config)) {
   client_settings subscriber;
   subscriber.where = config_.where;
   subscriber.timeout = config_.timeout;
-  subscriber.channel = channel_;
-  subscriber.name = "authsim-" + config_.prefix + "-settings";
-  subscriber.on_message = [this](const std::string& payload) {
-    if (on_settings_message) on_settings_message(payload);
+  subscriber.channels = {channel_, journal_channel_};
+  subscriber.name = "authsim-" + config_.prefix + "-events";
+  subscriber.on_message = [this](const std::string& channel, const std::string& payload) {
+    if (channel == channel_) {
+      if (on_settings_message) on_settings_message(payload);
+    } else if (on_journal_message) {
+      on_journal_message(payload);
+    }
   };
   subscriber.on_ready = [this] {
     if (on_subscribed) on_subscribed();

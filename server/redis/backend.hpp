@@ -2,7 +2,7 @@
 // authsim's connection to a shared Redis: a thread and io_context of its
 // own running two clients, one for commands (every request's calls,
 // pipelined on one connection) and one subscribed to the sandbox's
-// settings channel. The stores (codes, tokens, scenario counters, shared
+// sandbox's channels (settings changes, journal entries). The stores (codes, tokens, scenario counters, shared
 // settings) make their calls through it.
 //
 // The Redis side runs on its own thread so that its lifetime is its own:
@@ -52,6 +52,9 @@ class backend {
   // before start().
   std::function<void(const std::string&)> on_settings_message;
   std::function<void()> on_subscribed;
+  // Called on the Redis thread with each journal entry's id as it is added
+  // (by any replica). Set before start().
+  std::function<void(const std::string&)> on_journal_message;
 
   // Connects both clients; returns once both are ready, or throws
   // std::runtime_error with a one-line reason after the deadline.
@@ -62,6 +65,10 @@ class backend {
   // The key `name` of this sandbox: "{PREFIX}:name".
   [[nodiscard]] std::string key(std::string_view name) const;
   [[nodiscard]] const std::string& channel() const { return channel_; }
+  [[nodiscard]] const std::string& journal_channel() const { return journal_channel_; }
+  // Sends a command without awaiting its reply (client::send).
+  void send(std::function<command()> make) { commands_->send(std::move(make)); }
+  [[nodiscard]] std::uint64_t unsent() const { return commands_->unsent(); }
   // The Redis thread's executor, for work of the backend's own.
   [[nodiscard]] net::any_io_executor executor() { return ioc_.get_executor(); }
 
@@ -96,6 +103,7 @@ class backend {
  private:
   backend_config config_;
   std::string channel_;
+  std::string journal_channel_;
   net::io_context ioc_{1};
   std::shared_ptr<client> commands_;
   std::shared_ptr<client> subscriber_;

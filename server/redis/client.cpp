@@ -69,7 +69,8 @@ struct client::call {
   std::size_t expected = 0;
   std::vector<reply> replies;
   steady::time_point sent{};
-  std::shared_ptr<support::event> done;  // null: nobody waits (a health PING)
+  std::shared_ptr<support::event> done;  // null: nobody waits (a health PING, a send())
+  bool counted = false;                  // a send(): an error reply counts as unsent
   std::mutex mutex;
   bool finished = false;
   std::optional<std::string> failure;
@@ -162,8 +163,25 @@ net::awaitable<std::vector<reply>> client::exec(std::vector<command> commands) {
   co_return std::move(c->replies);
 }
 
+void client::send(std::function<command()> make) {
+  net::post(strand_, [self = shared_from_this(), make = std::move(make)] {
+    if (!self->ready_.load(std::memory_order_relaxed)) {
+      self->unsent_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    auto c = std::make_shared<call>();
+    append_command(c->bytes, make());
+    c->expected = 1;
+    c->counted = true;
+    self->submit(c, false);
+  });
+}
+
 void client::submit(const std::shared_ptr<call>& c, bool internal) {
   if (!open_ || (!internal && !ready_.load(std::memory_order_relaxed))) {
+    if (c->counted) {
+      unsent_.fetch_add(1, std::memory_order_relaxed);
+    }
     c->finish("Redis at " + settings_.where.text + " is not connected (" + last_error() + ")");
     return;
   }
@@ -237,10 +255,10 @@ net::awaitable<void> client::read_loop() {
 }
 
 void client::deliver(reply&& r) {
-  if (!settings_.channel.empty() && r.kind == reply::type::array && r.elements.size() == 3 &&
+  if (!settings_.channels.empty() && r.kind == reply::type::array && r.elements.size() == 3 &&
       r.elements[0].str == "message") {
     if (settings_.on_message) {
-      settings_.on_message(r.elements[2].str);
+      settings_.on_message(r.elements[1].str, r.elements[2].str);
     }
     return;
   }
@@ -249,6 +267,14 @@ void client::deliver(reply&& r) {
     return;
   }
   const std::shared_ptr<call>& front = pending_.front();
+  if (front->counted && r.is_error()) {
+    unsent_.fetch_add(1, std::memory_order_relaxed);
+    if (r.str.starts_with("NOSCRIPT")) {
+      // Someone flushed the scripts: a new connection loads them again.
+      drop("Redis at " + settings_.where.text + " lost authsim's scripts (SCRIPT FLUSH?)");
+      return;
+    }
+  }
   front->replies.push_back(std::move(r));
   if (front->replies.size() == front->expected) {
     const std::shared_ptr<call> done = front;
@@ -276,6 +302,9 @@ void client::drop(const std::string& why) {
   std::deque<std::shared_ptr<call>> failed;
   failed.swap(pending_);
   for (const auto& c : failed) {
+    if (c->counted) {
+      unsent_.fetch_add(1, std::memory_order_relaxed);
+    }
     c->finish(why);
   }
   if (closed_) {
@@ -333,8 +362,8 @@ net::awaitable<std::optional<std::string>> client::connect_once() {
     steps.push_back({"SELECT", std::to_string(where.db)});
   }
   steps.insert(steps.end(), settings_.handshake.begin(), settings_.handshake.end());
-  if (!settings_.channel.empty()) {
-    steps.push_back({"SUBSCRIBE", settings_.channel});
+  for (const std::string& channel : settings_.channels) {
+    steps.push_back({"SUBSCRIBE", channel});
   }
   auto c = std::make_shared<call>();
   for (const auto& cmd : steps) {

@@ -70,11 +70,11 @@ struct client_settings {
   std::chrono::milliseconds timeout{1000};
   // Sent once per connection, before it serves calls (SELECT, SCRIPT LOAD).
   std::vector<command> handshake;
-  // A subscriber: SUBSCRIBE `channel` is the last step of the handshake,
-  // and each message published there goes to on_message (on the client's
-  // strand) with its payload.
-  std::string channel;
-  std::function<void(const std::string&)> on_message;
+  // A subscriber: SUBSCRIBE to these channels is the last step of the
+  // handshake, and each message published there goes to on_message (on
+  // the client's strand) with its channel and payload.
+  std::vector<std::string> channels;
+  std::function<void(const std::string&, const std::string&)> on_message;
   // Called on the client's strand each time a connection becomes ready.
   std::function<void()> on_ready;
   // The name given with CLIENT SETNAME, to find authsim in CLIENT LIST.
@@ -99,6 +99,14 @@ class client : public std::enable_shared_from_this<client> {
   // `unavailable` when the connection is not ready or the answers do not
   // all come within the deadline.
   net::awaitable<std::vector<reply>> exec(std::vector<command> commands);
+
+  // Sends one command without waiting for its reply: `make` runs on the
+  // client's strand (so work such as rendering stays off the caller's
+  // thread) and its command goes out after every command submitted
+  // before this call, on the same connection. When it cannot be sent, or
+  // Redis answers it with an error, it is counted in unsent().
+  void send(std::function<command()> make);
+  [[nodiscard]] std::uint64_t unsent() const { return unsent_.load(std::memory_order_relaxed); }
 
   // Connected, handshake done, and not known to be stalled.
   [[nodiscard]] bool ready() const { return ready_.load(std::memory_order_acquire); }
@@ -141,6 +149,7 @@ class client : public std::enable_shared_from_this<client> {
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<int> fd_{-1};
+  std::atomic<std::uint64_t> unsent_{0};
   mutable std::mutex error_mutex_;
   std::string last_error_;
 };

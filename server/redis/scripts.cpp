@@ -175,6 +175,30 @@ redis.call('PUBLISH', ARGV[1], version)
 return redis.call('HGETALL', KEYS[1])
 )lua";
 
+// KEYS[1] the journal stream, KEYS[2] its id sequence, KEYS[3] its
+// counts. ARGV: capacity, channel, path, outcome, known path (1/0), most
+// count fields, the entry's JSON. Counts per (path or "*", outcome or
+// "*") as the memory journal keeps them: a path no route serves is
+// counted only while the table has room.
+constexpr const char* journal_add_text = R"lua(
+local id = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'id', id, 'path', ARGV[3], 'outcome', ARGV[4],
+           'entry', ARGV[7])
+local room = tonumber(ARGV[6])
+local function bump(field, always)
+  if always or redis.call('HEXISTS', KEYS[3], field) == 1 or redis.call('HLEN', KEYS[3]) < room then
+    redis.call('HINCRBY', KEYS[3], field, 1)
+  end
+end
+local known = ARGV[5] == '1'
+bump('p' .. ARGV[3] .. '\n' .. ARGV[4], known)
+bump('p' .. ARGV[3] .. '\n*', known)
+bump('*\n' .. ARGV[4], true)
+bump('*\n*', true)
+redis.call('PUBLISH', ARGV[2], id)
+return id
+)lua";
+
 script make(const char* name, const char* text) { return script{name, text, sha1_hex(text)}; }
 
 }  // namespace
@@ -184,7 +208,8 @@ scripts::scripts()
       redeem_code(make("redeem_code", redeem_code_text)),
       list_records(make("list_records", list_records_text)),
       walk_rules(make("walk_rules", walk_rules_text)),
-      change_settings(make("change_settings", change_settings_text)) {}
+      change_settings(make("change_settings", change_settings_text)),
+      journal_add(make("journal_add", journal_add_text)) {}
 
 const scripts& all_scripts() {
   static const scripts instance;

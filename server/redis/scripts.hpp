@@ -26,6 +26,7 @@ struct scripts {
   script list_records;   // counts and pages a kind's retained records
   script walk_rules;     // counts calls and windows of a scenario's rules
   script change_settings;  // changes shared settings and announces it
+  script journal_add;    // appends to the journal stream, counts, announces
 
   scripts();
 };

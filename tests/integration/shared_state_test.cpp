@@ -169,6 +169,49 @@ TEST_SUITE("shared state") {
     CHECK_FALSE(login_on(2));
   }
 
+  TEST_CASE("the journal is one for all replicas: listed and long-polled from any, bounded by --journal-size") {
+    redis_server redis;
+    replicas r(redis, {"--journal-size", "5"});
+    // A long poll on the second replica for two logins...
+    http_response waited;
+    std::thread poll([&] {
+      http_client c(r[1].port());
+      waited = c.request("GET", "/__admin/requests/wait?path=/apis-auth/login/auth&count=2&timeout_ms=10000");
+    });
+    // ...that the third replica serves, after a call the poll does not count.
+    http_client a(r[0].port()), c(r[2].port());
+    const std::string body = identify_body();
+    REQUIRE(a.post(identify_target, body, identify_headers(body)).status == 200);
+    uocs_login(c);
+    uocs_login(c);
+    poll.join();
+    CHECK(waited.status == 200);
+    const auto answer = waited.json();
+    CHECK(answer.at("satisfied").as_bool());
+    CHECK(answer.at("count").as_int64() == 2);
+    // The first replica lists them all, newest first, with ids in order.
+    const auto listed = a.request("GET", "/__admin/requests").json();
+    const auto& items = listed.at("entries").as_array();
+    REQUIRE(items.size() == 3);
+    CHECK(items.at(0).at("id").as_int64() == 3);
+    CHECK(items.at(0).at("path").as_string() == "/apis-auth/login/auth");
+    CHECK(items.at(2).at("path").as_string() == "/dg/v1/platform/identify/auth");
+    // Bounded: six more calls leave the last five; the counts keep them all.
+    for (int i = 0; i < 6; ++i) {
+      uocs_login(i % 2 == 0 ? a : c);
+    }
+    http_client b(r[1].port());
+    const auto bounded = b.request("GET", "/__admin/requests").json();
+    CHECK(bounded.at("entries").as_array().size() == 5);
+    CHECK(bounded.at("entries").at(0).at("id").as_int64() == 9);
+    CHECK(bounded.at("total").as_int64() == 9);
+    const auto counted = b.request("GET", "/__admin/requests/wait?path=/apis-auth/login/auth&count=8&timeout_ms=0");
+    CHECK(counted.json().at("count").as_int64() == 8);
+    // Reset on one replica clears it for all.
+    REQUIRE(c.request("POST", "/__admin/reset").status == 200);
+    CHECK(b.request("GET", "/__admin/requests").json().at("entries").as_array().empty());
+  }
+
   TEST_CASE("reset forgets the sandbox's codes on every replica, and another prefix on the same Redis is untouched") {
     redis_server redis;
     replicas r(redis);
