@@ -307,6 +307,9 @@ net::awaitable<http::response> admin_api::metrics(const http::request&) const {
   g.log_lines_dropped = support::log_lines_dropped();
   g.webhook_events_pending = parts_.deliveries != nullptr ? parts_.deliveries->pending() : 0;
   g.uptime_seconds = std::chrono::duration<double>(steady::now() - started_).count();
+  if (parts_.state_gauges) {
+    parts_.state_gauges(g);
+  }
   http::response res;
   res.status = 200;
   res.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

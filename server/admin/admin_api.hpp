@@ -54,6 +54,8 @@ struct admin_parts {
   // Where the run-time state lives ({"backend":"memory"}, or the Redis and
   // whether it answers a PING now); null: memory.
   std::function<net::awaitable<json::object>()> describe_state;
+  // Fills the shared state's counters of the metrics; null: memory.
+  std::function<void(state::metrics::gauges&)> state_gauges;
 };
 
 class admin_api {

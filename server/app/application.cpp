@@ -320,6 +320,14 @@ void application::parts::add_admin_routes() {
                                               co_return describe_state();
                                             }
                                             co_return co_await redis->check();
+                                          },
+                                          [this](state::metrics::gauges& g) {
+                                            if (redis) {
+                                              g.shared_state = true;
+                                              g.state_round_trips = redis->commands().round_trips();
+                                              g.state_sends = redis->commands().sends();
+                                              g.state_unsent = redis->commands().unsent();
+                                            }
                                           }});
   admin_routes->register_routes(*router, *guard);
   payments_admin.emplace(*payments, *deliveries);

@@ -44,19 +44,26 @@ backend::backend(backend_config config) : config_(std::move(config)) {
   client_settings subscriber;
   subscriber.where = config_.where;
   subscriber.timeout = config_.timeout;
-  subscriber.channels = {channel_, journal_channel_};
-  subscriber.name = "authsim-" + config_.prefix + "-events";
-  subscriber.on_message = [this](const std::string& channel, const std::string& payload) {
-    if (channel == channel_) {
-      if (on_settings_message) on_settings_message(payload);
-    } else if (on_journal_message) {
-      on_journal_message(payload);
-    }
+  // Settings announcements alone on their connection: its unread bytes
+  // then always mean a change (see shared_settings), never a journal entry.
+  subscriber.channels = {channel_};
+  subscriber.name = "authsim-" + config_.prefix + "-settings";
+  subscriber.on_message = [this](const std::string&, const std::string& payload) {
+    if (on_settings_message) on_settings_message(payload);
   };
   subscriber.on_ready = [this] {
     if (on_subscribed) on_subscribed();
   };
   subscriber_ = std::make_shared<client>(ioc_.get_executor(), std::move(subscriber));
+  client_settings journal;
+  journal.where = config_.where;
+  journal.timeout = config_.timeout;
+  journal.channels = {journal_channel_};
+  journal.name = "authsim-" + config_.prefix + "-journal";
+  journal.on_message = [this](const std::string&, const std::string& payload) {
+    if (on_journal_message) on_journal_message(payload);
+  };
+  journal_ = std::make_shared<client>(ioc_.get_executor(), std::move(journal));
 }
 
 backend::~backend() { stop(); }
@@ -67,6 +74,7 @@ void backend::start() {
   }
   commands_->start();
   subscriber_->start();
+  journal_->start();
   thread_ = std::thread([this] {
     const auto work = net::make_work_guard(ioc_);
     ioc_.run();
@@ -84,6 +92,7 @@ void backend::start_and_wait(std::chrono::milliseconds deadline) {
   if (!ready()) {
     std::string why = commands_->last_error();
     if (why.empty()) why = subscriber_->last_error();
+    if (why.empty()) why = journal_->last_error();
     if (why.empty()) why = "Redis at " + config_.where.text + " did not answer";
     throw std::runtime_error("--state: " + why);
   }
@@ -95,6 +104,7 @@ void backend::stop() {
   }
   commands_->stop();
   subscriber_->stop();
+  journal_->stop();
   ioc_.stop();
   thread_.join();
 }
@@ -187,7 +197,9 @@ boost::json::object backend::describe() const {
   const bool up = ready();
   out["connected"] = up;
   if (!up) {
-    std::string why = commands_->ready() ? subscriber_->last_error() : commands_->last_error();
+    std::string why = !commands_->ready()     ? commands_->last_error()
+                      : !subscriber_->ready() ? subscriber_->last_error()
+                                              : journal_->last_error();
     out["error"] = why.empty() ? "connecting" : why;
   }
   return out;

@@ -91,7 +91,7 @@ class backend {
   // `keep`; answers how many went.
   net::awaitable<std::size_t> delete_matching(const std::string& pattern, const std::string& keep = {});
 
-  [[nodiscard]] bool ready() const { return commands_->ready() && subscriber_->ready(); }
+  [[nodiscard]] bool ready() const { return commands_->ready() && subscriber_->ready() && journal_->ready(); }
   [[nodiscard]] const client& commands() const { return *commands_; }
   [[nodiscard]] const client& subscriber() const { return *subscriber_; }
   // {"backend":"redis","address":…,"prefix":…,"connected":…,"error":…}
@@ -107,6 +107,7 @@ class backend {
   net::io_context ioc_{1};
   std::shared_ptr<client> commands_;
   std::shared_ptr<client> subscriber_;
+  std::shared_ptr<client> journal_;
   std::thread thread_;
 };
 

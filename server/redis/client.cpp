@@ -132,6 +132,7 @@ net::awaitable<std::vector<reply>> client::exec(std::vector<command> commands) {
   if (!ready()) {
     throw unavailable("Redis at " + settings_.where.text + " is not connected (" + last_error() + ")");
   }
+  round_trips_.fetch_add(1, std::memory_order_relaxed);
   auto c = std::make_shared<call>();
   for (const auto& cmd : commands) {
     append_command(c->bytes, cmd);
@@ -164,6 +165,7 @@ net::awaitable<std::vector<reply>> client::exec(std::vector<command> commands) {
 }
 
 void client::send(std::function<command()> make) {
+  sends_.fetch_add(1, std::memory_order_relaxed);
   net::post(strand_, [self = shared_from_this(), make = std::move(make)] {
     if (!self->ready_.load(std::memory_order_relaxed)) {
       self->unsent_.fetch_add(1, std::memory_order_relaxed);

@@ -107,6 +107,9 @@ class client : public std::enable_shared_from_this<client> {
   // Redis answers it with an error, it is counted in unsent().
   void send(std::function<command()> make);
   [[nodiscard]] std::uint64_t unsent() const { return unsent_.load(std::memory_order_relaxed); }
+  // Calls made with exec() (round trips), and commands given to send().
+  [[nodiscard]] std::uint64_t round_trips() const { return round_trips_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t sends() const { return sends_.load(std::memory_order_relaxed); }
 
   // Connected, handshake done, and not known to be stalled.
   [[nodiscard]] bool ready() const { return ready_.load(std::memory_order_acquire); }
@@ -150,6 +153,8 @@ class client : public std::enable_shared_from_this<client> {
   std::atomic<bool> stopped_{false};
   std::atomic<int> fd_{-1};
   std::atomic<std::uint64_t> unsent_{0};
+  std::atomic<std::uint64_t> round_trips_{0};
+  std::atomic<std::uint64_t> sends_{0};
   mutable std::mutex error_mutex_;
   std::string last_error_;
 };

@@ -104,6 +104,24 @@ std::string metrics::render(const gauges& g) const {
          "# TYPE authsim_log_lines_dropped_total counter\n"
          "authsim_log_lines_dropped_total "
       << g.log_lines_dropped << '\n';
+  if (g.shared_state) {
+    out << "# HELP authsim_state_round_trips_total Calls to the shared state (Redis) whose reply was awaited.\n"
+           "# TYPE authsim_state_round_trips_total counter\n"
+           "authsim_state_round_trips_total "
+        << g.state_round_trips
+        << "\n"
+           "# HELP authsim_state_sends_total Commands sent to the shared state without awaiting a reply (journal "
+           "entries).\n"
+           "# TYPE authsim_state_sends_total counter\n"
+           "authsim_state_sends_total "
+        << g.state_sends
+        << "\n"
+           "# HELP authsim_state_unsent_total Commands that could not be sent to the shared state or that it "
+           "refused.\n"
+           "# TYPE authsim_state_unsent_total counter\n"
+           "authsim_state_unsent_total "
+        << g.state_unsent << '\n';
+  }
   out << "# HELP authsim_live_codes Credit Pay one-time codes held (issued, redeemed or recently expired).\n"
          "# TYPE authsim_live_codes gauge\n"
          "authsim_live_codes "

@@ -36,6 +36,13 @@ class metrics {
     std::uint64_t tokens_evicted = 0;
     std::uint64_t log_lines_dropped = 0;
     std::size_t webhook_events_pending = 0;  // scheduled or awaiting a retry
+    // With shared state (Redis): calls whose reply a request or the admin
+    // API awaited (round trips), commands sent without awaiting a reply
+    // (journal entries), and those that could not be sent.
+    bool shared_state = false;
+    std::uint64_t state_round_trips = 0;
+    std::uint64_t state_sends = 0;
+    std::uint64_t state_unsent = 0;
   };
   [[nodiscard]] std::string render(const gauges& g) const;
 

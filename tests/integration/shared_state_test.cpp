@@ -70,9 +70,35 @@ bool recovers(http_client& admin) {
   return false;
 }
 
+std::int64_t metric(const std::string& text, const std::string& name) {
+  const auto at = text.find("\n" + name + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stoll(text.substr(at + name.size() + 2));
+}
+
 }  // namespace
 
 TEST_SUITE("shared state") {
+  TEST_CASE("a login, an identify and a redeem each make one round trip to Redis; their journal entries none") {
+    redis_server redis;
+    server_process server({"--state", redis.url()});
+    http_client c(server.port());
+    // A metrics call itself makes three (the counts of codes, tokens and
+    // journal entries), counted before the next one reads the counters.
+    const std::string before = c.request("GET", "/__admin/metrics").body;
+    for (int i = 0; i < 10; ++i) {
+      uocs_login(c);
+      const std::string code = issue_code(c);
+      CHECK(redeem_code(server.port(), code) == 0);
+    }
+    const std::string after = c.request("GET", "/__admin/metrics").body;
+    CHECK(metric(after, "authsim_state_round_trips_total") - metric(before, "authsim_state_round_trips_total") ==
+          30 + 3);
+    CHECK(metric(after, "authsim_state_sends_total") - metric(before, "authsim_state_sends_total") == 30);
+    CHECK(metric(after, "authsim_state_unsent_total") == 0);
+  }
+
+
   TEST_CASE("a code issued on one replica is redeemed exactly once when three race for it") {
     redis_server redis;
     replicas r(redis);

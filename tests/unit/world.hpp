@@ -91,7 +91,7 @@ struct world {
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
     admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                            nullptr, &waybills.book, &waybills.deliveries, nullptr, nullptr});
+                                            nullptr, &waybills.book, &waybills.deliveries, nullptr, nullptr, nullptr});
     admin_routes->register_routes(router, guard);
   }
 
