@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks authsim beside nginx, on loopback, in one run.
 #
-# Usage: scripts/bench.sh [all|throughput|memory|soak|instructions]   (default all)
+# Usage: scripts/bench.sh [all|throughput|redis|memory|soak|instructions]   (default all)
 #
 #   throughput  wrk drives four authsim workloads and nginx answering the
 #               login path with a fixed body, taking turns round by round,
 #               pinned (server on CPU 0, wrk on CPU 1) and unpinned; a
 #               markdown table of the medians
+#   redis       login and identify+redeem on authsim with its state in
+#               memory and on authsim with --state on a redis-server (unix
+#               socket, no persistence), taking turns, server and Redis on
+#               CPU 0 and wrk on CPU 1; req/s, p99, and Redis round trips
+#               per request read from the server's own metrics
 #   memory      issues BENCH_CODES codes (no redemption) and reports the
 #               resident memory per live code beyond the empty server's
 #   soak        BENCH_SOAK_SECONDS of signed identify calls with codes that
@@ -39,8 +44,8 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-all}
 case "$mode" in
-  all | throughput | memory | soak | instructions) ;;
-  *) echo "usage: scripts/bench.sh [all|throughput|memory|soak|instructions]" >&2; exit 2 ;;
+  all | throughput | redis | memory | soak | instructions) ;;
+  *) echo "usage: scripts/bench.sh [all|throughput|redis|memory|soak|instructions]" >&2; exit 2 ;;
 esac
 
 duration=${BENCH_DURATION:-10}
@@ -58,7 +63,7 @@ if [ -n "$baseline" ] && [ ! -x "$baseline" ]; then
   exit 2
 fi
 
-AUTHSIM_EXTRA_PACKAGES="wrk nginx-light valgrind python3 ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
+AUTHSIM_EXTRA_PACKAGES="wrk nginx-light valgrind python3 redis-server ${AUTHSIM_EXTRA_PACKAGES:-}" ./scripts/setup.sh >/dev/null
 build=build-release
 echo "bench: building a Release binary in $build/" >&2
 AUTHSIM_BUILD_DIR=$build AUTHSIM_CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Release -DAUTHSIM_BUILD_TESTS=OFF" \
@@ -391,6 +396,67 @@ targets() {
   } >>"$report"
 }
 
+# ------------------------------------------------------------------ redis --
+
+# A counter (summed over its labels) from a server's metrics.
+metric_sum() {
+  curl -sS "http://127.0.0.1:$1/__admin/metrics" | awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%d", s}'
+}
+
+redis_variant() {
+  local dir=$work/redis
+  mkdir -p "$dir"
+  echo "bench: redis: authsim with its state in memory and in Redis, on CPU 0 with Redis; wrk on CPU 1" >&2
+  taskset -c 0 redis-server --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 --save '' \
+    --appendonly no --dir "$dir" --daemonize no >"$dir/redis.log" 2>&1 &
+  local redis_pid=$!
+  pids+=("$redis_pid")
+  for _ in $(seq 1 100); do
+    grep -q 'eady to accept connections' "$dir/redis.log" && break
+    sleep 0.05
+  done
+  grep -q 'eady to accept connections' "$dir/redis.log" || { echo "bench: redis-server did not start" >&2; cat "$dir/redis.log" >&2; exit 1; }
+  : >"$work/results"
+  start_authsim 0 --threads 1 --fixtures fixtures
+  local memory_pid=$server_pid memory_url=http://127.0.0.1:$server_port
+  start_authsim 0 --threads 1 --fixtures fixtures --state "unix://$dir/redis.sock"
+  local shared_pid=$server_pid shared_port=$server_port shared_url=http://127.0.0.1:$server_port
+  add_workload "memory login" "$memory_pid" "$memory_url" scripts/bench/login.lua 1 1
+  add_workload "memory identify+redeem" "$memory_pid" "$memory_url" scripts/bench/identify_redeem.lua 1 1
+  add_workload "redis login" "$shared_pid" "$shared_url" scripts/bench/login.lua 1 1
+  add_workload "redis identify+redeem" "$shared_pid" "$shared_url" scripts/bench/identify_redeem.lua 1 1
+  local requests_before trips_before
+  requests_before=$(metric_sum "$shared_port" authsim_requests_total)
+  trips_before=$(metric_sum "$shared_port" authsim_state_round_trips_total)
+  measure_all 1 1
+  local requests trips
+  requests=$(($(metric_sum "$shared_port" authsim_requests_total) - requests_before))
+  # Each metrics call makes three round trips itself (the stores' sizes).
+  trips=$(($(metric_sum "$shared_port" authsim_state_round_trips_total) - trips_before - 3))
+  stop_pid "$memory_pid"
+  stop_pid "$shared_pid"
+  stop_pid "$redis_pid"
+  {
+    echo
+    echo "**State in Redis beside state in memory** (authsim --threads 1 and redis-server on CPU 0, wrk -t1 -c$connections on CPU 1; median of $runs runs of ${duration}s, the workloads taking turns; server CPU is authsim's alone, without Redis's)"
+    echo
+    echo "| workload | req/s | × memory | p50 ms | p99 ms | server CPU µs/req | unexpected |"
+    echo "| -------- | ----: | -------: | -----: | -----: | ----------------: | ---------: |"
+    awk '
+      { name = $1 " " $2; rps[name] = $3; p50[name] = $4; p99[name] = $5; cpu[name] = $6; bad[name] = $7 + $8; order[NR] = name }
+      END {
+        for (i = 1; i <= NR; i++) {
+          n = order[i]
+          split(n, parts, " ")
+          ref = "memory " parts[2]
+          printf "| %s | %.0f | %.2f | %.3f | %.3f | %.2f | %d |\n", n, rps[n], rps[n] / rps[ref], p50[n], p99[n], cpu[n], bad[n]
+        }
+      }' "$work/results"
+    echo
+    awk -v t="$trips" -v r="$requests" 'BEGIN { printf "Round trips to Redis per request in the measured runs of the Redis server (warm-ups left out): %d / %d = %.3f (target: at most 1)\n", t, r, t / r }'
+  } >>"$report"
+}
+
 # ----------------------------------------------------------------- memory --
 
 # Live codes as authsim's metrics count them.
@@ -575,6 +641,9 @@ if [ "$mode" = all ] || [ "$mode" = throughput ]; then
   fi
   throughput unpinned "0-$((cpus - 1))" "0-$((cpus - 1))" "$cpus" "$cpus"
   targets
+fi
+if [ "$mode" = all ] || [ "$mode" = redis ]; then
+  redis_variant
 fi
 if [ "$mode" = all ] || [ "$mode" = memory ]; then
   memory

@@ -354,8 +354,9 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
     // Before anything reads the shared state: a Redis that does not answer
     // stops the start with its reason.
     try {
-      p.redis->start_and_wait(std::max(p.opts.state_timeout * 2, std::chrono::milliseconds(1000)));
-      support::run_sync(p.shared->refresh());
+      p.redis->attach(p.ioc.get_executor());
+      p.redis->wait_ready(p.ioc, std::max(p.opts.state_timeout * 2, std::chrono::milliseconds(1000)));
+      support::run_on(p.ioc, p.shared->refresh());
     } catch (const std::runtime_error& e) {
       throw startup_error(e.what());
     }
@@ -372,7 +373,7 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
   });
   // "none" is the default spelled out, as the X-Authsim-Scenario header takes it.
   if (!p.opts.scenario.empty() && p.opts.scenario != "none" &&
-      !support::run_sync(p.engine->select(p.opts.scenario))) {
+      !support::run_on(p.ioc, p.engine->select(p.opts.scenario))) {
     throw startup_error("--scenario: no scenario named '" + p.opts.scenario + "' in " +
                         (std::filesystem::path(p.opts.fixtures_dir) / "scenarios").string() +
                         " (loaded: " + p.engine->names() + ")");

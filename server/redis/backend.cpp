@@ -1,6 +1,6 @@
 #include "redis/backend.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <stdexcept>
@@ -35,12 +35,21 @@ std::string glob_escape(std::string_view text) {
 backend::backend(backend_config config) : config_(std::move(config)) {
   channel_ = key("settings");
   journal_channel_ = key("journal");
+}
+
+backend::~backend() { stop(); }
+
+void backend::attach(const net::any_io_executor& executor) {
+  if (commands_) {
+    return;
+  }
+  executor_ = executor;
   client_settings commands;
   commands.where = config_.where;
   commands.timeout = config_.timeout;
   commands.handshake = script_loads();
   commands.name = "authsim-" + config_.prefix;
-  commands_ = std::make_shared<client>(ioc_.get_executor(), std::move(commands));
+  commands_ = std::make_shared<client>(executor_, std::move(commands));
   client_settings subscriber;
   subscriber.where = config_.where;
   subscriber.timeout = config_.timeout;
@@ -54,7 +63,7 @@ backend::backend(backend_config config) : config_(std::move(config)) {
   subscriber.on_ready = [this] {
     if (on_subscribed) on_subscribed();
   };
-  subscriber_ = std::make_shared<client>(ioc_.get_executor(), std::move(subscriber));
+  subscriber_ = std::make_shared<client>(executor_, std::move(subscriber));
   client_settings journal;
   journal.where = config_.where;
   journal.timeout = config_.timeout;
@@ -63,31 +72,16 @@ backend::backend(backend_config config) : config_(std::move(config)) {
   journal.on_message = [this](const std::string&, const std::string& payload) {
     if (on_journal_message) on_journal_message(payload);
   };
-  journal_ = std::make_shared<client>(ioc_.get_executor(), std::move(journal));
-}
-
-backend::~backend() { stop(); }
-
-void backend::start() {
-  if (thread_.joinable()) {
-    return;
-  }
+  journal_ = std::make_shared<client>(executor_, std::move(journal));
   commands_->start();
   subscriber_->start();
   journal_->start();
-  thread_ = std::thread([this] {
-    const auto work = net::make_work_guard(ioc_);
-    ioc_.run();
-  });
 }
 
-void backend::start_and_wait(std::chrono::milliseconds deadline) {
-  start();
+void backend::wait_ready(net::io_context& ioc, std::chrono::milliseconds deadline) {
   const auto until = std::chrono::steady_clock::now() + deadline;
-  // Start-up only: a short sleep between looks is simpler than a wake-up,
-  // and nothing is served yet.
   while (!ready() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ioc.run_one_for(std::chrono::milliseconds(10));
   }
   if (!ready()) {
     std::string why = commands_->last_error();
@@ -99,14 +93,17 @@ void backend::start_and_wait(std::chrono::milliseconds deadline) {
 }
 
 void backend::stop() {
-  if (!thread_.joinable()) {
+  if (!commands_) {
     return;
   }
   commands_->stop();
   subscriber_->stop();
   journal_->stop();
-  ioc_.stop();
-  thread_.join();
+  // What still waits on the io_context keeps its client alive until the
+  // io_context goes; the rest goes now, while it is still there.
+  commands_.reset();
+  subscriber_.reset();
+  journal_.reset();
 }
 
 std::string backend::key(std::string_view name) const {

@@ -31,7 +31,9 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
 local now = tonumber(ARGV[5])
-for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, 7)) do
+-- Clean-up by simulated time: the two oldest go when past their retention,
+-- so that in a steady state each new record makes room for itself.
+for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, 1)) do
   local drop = redis.call('HGET', ARGV[6] .. member, 'drop_at_ms')
   if not drop or tonumber(drop) <= now then
     redis.call('ZREM', KEYS[2], member)
@@ -193,8 +195,8 @@ end
 local known = ARGV[5] == '1'
 bump('p' .. ARGV[3] .. '\n' .. ARGV[4], known)
 bump('p' .. ARGV[3] .. '\n*', known)
-bump('*\n' .. ARGV[4], true)
-bump('*\n*', true)
+redis.call('HINCRBY', KEYS[3], '*\n' .. ARGV[4], 1)
+redis.call('HINCRBY', KEYS[3], '*\n*', 1)
 redis.call('PUBLISH', ARGV[2], id)
 return id
 )lua";

@@ -42,4 +42,48 @@ inline void run_sync(net::awaitable<void> work) {
   }
 }
 
+// Runs a coroutine to its end on `ioc`, driving it from this thread: for
+// the start-up steps whose work must run where the server's will (a Redis
+// client on the server's io_context), before any thread serves it. Other
+// work on `ioc` runs meanwhile. Whatever the coroutine throws is rethrown.
+template <class T>
+T run_on(net::io_context& ioc, net::awaitable<T> work) {
+  std::optional<T> result;
+  std::exception_ptr failure;
+  bool done = false;
+  net::co_spawn(ioc, std::move(work), [&](std::exception_ptr e, T value) {
+    failure = e;
+    done = true;
+    if (!e) {
+      result.emplace(std::move(value));
+    }
+  });
+  while (!done) {
+    if (ioc.run_one() == 0) {
+      ioc.restart();
+    }
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  return std::move(*result);
+}
+
+inline void run_on(net::io_context& ioc, net::awaitable<void> work) {
+  std::exception_ptr failure;
+  bool done = false;
+  net::co_spawn(ioc, std::move(work), [&](std::exception_ptr e) {
+    failure = e;
+    done = true;
+  });
+  while (!done) {
+    if (ioc.run_one() == 0) {
+      ioc.restart();
+    }
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+}
+
 }  // namespace authsim::support
