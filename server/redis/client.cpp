@@ -123,6 +123,7 @@ void client::set_error(const std::string& why) {
 }
 
 bool client::has_unread_bytes() const {
+  const std::lock_guard lock(read_mutex_);
   const int fd = fd_.load(std::memory_order_acquire);
   int available = 0;
   return fd >= 0 && ::ioctl(fd, FIONREAD, &available) == 0 && available > 0;
@@ -224,8 +225,39 @@ net::awaitable<void> client::read_loop() {
   const std::uint64_t generation = generation_;
   std::array<char, 16 * 1024> buffer{};
   auto* reader = static_cast<redisReader*>(reader_);
+  // A subscriber's bytes leave the socket only in this loop, under the lock
+  // has_unread_bytes() takes, and are handed on (on_message) before it is
+  // released: whoever asks sees a message either still unread or already
+  // delivered, never in between. (An asynchronous read would take them
+  // out in the reactor, well before its handler runs.)
+  const bool subscriber = !settings_.channels.empty();
+  if (subscriber) {
+    error_code ignored;
+    socket_.non_blocking(true, ignored);
+  }
   while (generation == generation_) {
-    const auto [ec, n] = co_await socket_.async_read_some(net::buffer(buffer), use_tuple);
+    std::size_t n = 0;
+    error_code ec;
+    std::unique_lock<std::mutex> held;
+    if (subscriber) {
+      const auto [wait_ec] = co_await socket_.async_wait(socket_type::wait_read, use_tuple);
+      if (generation != generation_) {
+        co_return;
+      }
+      if (wait_ec) {
+        drop("Redis at " + settings_.where.text + " closed the connection (" + wait_ec.message() + ")");
+        co_return;
+      }
+      held = std::unique_lock(read_mutex_);
+      n = socket_.read_some(net::buffer(buffer), ec);
+      if (ec == net::error::would_block || ec == net::error::try_again) {
+        continue;
+      }
+    } else {
+      const auto [read_ec, read] = co_await socket_.async_read_some(net::buffer(buffer), use_tuple);
+      ec = read_ec;
+      n = read;
+    }
     if (generation != generation_) {
       co_return;
     }

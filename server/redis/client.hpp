@@ -116,8 +116,9 @@ class client : public std::enable_shared_from_this<client> {
   // Why the last connection ended or attempt failed ("" when none did).
   [[nodiscard]] std::string last_error() const;
   // Bytes have arrived on the socket that the client has not read yet: a
-  // subscriber's message may be waiting. A plain ioctl, so a request can
-  // ask without a round trip.
+  // subscriber's message may be waiting. An ioctl, so a request can ask
+  // without a round trip; for a subscriber, a message it has read is
+  // delivered (on_message has run) by the time this answers false.
   [[nodiscard]] bool has_unread_bytes() const;
   [[nodiscard]] const address& where() const { return settings_.where; }
   [[nodiscard]] std::chrono::milliseconds timeout() const { return settings_.timeout; }
@@ -156,6 +157,7 @@ class client : public std::enable_shared_from_this<client> {
   std::atomic<std::uint64_t> round_trips_{0};
   std::atomic<std::uint64_t> sends_{0};
   mutable std::mutex error_mutex_;
+  mutable std::mutex read_mutex_;  // a subscriber's reads (see read_loop)
   std::string last_error_;
 };
 

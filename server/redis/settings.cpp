@@ -138,6 +138,14 @@ net::awaitable<void> shared_settings::change(std::vector<std::string> ops) {
   const std::vector<std::string> keys{backend_.key("settings")};
   const reply fields = co_await backend_.eval(all_scripts().change_settings, keys, args);
   apply(fields);
+  // Redis writes a script's publications to the subscribers' sockets with
+  // its reply, in the same turn of its loop; a PING answered afterwards
+  // proves that turn is over. So the change is answered only once every
+  // replica has the announcement in its socket, and the caller's next
+  // request to any replica finds it.
+  std::vector<command> ping;
+  ping.push_back({"PING"});
+  co_await backend_.exec(std::move(ping));
 }
 
 void shared_settings::apply(const reply& fields) {

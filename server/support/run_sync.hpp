@@ -63,6 +63,11 @@ T run_on(net::io_context& ioc, net::awaitable<T> work) {
       ioc.restart();
     }
   }
+  // Out of work, the io_context stopped itself: the server's run() must
+  // find it ready.
+  if (ioc.stopped()) {
+    ioc.restart();
+  }
   if (failure) {
     std::rethrow_exception(failure);
   }
@@ -80,6 +85,11 @@ inline void run_on(net::io_context& ioc, net::awaitable<void> work) {
     if (ioc.run_one() == 0) {
       ioc.restart();
     }
+  }
+  // Out of work, the io_context stopped itself: the server's run() must
+  // find it ready.
+  if (ioc.stopped()) {
+    ioc.restart();
   }
   if (failure) {
     std::rethrow_exception(failure);

@@ -79,7 +79,7 @@ std::int64_t metric(const std::string& text, const std::string& name) {
 }  // namespace
 
 TEST_SUITE("shared state") {
-  TEST_CASE("a login, an identify and a redeem each make one round trip to Redis; their journal entries none") {
+  TEST_CASE("a login, an identify and a redeem each make one round trip to Redis, their journal entries none") {
     redis_server redis;
     server_process server({"--state", redis.url()});
     http_client c(server.port());
@@ -287,7 +287,7 @@ TEST_SUITE("shared state") {
     CHECK(redeem_code(r[1].port(), code) == 0);  // nothing was lost
   }
 
-  TEST_CASE("a killed Redis gives 503; started again (empty), the replicas reconnect without a restart") {
+  TEST_CASE("a killed Redis gives 503, and started again (empty) the replicas reconnect without a restart") {
     redis_server redis;
     replicas r(redis, {"--state-timeout-ms", "300"});
     http_client a(r[0].port());
@@ -304,7 +304,9 @@ TEST_SUITE("shared state") {
 
   TEST_CASE("a --state Redis that does not answer stops the start with exit 2 and one line") {
     temp_dir empty;
-    const auto missing = run_to_exit({"--state", "unix://" + (empty.path() / "none.sock").string()});
+    const auto missing = run_to_exit({"--port", "0", "--fixtures", AUTHSIM_FIXTURES_DIR, "--state",
+                                      "unix://" + (empty.path() / "none.sock").string()});
+    INFO("stderr: ", missing.err);
     CHECK(missing.status.exited);
     CHECK(missing.status.code == 2);
     CHECK(missing.err.find("--state: cannot connect to Redis at unix://") != std::string::npos);
