@@ -161,7 +161,7 @@ net::awaitable<http::response> waybills_api::endpoints(const http::request& req)
       co_return error_answer(400, "INVALID_BODY", *problem);
     }
     if (change) {
-      waybills_.set_callback_url(app_key, *change);
+      co_await apps_.async_set_callback_url(app_key, *change);
       support::log_line("app " + app_key + ": callback_url " + change->value_or("(none)"));
     }
   }

@@ -16,8 +16,9 @@ namespace authsim::admin {
 class waybills_api {
  public:
   waybills_api(uocs::waybills& waybills, const outbound::deliveries& deliveries,
-               std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock)
-      : waybills_(waybills), deliveries_(deliveries), fixtures_(std::move(fixtures)), clock_(clock) {}
+               std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
+               state::app_endpoints& apps)
+      : waybills_(waybills), deliveries_(deliveries), fixtures_(std::move(fixtures)), clock_(clock), apps_(apps) {}
 
   void register_routes(http::router& r, const access_guard& guard) const;
 
@@ -31,6 +32,7 @@ class waybills_api {
   const outbound::deliveries& deliveries_;
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
+  state::app_endpoints& apps_;
 };
 
 }  // namespace authsim::admin

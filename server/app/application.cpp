@@ -170,6 +170,7 @@ struct application::parts {
   state::memory_token_store own_tokens{state::memory_token_store::default_retention_ms, opts.max_tokens};
   state::memory_verification_modes own_modes{*fixtures};
   state::memory_platform_endpoints own_endpoints{*fixtures};
+  state::memory_app_endpoints own_apps{*fixtures};
   state::memory_active_scenario own_active;
   state::memory_scenario_counters own_counters;
   std::unique_ptr<redis::backend> redis = make_backend(opts);
@@ -186,6 +187,7 @@ struct application::parts {
   state::token_store& tokens = shared_tokens ? static_cast<state::token_store&>(*shared_tokens) : own_tokens;
   state::verification_modes& modes = shared ? shared->modes() : own_modes;
   state::platform_endpoints& endpoints = shared ? shared->endpoints() : own_endpoints;
+  state::app_endpoints& apps = shared ? shared->apps() : own_apps;
   state::active_scenario& active = shared ? shared->active() : own_active;
   state::scenario_counters& counters =
       shared_counters ? static_cast<state::scenario_counters&>(*shared_counters) : own_counters;
@@ -334,7 +336,7 @@ void application::parts::add_admin_routes() {
   payments_admin->register_routes(*router, *guard);
   deliveries_admin.emplace(*deliveries);
   deliveries_admin->register_routes(*router, *guard);
-  waybills_admin.emplace(*waybills, *deliveries, fixtures, clock);
+  waybills_admin.emplace(*waybills, *deliveries, fixtures, clock, apps);
   waybills_admin->register_routes(*router, *guard);
 }
 
@@ -364,7 +366,7 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
   p.scheduler = std::make_shared<jobs::scheduler>(net::make_strand(p.ioc), p.clock);
   p.deliveries.emplace(p.clock, *p.outbound, p.metrics, p.scheduler);
   p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.deliveries);
-  p.waybills.emplace(p.fixtures, p.clock, *p.deliveries, p.scheduler);
+  p.waybills.emplace(p.fixtures, p.clock, p.apps, *p.deliveries, p.scheduler);
   p.build_routes();
   p.engine->load();
   p.deliveries->set_fault_decider([&engine = *p.engine](const std::string& api, const std::string& type,

@@ -98,6 +98,26 @@ class shared_platform_endpoints final : public state::platform_endpoints {
   shared_settings& s_;
 };
 
+class shared_app_endpoints final : public state::app_endpoints {
+ public:
+  explicit shared_app_endpoints(shared_settings& s) : s_(s) {}
+  [[nodiscard]] std::optional<std::optional<std::string>> callback_url(const std::string& app_key) const override {
+    return s_.callback_of(app_key);
+  }
+  net::awaitable<bool> async_set_callback_url(const std::string& app_key,
+                                              const std::optional<std::string>& url) override {
+    if (!s_.callback_of(app_key)) {
+      co_return false;
+    }
+    std::vector<std::string> ops{"set", "callback:" + app_key, url.value_or("")};
+    co_await s_.change(std::move(ops));
+    co_return true;
+  }
+
+ private:
+  shared_settings& s_;
+};
+
 }  // namespace
 
 shared_settings::shared_settings(backend& b, std::shared_ptr<const fixtures::fixture_set> fixtures)
@@ -106,7 +126,8 @@ shared_settings::shared_settings(backend& b, std::shared_ptr<const fixtures::fix
       clock_(std::make_unique<shared_clock>(*this)),
       active_(std::make_unique<shared_active_scenario>(*this)),
       modes_(std::make_unique<shared_verification_modes>(*this)),
-      endpoints_(std::make_unique<shared_platform_endpoints>(*this)) {
+      endpoints_(std::make_unique<shared_platform_endpoints>(*this)),
+      apps_(std::make_unique<shared_app_endpoints>(*this)) {
   backend_.on_settings_message = [this](const std::string& payload) { on_announced(payload); };
   backend_.on_subscribed = [this] { on_subscribed(); };
 }
@@ -234,6 +255,18 @@ std::optional<state::endpoints> shared_settings::endpoints_of(const std::string&
   pick("webhook:" + plat_id, out.webhook_url);
   pick("credit_limit:" + plat_id, out.credit_limit_url);
   return out;
+}
+
+std::optional<std::optional<std::string>> shared_settings::callback_of(const std::string& app_key) const {
+  const fixtures::uocs_app* app = fixtures_->find_app(app_key);
+  if (app == nullptr) {
+    return std::nullopt;
+  }
+  const std::lock_guard lock(mutex_);
+  if (const auto it = fields_.find("callback:" + app_key); it != fields_.end()) {
+    return it->second.empty() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  return app->callback_url;
 }
 
 }  // namespace authsim::redis

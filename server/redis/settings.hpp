@@ -1,6 +1,7 @@
 #pragma once
 // The settings every replica must agree on at once: the clock's offset,
-// the active scenario, each platform's verification mode and endpoints.
+// the active scenario, each platform's verification mode and endpoints,
+// each UOCS app's callback_url.
 // They live in one Redis hash with a version; a change is one script that
 // writes it, bumps the version and publishes it on the sandbox's channel.
 //
@@ -20,6 +21,7 @@
 #include "fixtures/fixtures.hpp"
 #include "redis/backend.hpp"
 #include "state/active_scenario.hpp"
+#include "state/app_endpoints.hpp"
 #include "state/clock.hpp"
 #include "state/platform_endpoints.hpp"
 #include "state/shared.hpp"
@@ -55,12 +57,14 @@ class shared_settings final : public state::shared_view {
   [[nodiscard]] std::optional<std::string> scenario() const;
   [[nodiscard]] std::optional<fixtures::verification_mode> mode(const std::string& plat_id) const;
   [[nodiscard]] std::optional<state::endpoints> endpoints_of(const std::string& plat_id) const;
+  [[nodiscard]] std::optional<std::optional<std::string>> callback_of(const std::string& app_key) const;
   [[nodiscard]] std::int64_t version() const { return version_.load(std::memory_order_acquire); }
 
   state::clock& clock() { return *clock_; }
   state::active_scenario& active() { return *active_; }
   state::verification_modes& modes() { return *modes_; }
   state::platform_endpoints& endpoints() { return *endpoints_; }
+  state::app_endpoints& apps() { return *apps_; }
 
  private:
   void apply(const reply& fields);
@@ -82,6 +86,7 @@ class shared_settings final : public state::shared_view {
   std::unique_ptr<state::active_scenario> active_;
   std::unique_ptr<state::verification_modes> modes_;
   std::unique_ptr<state::platform_endpoints> endpoints_;
+  std::unique_ptr<state::app_endpoints> apps_;
 };
 
 }  // namespace authsim::redis

@@ -125,29 +125,21 @@ std::optional<std::int64_t> push_channel::retry_due(std::int64_t first_due_ms, i
 }
 
 waybills::waybills(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
-                   outbound::deliveries& deliveries, std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity)
+                   const state::app_endpoints& apps, outbound::deliveries& deliveries,
+                   std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity)
     : fixtures_(std::move(fixtures)),
       clock_(clock),
+      apps_(apps),
       deliveries_(deliveries),
       scheduler_(std::move(scheduler)),
       capacity_(capacity) {
-  for (const auto& app : fixtures_->apps) {
-    callbacks_[app.app_key] = app.callback_url;
-  }
   deliveries_.add_channel(api_name, std::make_shared<push_channel>(fixtures_, [this](const std::string& app) {
                             return callback_url(app);
                           }));
 }
 
 std::optional<std::string> waybills::callback_url(const std::string& app_key) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = callbacks_.find(app_key);
-  return it == callbacks_.end() ? std::nullopt : it->second;
-}
-
-void waybills::set_callback_url(const std::string& app_key, std::optional<std::string> url) {
-  const std::lock_guard lock(mutex_);
-  callbacks_[app_key] = std::move(url);
+  return apps_.callback_url(app_key).value_or(std::nullopt);
 }
 
 std::variant<waybill, refusal> waybills::create(const fixtures::uocs_app& app, const std::string& user_id,

@@ -15,6 +15,7 @@
 #include "fixtures/fixtures.hpp"
 #include "jobs/scheduler.hpp"
 #include "outbound/deliveries.hpp"
+#include "state/app_endpoints.hpp"
 #include "state/clock.hpp"
 #include "http/message.hpp"
 #include "uocs/waybill_request.hpp"
@@ -105,8 +106,8 @@ class waybills {
 
   // Registers UOCS's channel with `deliveries`.
   waybills(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
-           outbound::deliveries& deliveries, std::shared_ptr<jobs::scheduler> scheduler,
-           std::size_t capacity = default_capacity);
+           const state::app_endpoints& apps, outbound::deliveries& deliveries,
+           std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity = default_capacity);
 
   // A new waybill of `app` on `r`'s route; refused when the devCode already
   // used its bizCode.
@@ -128,9 +129,9 @@ class waybills {
   [[nodiscard]] listing list(const std::optional<std::string>& app_key, std::optional<int> status,
                              std::size_t limit) const;
 
-  // The app's callback_url (from the fixtures until changed).
+  // The app's callback_url (from the fixtures until changed); nullopt for
+  // an app without one, or unknown.
   [[nodiscard]] std::optional<std::string> callback_url(const std::string& app_key) const;
-  void set_callback_url(const std::string& app_key, std::optional<std::string> url);
 
   // Forgets every waybill and push (POST /__admin/reset).
   void clear();
@@ -148,6 +149,7 @@ class waybills {
 
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
+  const state::app_endpoints& apps_;
   outbound::deliveries& deliveries_;
   std::shared_ptr<jobs::scheduler> scheduler_;
   std::size_t capacity_;
@@ -156,7 +158,6 @@ class waybills {
   std::map<std::string, waybill> waybills_;
   std::deque<std::string> order_;  // fyCodes, oldest first
   std::map<std::pair<std::string, std::string>, std::string> biz_codes_;  // (devCode, bizCode) -> fyCode
-  std::map<std::string, std::optional<std::string>> callbacks_;           // app -> callback_url
 };
 
 }  // namespace authsim::uocs

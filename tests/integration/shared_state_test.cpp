@@ -195,6 +195,30 @@ TEST_SUITE("shared state") {
     CHECK_FALSE(login_on(2));
   }
 
+  TEST_CASE("a verification mode, a platform's endpoints and an app's callback URL set through one replica hold on all") {
+    redis_server redis;
+    replicas r(redis);
+    http_client a(r[0].port()), b(r[1].port()), c(r[2].port());
+    const std::string platform_path = "/__admin/platforms/" + plat_id;
+    REQUIRE(a.request("PUT", platform_path + "/verification", R"({"mode":"off"})").status == 200);
+    REQUIRE(a.request("PUT", platform_path + "/endpoints", R"({"webhook_url":"http://127.0.0.1:9/hook"})").status == 200);
+    REQUIRE(b.request("PUT", "/__admin/apps/IE-UOCS-OUT/endpoints", R"({"callback_url":"http://127.0.0.1:9/uocs"})")
+                .status == 200);
+    CHECK(c.request("GET", platform_path + "/verification").json().at("mode").as_string() == "off");
+    CHECK(c.request("GET", platform_path + "/endpoints").json().at("webhook_url").as_string() ==
+          "http://127.0.0.1:9/hook");
+    CHECK(a.request("GET", "/__admin/apps/IE-UOCS-OUT/endpoints").json().at("callback_url").as_string() ==
+          "http://127.0.0.1:9/uocs");
+    // With verification off, a wrong signature passes on every replica.
+    const std::string body = identify_body();
+    header_pairs headers = identify_headers(body);
+    headers[2].second = "d3Jvbmc=";
+    CHECK(c.post(identify_target, body, headers).status == 200);
+    // null unsets, for all.
+    REQUIRE(c.request("PUT", "/__admin/apps/IE-UOCS-OUT/endpoints", R"({"callback_url":null})").status == 200);
+    CHECK(b.request("GET", "/__admin/apps/IE-UOCS-OUT/endpoints").json().at("callback_url").is_null());
+  }
+
   TEST_CASE("the journal is one for all replicas: listed and long-polled from any, bounded by --journal-size") {
     redis_server redis;
     replicas r(redis, {"--journal-size", "5"});

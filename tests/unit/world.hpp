@@ -41,9 +41,11 @@ namespace authsim::testing {
 // and a scheduler whose jobs are kept, never run.
 struct waybill_parts {
   waybill_parts(std::shared_ptr<const fixtures::fixture_set> set, const state::clock& clock)
-      : scheduler(std::make_shared<jobs::scheduler>(jobs_context.get_executor(), clock)),
+      : apps(*set),
+        scheduler(std::make_shared<jobs::scheduler>(jobs_context.get_executor(), clock)),
         deliveries(clock, outbound, metrics, scheduler),
-        book(std::move(set), clock, deliveries, scheduler) {}
+        book(std::move(set), clock, apps, deliveries, scheduler) {}
+  state::memory_app_endpoints apps;
   state::metrics metrics;
   scripted_outbound outbound;
   net::io_context jobs_context;
