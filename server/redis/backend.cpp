@@ -120,27 +120,28 @@ net::awaitable<std::vector<reply>> backend::exec(std::vector<command> commands) 
   return commands_->exec(std::move(commands));
 }
 
-command backend::evalsha(const script& s, const std::vector<std::string>& keys,
-                         const std::vector<std::string>& args) {
+command backend::evalsha(const script& s, const std::vector<std::string>& keys, std::vector<std::string>&& args) {
   command c;
   c.reserve(3 + keys.size() + args.size());
   c.emplace_back("EVALSHA");
   c.push_back(s.sha);
   c.push_back(std::to_string(keys.size()));
   c.insert(c.end(), keys.begin(), keys.end());
-  c.insert(c.end(), args.begin(), args.end());
+  for (auto& arg : args) {
+    c.push_back(std::move(arg));
+  }
   return c;
 }
 
 net::awaitable<reply> backend::eval(const script& s, const std::vector<std::string>& keys,
                                     const std::vector<std::string>& args) {
   std::vector<command> one;
-  one.push_back(evalsha(s, keys, args));
+  one.push_back(evalsha(s, keys, std::vector<std::string>(args)));
   std::vector<reply> replies = co_await commands_->exec(std::move(one));
   reply r = std::move(replies.at(0));
   if (r.is_error() && r.str.starts_with("NOSCRIPT")) {
     std::vector<command> again;
-    again.push_back(evalsha(s, keys, args));
+    again.push_back(evalsha(s, keys, std::vector<std::string>(args)));
     again[0][0] = "EVAL";
     again[0][1] = s.text;
     replies = co_await commands_->exec(std::move(again));

@@ -90,7 +90,7 @@ class backend {
                              const std::vector<std::string>& args);
   // The command that eval sends first, to pipeline with others.
   [[nodiscard]] static command evalsha(const script& s, const std::vector<std::string>& keys,
-                                       const std::vector<std::string>& args);
+                                       std::vector<std::string>&& args);
 
   // Deletes every key of this sandbox but its settings (the clock, the
   // active scenario, the modes and endpoints survive a reset, as they do

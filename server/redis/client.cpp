@@ -51,7 +51,12 @@ reply convert(const redisReply* r) {
 
 void append_command(std::string& out, const command& c) {
   // RESP's array of bulk strings: what redisFormatCommandArgv writes, done
-  // in place to skip its allocation.
+  // in place to skip its allocation, in a buffer sized once.
+  std::size_t size = out.size() + 16;
+  for (const auto& arg : c) {
+    size += arg.size() + 16;
+  }
+  out.reserve(size);
   out += '*';
   out += std::to_string(c.size());
   out += "\r\n";
@@ -191,7 +196,11 @@ void client::submit(const std::shared_ptr<call>& c, bool internal) {
   c->sent = steady::now();
   last_sent_ = c->sent;
   pending_.push_back(c);
-  out_ += c->bytes;
+  if (out_.empty()) {
+    out_.swap(c->bytes);
+  } else {
+    out_ += c->bytes;
+  }
   c->bytes.clear();
   if (!writing_) {
     writing_ = true;
