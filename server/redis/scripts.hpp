@@ -3,9 +3,10 @@
 // atomic step in Redis. Each is loaded on every connection (SCRIPT LOAD) and
 // called by its SHA1 (EVALSHA), so a call sends the arguments only.
 //
-// Keys: every key of one sandbox starts with "{PREFIX}:" (the braces make
-// it a Redis Cluster hash tag, so the scripts that reach several keys stay
-// valid there). Records (codes, tokens) are hashes; each kind also has a
+// Keys: every key of one sandbox starts with "{PREFIX}:" (the braces, a
+// Redis Cluster hash tag, keep a sandbox's keys in one slot; authsim itself
+// speaks to one Redis, not to a cluster, and some scripts build the names
+// of the keys they touch from the prefix). Records (codes, tokens) are hashes; each kind also has a
 // sorted set of its members by issue time, for listings, clean-up and the
 // capacity bound. A record's simulated times are fields of the hash: its
 // Redis TTL is only a clean-up net, longer than any clock shift allows.
