@@ -20,8 +20,10 @@
 #               counted by callgrind: the same for the same binary and
 #               inputs whatever else the host is doing, so two builds
 #               compare without noise; login, signed identify and a bad
-#               signature with the log off, and login with a line per
-#               request, for the Release build and BENCH_BASELINE
+#               signature with the log off, login with a line per
+#               request, for the Release build and BENCH_BASELINE; and
+#               login and identify with --state on a redis-server (this
+#               build only)
 #
 # Settings (environment): BENCH_DURATION seconds per run (default 10),
 # BENCH_RUNS rounds, so runs per figure, the median reported (3), BENCH_WARMUP seconds
@@ -403,19 +405,26 @@ metric_sum() {
   curl -sS "http://127.0.0.1:$1/__admin/metrics" | awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%d", s}'
 }
 
-redis_variant() {
-  local dir=$work/redis
+# start_redis DIR: a redis-server on DIR/redis.sock (no TCP port, nothing
+# saved), on CPU 0 with the server; sets redis_pid.
+start_redis() {
+  local dir=$1
   mkdir -p "$dir"
-  echo "bench: redis: authsim with its state in memory and in Redis, on CPU 0 with Redis; wrk on CPU 1" >&2
   taskset -c 0 redis-server --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 --save '' \
     --appendonly no --dir "$dir" --daemonize no >"$dir/redis.log" 2>&1 &
-  local redis_pid=$!
+  redis_pid=$!
   pids+=("$redis_pid")
   for _ in $(seq 1 100); do
     grep -q 'eady to accept connections' "$dir/redis.log" && break
     sleep 0.05
   done
   grep -q 'eady to accept connections' "$dir/redis.log" || { echo "bench: redis-server did not start" >&2; cat "$dir/redis.log" >&2; exit 1; }
+}
+
+redis_variant() {
+  local dir=$work/redis
+  echo "bench: redis: authsim with its state in memory and in Redis, on CPU 0 with Redis; wrk on CPU 1" >&2
+  start_redis "$dir"
   : >"$work/results"
   start_authsim 0 --threads 1 --fixtures fixtures
   local memory_pid=$server_pid memory_url=http://127.0.0.1:$server_port
@@ -586,9 +595,12 @@ per_request() {
 
 instructions() {
   echo "bench: instructions: callgrind, 500 and 2500 requests per workload" >&2
-  local names=("login" "identify" "bad-signature" "login, a log line per request")
-  local workloads=(login identify bad-signature login)
-  local extra=("" "" "" "--log-level info")
+  start_redis "$work/redis-instructions"
+  local shared="--state unix://$work/redis-instructions/redis.sock"
+  local names=("login" "identify" "bad-signature" "login, a log line per request" "login, state in Redis"
+    "identify, state in Redis")
+  local workloads=(login identify bad-signature login login identify)
+  local extra=("" "" "" "--log-level info" "$shared" "$shared")
   local binaries=("$binary") labels=("this build")
   if [ -n "$baseline" ]; then
     binaries+=("$baseline")
@@ -599,6 +611,11 @@ instructions() {
     local row="| ${names[$i]} |"
     local first=""
     for b in "${!binaries[@]}"; do
+      # The shared state is newer than a baseline may be: this build only.
+      if [ "$b" -gt 0 ] && [[ ${extra[$i]} == --state* ]]; then
+        row+=" — | — |"
+        continue
+      fi
       # shellcheck disable=SC2086
       value=$(per_request "${binaries[$b]}" "${workloads[$i]}" ${extra[$i]})
       row+=" $value |"
@@ -612,7 +629,7 @@ instructions() {
   done
   {
     echo
-    echo "**Instructions per request** (user space, all threads, callgrind; 2500 minus 500 requests over 4 keep-alive connections, --threads 1)"
+    echo "**Instructions per request** (user space, all threads, callgrind; 2500 minus 500 requests over 4 keep-alive connections, --threads 1; the rows \"state in Redis\" count authsim's instructions, not Redis's)"
     echo
     if [ -n "$baseline" ]; then
       echo "| workload | this build | baseline | this ÷ baseline |"
