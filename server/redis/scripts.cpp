@@ -20,30 +20,30 @@ std::string sha1_hex(const char* text) {
   return support::hex_encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
-// KEYS[1] the record's hash, KEYS[2] its kind's sorted set, KEYS[3] the
-// kind's eviction count. ARGV: member, issued_at_ms (the score), clean-up
-// TTL (ms), capacity, simulated now, the record keys' prefix, then the
-// hash's field/value pairs (drop_at_ms among them: when the record is
-// forgotten, in simulated time). Answers the kind's eviction count.
+// KEYS[1] the record's hash, KEYS[2] its kind's members by issue time,
+// KEYS[3] the kind's eviction count, KEYS[4] its members by drop time (when
+// a record is forgotten, in simulated time). ARGV: member, issued_at_ms,
+// clean-up TTL (ms), capacity, simulated now, the record keys' prefix,
+// drop_at_ms, then the hash's field/value pairs. Answers the kind's
+// eviction count.
 constexpr const char* put_record_text = R"lua(
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-local now = tonumber(ARGV[5])
--- Clean-up by simulated time: the two oldest go when past their retention,
+redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+-- Clean-up by simulated time: up to two records past their retention go,
 -- so that in a steady state each new record makes room for itself.
-for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, 1)) do
-  local drop = redis.call('HGET', ARGV[6] .. member, 'drop_at_ms')
-  if not drop or tonumber(drop) <= now then
-    redis.call('ZREM', KEYS[2], member)
-    redis.call('DEL', ARGV[6] .. member)
-  end
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[5], 'LIMIT', 0, 2)) do
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('ZREM', KEYS[4], member)
+  redis.call('DEL', ARGV[6] .. member)
 end
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
 if over > 0 then
   local popped = redis.call('ZPOPMIN', KEYS[2], over)
   for i = 1, #popped, 2 do
+    redis.call('ZREM', KEYS[4], popped[i])
     redis.call('DEL', ARGV[6] .. popped[i])
   end
   redis.call('INCRBY', KEYS[3], over)
@@ -51,9 +51,10 @@ end
 return tonumber(redis.call('GET', KEYS[3]) or '0')
 )lua";
 
-// KEYS[1] the code's hash. ARGV: simulated now, keep_until_ms, retention
-// (ms), clean-up TTL beyond drop_at (ms). Answers {outcome, fields}: 0
-// unknown, 1 redeemed now, 2 expired, 3 redeemed before.
+// KEYS[1] the code's hash, KEYS[2] the codes by drop time. ARGV: simulated
+// now, keep_until_ms, retention (ms), clean-up TTL beyond drop_at (ms), the
+// code. Answers {outcome, fields}: 0 unknown, 1 redeemed now, 2 expired,
+// 3 redeemed before.
 constexpr const char* redeem_code_text = R"lua(
 local f = redis.call('HMGET', KEYS[1], 'expires_at_ms', 'redeemed_at_ms', 'drop_at_ms')
 local now = tonumber(ARGV[1])
@@ -72,6 +73,7 @@ else
   local drop = keep + tonumber(ARGV[3])
   redis.call('HSET', KEYS[1], 'redeemed_at_ms', ARGV[1], 'drop_at_ms', string.format('%d', drop))
   redis.call('PEXPIRE', KEYS[1], string.format('%d', drop - now + tonumber(ARGV[4])))
+  redis.call('ZADD', KEYS[2], string.format('%d', drop), ARGV[5])
 end
 return {outcome, redis.call('HGETALL', KEYS[1])}
 )lua";

@@ -100,6 +100,15 @@ std::pair<std::size_t, std::vector<Record>> listing_of(const reply& r, Convert c
   return out;
 }
 
+// How many records of a kind are retained at `now_ms` (their drop time is
+// later): one count on the kind's drop-time set, whatever its size.
+net::awaitable<std::size_t> retained_count(backend& b, const std::string& drop_set, std::int64_t now_ms) {
+  std::vector<command> count;
+  count.push_back({"ZCOUNT", drop_set, "(" + std::to_string(now_ms), "+inf"});
+  const std::vector<reply> replies = co_await b.exec(std::move(count));
+  co_return static_cast<std::size_t>(std::max<long long>(replies.at(0).integer, 0));
+}
+
 }  // namespace
 
 shared_code_store::shared_code_store(backend& b, const state::clock& clock, std::size_t capacity,
@@ -109,13 +118,14 @@ shared_code_store::shared_code_store(backend& b, const state::clock& clock, std:
 net::awaitable<void> shared_code_store::async_issue(state::code_record record, std::int64_t now_ms) {
   const std::int64_t drop_at = record.expires_at_ms + retention_ms_;
   const std::vector<std::string> keys{backend_.key("code:" + record.ident_code), backend_.key("codes"),
-                                      backend_.key("evicted:codes")};
+                                      backend_.key("evicted:codes"), backend_.key("codes:drop")};
   std::vector<std::string> args{record.ident_code,
                                 std::to_string(record.issued_at_ms),
                                 std::to_string(cleanup_ttl_ms(drop_at, now_ms, clock_)),
                                 std::to_string(capacity_),
                                 std::to_string(now_ms),
                                 backend_.key("code:"),
+                                std::to_string(drop_at),
                                 "plat_id", record.plat_id,
                                 "custom_no", record.custom_no,
                                 "issued_at_ms", std::to_string(record.issued_at_ms),
@@ -141,11 +151,12 @@ net::awaitable<void> shared_code_store::async_issue(state::code_record record, s
 net::awaitable<state::redeem_result> shared_code_store::async_redeem(const std::string& ident_code,
                                                                      std::int64_t now_ms,
                                                                      std::int64_t keep_until_ms) {
-  const std::vector<std::string> keys{backend_.key("code:" + ident_code)};
+  const std::vector<std::string> keys{backend_.key("code:" + ident_code), backend_.key("codes:drop")};
   const std::vector<std::string> args{std::to_string(now_ms), std::to_string(keep_until_ms),
                                       std::to_string(retention_ms_),
                                       std::to_string(std::max<std::int64_t>(clock_.offset_ms(), 0) +
-                                                     max_backward_offset_ms)};
+                                                     max_backward_offset_ms),
+                                      ident_code};
   const reply r = co_await backend_.eval(all_scripts().redeem_code, keys, args);
   state::redeem_result out;
   const long long outcome = r.elements.empty() ? 0 : r.elements[0].integer;
@@ -190,16 +201,14 @@ net::awaitable<state::code_listing> shared_code_store::async_list(const state::c
 }
 
 net::awaitable<std::size_t> shared_code_store::async_size(std::int64_t now_ms) {
-  const state::code_filter all;
-  const state::code_listing counted = co_await async_list(all, 0, now_ms);
-  co_return counted.count;
+  co_return co_await retained_count(backend_, backend_.key("codes:drop"), now_ms);
 }
 
 net::awaitable<void> shared_code_store::async_clear() {
   const std::string pattern = glob_escape(backend_.key("code:")) + "*";
   co_await backend_.delete_matching(pattern);
   std::vector<command> rest;
-  rest.push_back({"UNLINK", backend_.key("codes"), backend_.key("evicted:codes")});
+  rest.push_back({"UNLINK", backend_.key("codes"), backend_.key("codes:drop"), backend_.key("evicted:codes")});
   co_await backend_.exec(std::move(rest));
 }
 
@@ -210,13 +219,14 @@ shared_token_store::shared_token_store(backend& b, const state::clock& clock, st
 net::awaitable<void> shared_token_store::async_issue(state::token_record record, std::int64_t now_ms) {
   const std::int64_t drop_at = record.expires_at_ms + retention_ms_;
   const std::vector<std::string> keys{backend_.key("token:" + record.token), backend_.key("tokens"),
-                                      backend_.key("evicted:tokens")};
+                                      backend_.key("evicted:tokens"), backend_.key("tokens:drop")};
   const std::vector<std::string> args{record.token,
                                       std::to_string(record.issued_at_ms),
                                       std::to_string(cleanup_ttl_ms(drop_at, now_ms, clock_)),
                                       std::to_string(capacity_),
                                       std::to_string(now_ms),
                                       backend_.key("token:"),
+                                      std::to_string(drop_at),
                                       "app_key", record.app_key,
                                       "user_id", record.user_id,
                                       "request_id", record.request_id,
@@ -257,16 +267,14 @@ net::awaitable<state::token_listing> shared_token_store::async_list(const state:
 }
 
 net::awaitable<std::size_t> shared_token_store::async_size(std::int64_t now_ms) {
-  const state::token_filter all;
-  const state::token_listing counted = co_await async_list(all, 0, now_ms);
-  co_return counted.count;
+  co_return co_await retained_count(backend_, backend_.key("tokens:drop"), now_ms);
 }
 
 net::awaitable<void> shared_token_store::async_clear() {
   const std::string pattern = glob_escape(backend_.key("token:")) + "*";
   co_await backend_.delete_matching(pattern);
   std::vector<command> rest;
-  rest.push_back({"UNLINK", backend_.key("tokens"), backend_.key("evicted:tokens")});
+  rest.push_back({"UNLINK", backend_.key("tokens"), backend_.key("tokens:drop"), backend_.key("evicted:tokens")});
   co_await backend_.exec(std::move(rest));
 }
 

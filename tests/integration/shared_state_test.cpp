@@ -219,6 +219,29 @@ TEST_SUITE("shared state") {
     CHECK(b.request("GET", "/__admin/apps/IE-UOCS-OUT/endpoints").json().at("callback_url").is_null());
   }
 
+  TEST_CASE("shared codes are bounded by --max-codes and forgotten by the simulated clock, as in memory") {
+    redis_server redis;
+    replicas r(redis, {"--max-codes", "5"});
+    http_client a(r[0].port()), b(r[1].port());
+    std::vector<std::string> codes;
+    for (int i = 0; i < 8; ++i) {
+      codes.push_back(issue_code(i % 2 == 0 ? a : b));
+    }
+    const std::string metrics = b.request("GET", "/__admin/metrics").body;
+    CHECK(metric(metrics, "authsim_live_codes") == 5);
+    CHECK(metrics.find("authsim_evictions_total{store=\"codes\"} 3") != std::string::npos);
+    CHECK(redeem_code(r[2].port(), codes.front()) == 40020);  // the oldest went first
+    CHECK(redeem_code(r[2].port(), codes.back()) == 0);
+    // Past expiry (5 minutes) and retention (10 more), the codes are gone
+    // but the redeemed one, kept while its open token lives.
+    advance_clock(a, 16 * 60 * 1000);
+    CHECK(metric(b.request("GET", "/__admin/metrics").body, "authsim_live_codes") == 1);
+    CHECK(redeem_code(r[1].port(), codes.at(6)) == 40020);
+    const auto state = b.request("GET", "/__admin/state").json();
+    CHECK(state.at("codes").at("count").as_int64() == 1);
+    CHECK(state.at("codes").at("items").at(0).at("ident_code").as_string() == codes.back());
+  }
+
   TEST_CASE("the journal is one for all replicas: listed and long-polled from any, bounded by --journal-size") {
     redis_server redis;
     replicas r(redis, {"--journal-size", "5"});
