@@ -78,35 +78,50 @@ end
 return {outcome, redis.call('HGETALL', KEYS[1])}
 )lua";
 
-// KEYS[1] the kind's sorted set. ARGV: the record keys' prefix, simulated
-// now, limit, then field/value pairs that a record must match. Answers
-// {count, record, record...}, oldest first; records past their retention
-// are not counted.
+// KEYS[1] the kind's members by issue time, KEYS[2] by drop time. ARGV:
+// the record keys' prefix, simulated now, limit, then field/value pairs
+// that a record must match. Answers {count, record, record...}, oldest
+// first; records past their retention are not counted. Without a filter
+// the count is one ZCOUNT and the walk stops at the limit; a filter walks
+// every member (an admin listing, bounded by the kind's capacity).
 constexpr const char* list_records_text = R"lua(
 local now = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
+local filtered = #ARGV > 3
 local count = 0
 local out = {0}
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local fields = redis.call('HGETALL', ARGV[1] .. member)
-  local record = {}
-  for i = 1, #fields, 2 do
-    record[fields[i]] = fields[i + 1]
-  end
-  local keep = record['drop_at_ms'] and tonumber(record['drop_at_ms']) > now
-  for i = 4, #ARGV, 2 do
-    if record[ARGV[i]] ~= ARGV[i + 1] then
-      keep = false
+local start = 0
+local batch = 256
+while true do
+  local members = redis.call('ZRANGE', KEYS[1], start, start + batch - 1)
+  for _, member in ipairs(members) do
+    local fields = redis.call('HGETALL', ARGV[1] .. member)
+    local record = {}
+    for i = 1, #fields, 2 do
+      record[fields[i]] = fields[i + 1]
+    end
+    local keep = record['drop_at_ms'] and tonumber(record['drop_at_ms']) > now
+    for i = 4, #ARGV, 2 do
+      if record[ARGV[i]] ~= ARGV[i + 1] then
+        keep = false
+      end
+    end
+    if keep then
+      count = count + 1
+      if count <= limit then
+        table.insert(fields, 'member')
+        table.insert(fields, member)
+        out[#out + 1] = fields
+      end
     end
   end
-  if keep then
-    count = count + 1
-    if count <= limit then
-      table.insert(fields, 'member')
-      table.insert(fields, member)
-      out[#out + 1] = fields
-    end
+  if #members < batch or (not filtered and count >= limit) then
+    break
   end
+  start = start + batch
+end
+if not filtered then
+  count = redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[2], '+inf')
 end
 out[1] = count
 return out

@@ -184,7 +184,7 @@ net::awaitable<std::optional<state::code_record>> shared_code_store::async_find(
 
 net::awaitable<state::code_listing> shared_code_store::async_list(const state::code_filter& filter,
                                                                  std::size_t limit, std::int64_t now_ms) {
-  const std::vector<std::string> keys{backend_.key("codes")};
+  const std::vector<std::string> keys{backend_.key("codes"), backend_.key("codes:drop")};
   std::vector<std::string> args{backend_.key("code:"), std::to_string(now_ms), std::to_string(limit)};
   if (filter.plat_id) {
     args.insert(args.end(), {"plat_id", *filter.plat_id});
@@ -253,7 +253,7 @@ net::awaitable<state::token_lookup> shared_token_store::async_find(const std::st
 
 net::awaitable<state::token_listing> shared_token_store::async_list(const state::token_filter& filter,
                                                                    std::size_t limit, std::int64_t now_ms) {
-  const std::vector<std::string> keys{backend_.key("tokens")};
+  const std::vector<std::string> keys{backend_.key("tokens"), backend_.key("tokens:drop")};
   std::vector<std::string> args{backend_.key("token:"), std::to_string(now_ms), std::to_string(limit)};
   if (filter.user_id) {
     args.insert(args.end(), {"user_id", *filter.user_id});
