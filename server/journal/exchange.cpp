@@ -330,6 +330,12 @@ class exchange_payload final : public payload {
     }
   }
 
+  // Built by decode_payload.
+  exchange_payload() = default;
+
+  bool encode(std::string& out) const override;
+  static std::shared_ptr<const payload> decode(std::string_view bytes);
+
   [[nodiscard]] boost::json::object render() const override {
     exchange x;
     x.req = &req_;
@@ -346,9 +352,172 @@ class exchange_payload final : public payload {
   std::optional<http::response> res_;
   std::string rule_;
   std::string fault_;
-  std::int64_t time_ms_;
-  std::int64_t duration_us_;
+  std::int64_t time_ms_ = 0;
+  std::int64_t duration_us_ = 0;
 };
+
+// A handler's detail as it rendered when the exchange was encoded.
+class rendered_detail final : public detail {
+ public:
+  rendered_detail(std::string name, json::object rendered) : name_(std::move(name)), rendered_(std::move(rendered)) {}
+  [[nodiscard]] const char* name() const override { return name_.c_str(); }
+  [[nodiscard]] json::object render(std::string_view) const override { return rendered_; }
+
+ private:
+  std::string name_;
+  json::object rendered_;
+};
+
+// The encoding: a version byte, then each field in a fixed order; texts as
+// a 4-byte little-endian length and their bytes, numbers as 8 bytes.
+constexpr char encoding_version = 1;
+
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) {
+    out += static_cast<char>((v >> (8 * i)) & 0xff);
+  }
+}
+
+void put_text(std::string& out, std::string_view text) {
+  const auto n = static_cast<std::uint32_t>(text.size());
+  for (int i = 0; i < 4; ++i) {
+    out += static_cast<char>((n >> (8 * i)) & 0xff);
+  }
+  out.append(text);
+}
+
+void put_headers(std::string& out, const http::header_list& headers) {
+  put_u64(out, headers.fields().size());
+  for (const auto& [name, value] : headers.fields()) {
+    put_text(out, name);
+    put_text(out, value);
+  }
+}
+
+class reader {
+ public:
+  explicit reader(std::string_view bytes) : rest_(bytes) {}
+  bool u64(std::uint64_t& v) {
+    if (rest_.size() < 8) return false;
+    v = 0;
+    for (int i = 0; i < 8; ++i) {
+      v |= static_cast<std::uint64_t>(static_cast<unsigned char>(rest_[static_cast<std::size_t>(i)])) << (8 * i);
+    }
+    rest_.remove_prefix(8);
+    return true;
+  }
+  bool i64(std::int64_t& v) {
+    std::uint64_t u = 0;
+    if (!u64(u)) return false;
+    v = static_cast<std::int64_t>(u);
+    return true;
+  }
+  bool text(std::string& v) {
+    if (rest_.size() < 4) return false;
+    std::uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) {
+      n |= static_cast<std::uint32_t>(static_cast<unsigned char>(rest_[static_cast<std::size_t>(i)])) << (8 * i);
+    }
+    rest_.remove_prefix(4);
+    if (rest_.size() < n) return false;
+    v.assign(rest_.substr(0, n));
+    rest_.remove_prefix(n);
+    return true;
+  }
+  bool headers(http::header_list& h) {
+    std::uint64_t count = 0;
+    if (!u64(count) || count > rest_.size()) return false;
+    for (std::uint64_t i = 0; i < count; ++i) {
+      std::string name, value;
+      if (!text(name) || !text(value)) return false;
+      h.add(std::move(name), std::move(value));
+    }
+    return true;
+  }
+  [[nodiscard]] bool done() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+bool exchange_payload::encode(std::string& out) const {
+  out += encoding_version;
+  put_text(out, req_.method);
+  put_text(out, req_.target);
+  put_headers(out, req_.headers);
+  put_text(out, req_.body);
+  put_text(out, req_.remote_address);
+  put_u64(out, req_.tls ? 1 : 0);
+  put_u64(out, res_ ? 1 : 0);
+  if (res_) {
+    put_u64(out, res_->status);
+    put_headers(out, res_->headers);
+    put_text(out, res_->body);
+    const note& n = res_->note;
+    put_text(out, n.check);
+    // Bits: 1 a business result is set, 2 with a code, 4 with success, 8 success is true.
+    std::uint64_t business = 0;
+    if (n.business) {
+      business = 1U | (n.business->code ? 2U : 0U) | (n.business->success ? 4U : 0U) |
+                 (n.business->success.value_or(false) ? 8U : 0U);
+    }
+    put_u64(out, business);
+    put_u64(out, static_cast<std::uint64_t>(n.business && n.business->code ? *n.business->code : 0));
+    put_text(out, n.diagnostics ? n.diagnostics->name() : "");
+    put_text(out, n.diagnostics ? json::serialize(n.diagnostics->render(req_.body)) : std::string());
+  }
+  put_text(out, rule_);
+  put_text(out, fault_);
+  put_u64(out, static_cast<std::uint64_t>(time_ms_));
+  put_u64(out, static_cast<std::uint64_t>(duration_us_));
+  return true;
+}
+
+std::shared_ptr<const payload> exchange_payload::decode(std::string_view bytes) {
+  if (bytes.empty() || bytes.front() != encoding_version) {
+    return nullptr;
+  }
+  reader in(bytes.substr(1));
+  auto p = std::make_shared<exchange_payload>();
+  std::uint64_t tls = 0;
+  std::uint64_t has_res = 0;
+  if (!in.text(p->req_.method) || !in.text(p->req_.target) || !in.headers(p->req_.headers) ||
+      !in.text(p->req_.body) || !in.text(p->req_.remote_address) || !in.u64(tls) || !in.u64(has_res)) {
+    return nullptr;
+  }
+  p->req_.tls = tls != 0;
+  if (has_res != 0) {
+    http::response& res = p->res_.emplace();
+    std::uint64_t status = 0;
+    std::uint64_t business = 0;
+    std::int64_t code = 0;
+    std::string detail_name;
+    std::string detail_json;
+    if (!in.u64(status) || !in.headers(res.headers) || !in.text(res.body) || !in.text(res.note.check) ||
+        !in.u64(business) || !in.i64(code) || !in.text(detail_name) || !in.text(detail_json)) {
+      return nullptr;
+    }
+    res.status = static_cast<unsigned>(status);
+    if ((business & 1) != 0) {
+      business_result b;
+      if ((business & 2) != 0) b.code = code;
+      if ((business & 4) != 0) b.success = (business & 8) != 0;
+      res.note.business = b;
+    }
+    if (!detail_name.empty()) {
+      error_code ec;
+      json::value rendered = json::parse(detail_json, ec);
+      if (ec || !rendered.is_object()) {
+        return nullptr;
+      }
+      res.note.diagnostics = std::make_shared<rendered_detail>(detail_name, std::move(rendered.as_object()));
+    }
+  }
+  if (!in.text(p->rule_) || !in.text(p->fault_) || !in.i64(p->time_ms_) || !in.i64(p->duration_us_) || !in.done()) {
+    return nullptr;
+  }
+  return p;
+}
 
 }  // namespace
 
@@ -356,5 +525,7 @@ std::shared_ptr<const payload> make_payload(http::request&& req, http::response*
                                             bool take_answer) {
   return std::make_shared<const exchange_payload>(std::move(req), res, x, take_answer);
 }
+
+std::shared_ptr<const payload> decode_payload(std::string_view bytes) { return exchange_payload::decode(bytes); }
 
 }  // namespace authsim::journal

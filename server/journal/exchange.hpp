@@ -60,6 +60,10 @@ boost::json::object describe(const exchange& x);
 std::shared_ptr<const payload> make_payload(http::request&& req, http::response* res, const exchange& x,
                                             bool take_answer = false);
 
+// The payload that payload::encode wrote, rebuilt; null when `bytes` is
+// not such an encoding.
+std::shared_ptr<const payload> decode_payload(std::string_view bytes);
+
 // How a header value appears in the journal: api-key and token shortened,
 // Authorization and Cookie masked, everything else as sent.
 std::string redact_header(std::string_view name, std::string_view value);

@@ -50,6 +50,11 @@ class payload {
   payload& operator=(const payload&) = delete;
   virtual ~payload() = default;
   [[nodiscard]] virtual json::object render() const = 0;
+  // Appends the exchange in a compact form that decode_payload (exchange.hpp)
+  // turns back into an equal payload on any replica: what a store shared
+  // between replicas keeps, so that it renders only when read. False when
+  // this payload cannot be encoded (then the store renders it now).
+  virtual bool encode(std::string& /*out*/) const { return false; }
 };
 
 // Where an entry is counted: its path and outcome. `known_path`: the path

@@ -1,5 +1,6 @@
 #include "redis/journal.hpp"
 
+#include "journal/exchange.hpp"
 #include "support/event.hpp"
 
 #include <boost/asio/this_coro.hpp>
@@ -8,6 +9,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <cstring>
 
 namespace authsim::redis {
 
@@ -15,6 +17,10 @@ namespace {
 
 // As the memory journal: invented paths cannot grow the counts past this.
 constexpr const char* max_count_keys = "10000";
+// Marks an entry stored as its rendered JSON rather than encoded (a
+// payload that cannot encode itself). An encoding starts with its version
+// byte, 1.
+constexpr const char* rendered_prefix = "J";
 // Entries read per XREVRANGE while a filtered listing looks for its page.
 constexpr std::size_t listing_batch = 500;
 
@@ -53,11 +59,15 @@ void shared_journal::wake_all() {
 
 bool shared_journal::try_add(journal::entry_key& key, std::shared_ptr<const journal::payload>& entry) {
   backend_.send([this, key = std::move(key), entry = std::move(entry)] {
-    // Rendered here, on the Redis thread: the request has its answer.
-    const std::string text = json::serialize(entry->render());
+    // Kept as the exchange came (rendered by whichever replica reads it),
+    // or rendered now when it cannot be encoded.
+    std::string bytes;
+    if (!entry->encode(bytes)) {
+      bytes = rendered_prefix + json::serialize(entry->render());
+    }
     return backend::evalsha(all_scripts().journal_add, {stream_, sequence_, counts_},
                             {std::to_string(capacity_), backend_.journal_channel(), key.path, key.outcome,
-                             key.known_path ? "1" : "0", max_count_keys, text});
+                             key.known_path ? "1" : "0", max_count_keys, std::move(bytes)});
   });
   return true;
 }
@@ -91,10 +101,17 @@ net::awaitable<std::vector<json::object>> shared_journal::async_list(std::size_t
       if (!f.admits(path, outcome) || out.size() >= limit) {
         continue;
       }
-      error_code ec;
-      json::value parsed = json::parse(entry, ec);
-      if (ec || !parsed.is_object()) {
-        continue;  // not written by authsim
+      json::value parsed;
+      if (entry.starts_with(rendered_prefix)) {
+        error_code ec;
+        parsed = json::parse(std::string_view(entry).substr(std::strlen(rendered_prefix)), ec);
+        if (ec || !parsed.is_object()) {
+          continue;  // not written by authsim
+        }
+      } else if (const auto payload = journal::decode_payload(entry)) {
+        parsed = payload->render();
+      } else {
+        continue;  // not written by this version of authsim
       }
       // The id leads the entry, as in the memory journal.
       json::object with_id;

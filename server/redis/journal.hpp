@@ -5,8 +5,9 @@
 // announcement on the sandbox's journal channel per entry, which wakes the
 // long polls of every replica.
 //
-// Adding never waits: the entry is rendered on the Redis thread and sent
-// behind every command this replica sent before, so it reaches Redis
+// Adding never waits: the exchange is encoded as it came (rendered to JSON
+// only when some replica reads it) and sent behind every command this
+// replica sent before, so it reaches Redis
 // before any later call of this replica (a read of the journal through
 // the same replica always finds it); its reply is not awaited. An entry
 // that cannot be sent (Redis down) is counted in lost(), never retried.

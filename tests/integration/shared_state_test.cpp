@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 
+#include <boost/json/serialize.hpp>
+
 #include <array>
 #include <chrono>
 #include <memory>
@@ -217,6 +219,45 @@ TEST_SUITE("shared state") {
     // null unsets, for all.
     REQUIRE(c.request("PUT", "/__admin/apps/IE-UOCS-OUT/endpoints", R"({"callback_url":null})").status == 200);
     CHECK(b.request("GET", "/__admin/apps/IE-UOCS-OUT/endpoints").json().at("callback_url").is_null());
+  }
+
+  TEST_CASE("the journal in Redis shows each request as the journal in memory does") {
+    redis_server redis;
+    server_process shared({"--state", redis.url()});
+    server_process local;
+    // The same requests to both: accepted and refused, a signature failure
+    // with its diagnostics, a secret to mask, an unknown path, a bad body.
+    const auto send_all = [](std::uint16_t port) {
+      http_client c(port);
+      const std::string body = identify_body("custom_no", 1796218596621);
+      c.post(identify_target, body, identify_headers(body, "same-trace"));
+      header_pairs wrong = identify_headers(body, "same-trace");
+      wrong[2].second = "d3Jvbmc=";
+      c.post(identify_target, body, wrong);
+      c.post(login_target, uocs_login_body(), {{"X-Test", "one"}, {"x-test", "two"}});
+      c.post(login_target, uocs_login_body("fc0001", "wrong-password"));
+      c.post("/nowhere?a=b", "not json");
+      c.post(redirect_target, "[]", {{"trace", "t"}});
+      return c.request("GET", "/__admin/requests").json();
+    };
+    const auto from_redis = send_all(shared.port());
+    const auto from_memory = send_all(local.port());
+    // What differs by nature: ids, times, durations, and values each
+    // server draws (codes and tokens do not reach the journal's answer
+    // summary; requestId does).
+    const auto comparable = [](boost::json::value entry) {
+      auto& o = entry.as_object();
+      for (const char* k : {"id", "time_ms", "duration_us"}) o.erase(k);
+      return boost::json::serialize(entry);
+    };
+    const auto& a = from_redis.at("entries").as_array();
+    const auto& b = from_memory.at("entries").as_array();
+    REQUIRE(a.size() == 6);
+    REQUIRE(b.size() == 6);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      CHECK(comparable(a[i]) == comparable(b[i]));
+    }
+    CHECK(a[4].at("diagnostics").at("signature").is_object());
   }
 
   TEST_CASE("shared codes are bounded by --max-codes and forgotten by the simulated clock, as in memory") {

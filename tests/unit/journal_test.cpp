@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 using namespace authsim;
 
@@ -27,7 +28,62 @@ void add(journal::memory_store& j, const std::string& path, const std::string& o
 
 }  // namespace
 
+// A detail as a handler attaches one (signature diagnostics, say).
+class sample_detail final : public journal::detail {
+ public:
+  [[nodiscard]] const char* name() const override { return "sample"; }
+  [[nodiscard]] boost::json::object render(std::string_view body) const override {
+    return {{"body_bytes", body.size()}, {"why", "a test"}};
+  }
+};
+
 TEST_SUITE("journal") {
+  TEST_CASE("an encoded exchange decodes to one that renders the same, and broken bytes decode to nothing") {
+    http::request req;
+    req.method = "POST";
+    req.target = "/apis-auth/login/auth?x=1";
+    req.headers.add("Content-Type", "application/json");
+    req.headers.add("token", "DEF_A3_0123456789abcdef0123456789abcdef");
+    req.headers.add("X-Dup", "a");
+    req.headers.add("x-dup", "b");
+    req.body = std::string(R"({"userId":"fc0001","password":"secret","note":"\u0000 and )") + '\0' + R"("})";
+    req.remote_address = "127.0.0.1";
+    http::response res;
+    res.status = 401;
+    res.headers.set("Content-Type", "application/json");
+    res.body = R"({"success":false,"errorCode":"10002","errorMessage":"no"})";
+    res.note.check = "password";
+    res.note.business = journal::business_result{std::nullopt, false};
+    res.note.diagnostics = std::make_shared<sample_detail>();
+    journal::exchange x;
+    x.req = &req;
+    x.res = &res;
+    x.rule = "flaky#0";
+    x.time_ms = 1796218596621;
+    x.duration_us = 1234;
+    const auto original = journal::make_payload(http::request(req), &res, x);
+    std::string bytes;
+    REQUIRE(original->encode(bytes));
+    const auto decoded = journal::decode_payload(bytes);
+    REQUIRE(decoded != nullptr);
+    CHECK(boost::json::serialize(decoded->render()) == boost::json::serialize(original->render()));
+    CHECK(decoded->render().at("diagnostics").at("sample").at("why").as_string() == "a test");
+    // A connection fault has no answer.
+    const auto unanswered = journal::make_payload(http::request(req), nullptr, x);
+    std::string fault_bytes;
+    REQUIRE(unanswered->encode(fault_bytes));
+    const auto fault = journal::decode_payload(fault_bytes);
+    REQUIRE(fault != nullptr);
+    CHECK(fault->render().at("answer").is_null());
+    // Cut anywhere, or with bytes after it, it is refused.
+    for (std::size_t cut = 0; cut < bytes.size(); cut += 7) {
+      CHECK(journal::decode_payload(std::string_view(bytes).substr(0, cut)) == nullptr);
+    }
+    CHECK(journal::decode_payload(bytes + "x") == nullptr);
+    CHECK(journal::decode_payload("J{}") == nullptr);
+  }
+
+
   TEST_CASE("the ring keeps the newest entries, counts include the dropped ones") {
     journal::memory_store j(3);
     for (int i = 0; i < 5; ++i) {
