@@ -1,10 +1,7 @@
 #include "journal/store.hpp"
 
-#include "support/event.hpp"
 
-#include <boost/asio/this_coro.hpp>
 
-#include <atomic>
 
 namespace authsim::journal {
 
@@ -67,10 +64,7 @@ void memory_store::add(entry_key k, std::shared_ptr<const payload> entry) {
   while (ring_.size() > capacity_) {
     ring_.pop_front();
   }
-  // Each waiter only posts its wake-up: cheap enough to do under the lock.
-  for (const auto& [id, wake] : waiters_) {
-    wake();
-  }
+  waiters_.wake_all();
 }
 
 std::vector<json::object> memory_store::list(std::size_t limit, const filter& f) const {
@@ -147,38 +141,10 @@ net::awaitable<std::size_t> memory_store::async_size() { co_return size(); }
 net::awaitable<std::uint64_t> memory_store::async_wait(const filter& f, std::uint64_t wanted,
                                                        std::chrono::steady_clock::time_point deadline,
                                                        support::interrupt_source* interrupts) {
-  const auto wake = std::make_shared<support::event>(co_await net::this_coro::executor);
-  const auto interrupted = std::make_shared<std::atomic<bool>>(false);
-  std::uint64_t id = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    id = next_waiter_++;
-    waiters_.emplace(id, [wake] { wake->raise(); });
-  }
-  // However the wait ends (an answer, or the coroutine destroyed on
-  // shutdown), the waiter leaves the list.
-  struct leave {
-    memory_store& journal;
-    std::uint64_t id;
-    ~leave() {
-      const std::lock_guard lock(journal.mutex_);
-      journal.waiters_.erase(id);
-    }
-  } const registered{*this, id};
-  std::shared_ptr<void> subscription;
-  if (interrupts != nullptr) {
-    subscription = interrupts->subscribe([wake, interrupted] {
-      interrupted->store(true);
-      wake->raise();
-    });
-  }
-  for (;;) {
-    const std::uint64_t n = count(f);
-    if (n >= wanted || interrupted->load() || std::chrono::steady_clock::now() >= deadline) {
-      co_return n;
-    }
-    co_await wake->wait_until(deadline);
-  }
+  const std::function<net::awaitable<std::uint64_t>()> counted = [this, &f]() -> net::awaitable<std::uint64_t> {
+    co_return count(f);
+  };
+  co_return co_await waiters_.wait(counted, wanted, deadline, interrupts);
 }
 
 }  // namespace authsim::journal

@@ -12,6 +12,7 @@
 // read, a count, a wait); the coroutines take their arguments by
 // reference and must be awaited at once.
 
+#include "journal/waiters.hpp"
 #include "support/async.hpp"
 #include "support/interrupt.hpp"
 
@@ -148,9 +149,8 @@ class memory_store final : public store {
     std::array<std::uint64_t*, 4> counts{};
   };
   last_counts last_;
-  // Called after every add: the long polls waiting for entries.
-  std::map<std::uint64_t, std::function<void()>> waiters_;
-  std::uint64_t next_waiter_ = 0;
+  // Woken after every add: the long polls waiting for entries.
+  waiters waiters_;
 };
 
 }  // namespace authsim::journal

@@ -1,13 +1,10 @@
 #include "redis/journal.hpp"
 
 #include "journal/exchange.hpp"
-#include "support/event.hpp"
 
-#include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <atomic>
 #include <charconv>
 #include <cstring>
 
@@ -47,14 +44,7 @@ shared_journal::shared_journal(backend& b, std::size_t capacity)
       stream_(b.key("journal")),
       sequence_(b.key("journal:ids")),
       counts_(b.key("journal:counts")) {
-  backend_.on_journal_message = [this](const std::string&) { wake_all(); };
-}
-
-void shared_journal::wake_all() {
-  const std::lock_guard lock(mutex_);
-  for (const auto& [id, wake] : waiters_) {
-    wake();
-  }
+  backend_.on_journal_message = [this](const std::string&) { waiters_.wake_all(); };
 }
 
 bool shared_journal::try_add(journal::entry_key& key, std::shared_ptr<const journal::payload>& entry) {
@@ -143,37 +133,8 @@ net::awaitable<std::uint64_t> shared_journal::async_count(const journal::filter&
 net::awaitable<std::uint64_t> shared_journal::async_wait(const journal::filter& f, std::uint64_t wanted,
                                                          std::chrono::steady_clock::time_point deadline,
                                                          support::interrupt_source* interrupts) {
-  const auto wake = std::make_shared<support::event>(co_await net::this_coro::executor);
-  const auto interrupted = std::make_shared<std::atomic<bool>>(false);
-  std::uint64_t id = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    id = next_waiter_++;
-    waiters_.emplace(id, [wake] { wake->raise(); });
-  }
-  // Registered before the first count: an entry added in between wakes it.
-  struct leave {
-    shared_journal& journal;
-    std::uint64_t id;
-    ~leave() {
-      const std::lock_guard lock(journal.mutex_);
-      journal.waiters_.erase(id);
-    }
-  } const registered{*this, id};
-  std::shared_ptr<void> subscription;
-  if (interrupts != nullptr) {
-    subscription = interrupts->subscribe([wake, interrupted] {
-      interrupted->store(true);
-      wake->raise();
-    });
-  }
-  for (;;) {
-    const std::uint64_t n = co_await async_count(f);
-    if (n >= wanted || interrupted->load() || std::chrono::steady_clock::now() >= deadline) {
-      co_return n;
-    }
-    co_await wake->wait_until(deadline);
-  }
+  const std::function<net::awaitable<std::uint64_t>()> counted = [this, &f] { return async_count(f); };
+  co_return co_await waiters_.wait(counted, wanted, deadline, interrupts);
 }
 
 net::awaitable<void> shared_journal::async_clear() {

@@ -12,7 +12,7 @@
 // the same replica always finds it); its reply is not awaited. An entry
 // that cannot be sent (Redis down) is counted in lost(), never retried.
 //
-// Thread-safe: every call is a Redis call; the waiters' table has a mutex.
+// Thread-safe: every call is a Redis call; the waiters guard themselves.
 
 #include "journal/store.hpp"
 #include "redis/backend.hpp"
@@ -42,16 +42,12 @@ class shared_journal final : public journal::store {
   [[nodiscard]] std::uint64_t lost() const { return backend_.unsent(); }
 
  private:
-  void wake_all();
-
   backend& backend_;
   const std::size_t capacity_;
   const std::string stream_;
   const std::string sequence_;
   const std::string counts_;
-  std::mutex mutex_;
-  std::map<std::uint64_t, std::function<void()>> waiters_;
-  std::uint64_t next_waiter_ = 0;
+  journal::waiters waiters_;  // woken by the journal channel
 };
 
 }  // namespace authsim::redis
