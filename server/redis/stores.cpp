@@ -109,6 +109,38 @@ net::awaitable<std::size_t> retained_count(backend& b, const std::string& drop_s
   co_return static_cast<std::size_t>(std::max<long long>(replies.at(0).integer, 0));
 }
 
+// The keys of one kind of record (codes, tokens) of a sandbox.
+struct record_keys {
+  std::string prefix;    // "{P}:code:" followed by the record's name
+  std::string by_issue;  // its members by issue time
+  std::string by_drop;   // its members by drop time
+  std::string evicted;   // how many the bound evicted
+  record_keys(const backend& b, const std::string& one, const std::string& many)
+      : prefix(b.key(one + ":")), by_issue(b.key(many)), by_drop(b.key(many + ":drop")), evicted(b.key("evicted:" + many)) {}
+};
+
+// One page of a kind's retained records matching `match` (field, value).
+net::awaitable<reply> list_records(backend& b, const record_keys& k,
+                                   const std::vector<std::pair<std::string, std::string>>& match, std::size_t limit,
+                                   std::int64_t now_ms) {
+  const std::vector<std::string> keys{k.by_issue, k.by_drop};
+  std::vector<std::string> args{k.prefix, std::to_string(now_ms), std::to_string(limit)};
+  for (const auto& [field, value] : match) {
+    args.push_back(field);
+    args.push_back(value);
+  }
+  co_return co_await b.eval(all_scripts().list_records, keys, args);
+}
+
+// Forgets every record of a kind.
+net::awaitable<void> forget_records(backend& b, const record_keys& k) {
+  const std::string pattern = glob_escape(k.prefix) + "*";
+  co_await b.delete_matching(pattern);
+  std::vector<command> rest;
+  rest.push_back({"UNLINK", k.by_issue, k.by_drop, k.evicted});
+  co_await b.exec(std::move(rest));
+}
+
 }  // namespace
 
 shared_code_store::shared_code_store(backend& b, const state::clock& clock, std::size_t capacity,
@@ -184,15 +216,15 @@ net::awaitable<std::optional<state::code_record>> shared_code_store::async_find(
 
 net::awaitable<state::code_listing> shared_code_store::async_list(const state::code_filter& filter,
                                                                  std::size_t limit, std::int64_t now_ms) {
-  const std::vector<std::string> keys{backend_.key("codes"), backend_.key("codes:drop")};
-  std::vector<std::string> args{backend_.key("code:"), std::to_string(now_ms), std::to_string(limit)};
+  std::vector<std::pair<std::string, std::string>> match;
   if (filter.plat_id) {
-    args.insert(args.end(), {"plat_id", *filter.plat_id});
+    match.emplace_back("plat_id", *filter.plat_id);
   }
   if (filter.custom_no) {
-    args.insert(args.end(), {"custom_no", *filter.custom_no});
+    match.emplace_back("custom_no", *filter.custom_no);
   }
-  const reply r = co_await backend_.eval(all_scripts().list_records, keys, args);
+  const record_keys k(backend_, "code", "codes");
+  const reply r = co_await list_records(backend_, k, match, limit, now_ms);
   auto [count, items] = listing_of<state::code_record>(r, code_of);
   state::code_listing out;
   out.count = count;
@@ -205,11 +237,8 @@ net::awaitable<std::size_t> shared_code_store::async_size(std::int64_t now_ms) {
 }
 
 net::awaitable<void> shared_code_store::async_clear() {
-  const std::string pattern = glob_escape(backend_.key("code:")) + "*";
-  co_await backend_.delete_matching(pattern);
-  std::vector<command> rest;
-  rest.push_back({"UNLINK", backend_.key("codes"), backend_.key("codes:drop"), backend_.key("evicted:codes")});
-  co_await backend_.exec(std::move(rest));
+  const record_keys k(backend_, "code", "codes");
+  co_await forget_records(backend_, k);
 }
 
 shared_token_store::shared_token_store(backend& b, const state::clock& clock, std::size_t capacity,
@@ -253,12 +282,12 @@ net::awaitable<state::token_lookup> shared_token_store::async_find(const std::st
 
 net::awaitable<state::token_listing> shared_token_store::async_list(const state::token_filter& filter,
                                                                    std::size_t limit, std::int64_t now_ms) {
-  const std::vector<std::string> keys{backend_.key("tokens"), backend_.key("tokens:drop")};
-  std::vector<std::string> args{backend_.key("token:"), std::to_string(now_ms), std::to_string(limit)};
+  std::vector<std::pair<std::string, std::string>> match;
   if (filter.user_id) {
-    args.insert(args.end(), {"user_id", *filter.user_id});
+    match.emplace_back("user_id", *filter.user_id);
   }
-  const reply r = co_await backend_.eval(all_scripts().list_records, keys, args);
+  const record_keys k(backend_, "token", "tokens");
+  const reply r = co_await list_records(backend_, k, match, limit, now_ms);
   auto [count, items] = listing_of<state::token_record>(r, token_of);
   state::token_listing out;
   out.count = count;
@@ -271,11 +300,8 @@ net::awaitable<std::size_t> shared_token_store::async_size(std::int64_t now_ms) 
 }
 
 net::awaitable<void> shared_token_store::async_clear() {
-  const std::string pattern = glob_escape(backend_.key("token:")) + "*";
-  co_await backend_.delete_matching(pattern);
-  std::vector<command> rest;
-  rest.push_back({"UNLINK", backend_.key("tokens"), backend_.key("tokens:drop"), backend_.key("evicted:tokens")});
-  co_await backend_.exec(std::move(rest));
+  const record_keys k(backend_, "token", "tokens");
+  co_await forget_records(backend_, k);
 }
 
 namespace {
