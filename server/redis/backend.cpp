@@ -72,6 +72,11 @@ void backend::attach(const net::any_io_executor& executor) {
   journal.on_message = [this](const std::string&, const std::string& payload) {
     if (on_journal_message) on_journal_message(payload);
   };
+  // Entries added while the subscription was down woke nobody: the long
+  // polls look again once it is back.
+  journal.on_ready = [this] {
+    if (on_journal_message) on_journal_message(std::string());
+  };
   journal_ = std::make_shared<client>(executor_, std::move(journal));
   commands_->start();
   subscriber_->start();

@@ -435,10 +435,12 @@ net::awaitable<std::optional<std::string>> client::connect_once() {
       co_return why;
     }
   }
-  ready_.store(true, std::memory_order_release);
+  // on_ready first: whoever sees the client ready also sees what on_ready
+  // recorded (a new subscription that the settings must be read after).
   if (settings_.on_ready) {
     settings_.on_ready();
   }
+  ready_.store(true, std::memory_order_release);
   co_return std::nullopt;
 }
 
@@ -448,6 +450,10 @@ net::awaitable<void> client::run() {
   while (!stopped_) {
     if (const std::optional<std::string> failure = co_await connect_once()) {
       set_error(*failure);
+    } else if (stopped_) {
+      // stop() came while connecting, when there was nothing to drop yet.
+      drop("the client was stopped");
+      break;
     } else {
       backoff = first_backoff;
       // Until the connection ends (drop() cancels the timer).

@@ -20,31 +20,32 @@ std::string sha1_hex(const char* text) {
   return support::hex_encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
-// KEYS[1] the record's hash, KEYS[2] its kind's members by issue time,
-// KEYS[3] the kind's eviction count, KEYS[4] its members by drop time (when
-// a record is forgotten, in simulated time). ARGV: member, issued_at_ms,
-// clean-up TTL (ms), capacity, simulated now, the record keys' prefix,
-// drop_at_ms, then the hash's field/value pairs. Answers the kind's
-// eviction count.
+// KEYS[1] the record's hash, KEYS[2] its kind's members in the order
+// added (as the memory stores keep them: listings, and the bound, which
+// evicts the oldest), KEYS[3] the kind's eviction count, KEYS[4] its
+// members by drop time (when a record is forgotten, in simulated time),
+// KEYS[5] the kind's sequence. ARGV: member, clean-up TTL (ms), capacity,
+// simulated now, the record keys' prefix, drop_at_ms, then the hash's
+// field/value pairs. Answers the kind's eviction count.
 constexpr const char* put_record_text = R"lua(
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 8))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-redis.call('ZADD', KEYS[4], ARGV[7], ARGV[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
 -- Clean-up by simulated time: up to two records past their retention go,
 -- so that in a steady state each new record makes room for itself.
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[5], 'LIMIT', 0, 2)) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[4], 'LIMIT', 0, 2)) do
   redis.call('ZREM', KEYS[2], member)
   redis.call('ZREM', KEYS[4], member)
-  redis.call('DEL', ARGV[6] .. member)
+  redis.call('DEL', ARGV[5] .. member)
 end
-local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
 if over > 0 then
   local popped = redis.call('ZPOPMIN', KEYS[2], over)
   for i = 1, #popped, 2 do
     redis.call('ZREM', KEYS[4], popped[i])
-    redis.call('DEL', ARGV[6] .. popped[i])
+    redis.call('DEL', ARGV[5] .. popped[i])
   end
   redis.call('INCRBY', KEYS[3], over)
 end
@@ -78,52 +79,56 @@ end
 return {outcome, redis.call('HGETALL', KEYS[1])}
 )lua";
 
-// KEYS[1] the kind's members by issue time, KEYS[2] by drop time. ARGV:
-// the record keys' prefix, simulated now, limit, then field/value pairs
-// that a record must match. Answers {count, record, record...}, oldest
-// first; records past their retention are not counted. Without a filter
-// the count is one ZCOUNT and the walk stops at the limit; a filter walks
-// every member (an admin listing, bounded by the kind's capacity).
+// One page of a listing. KEYS[1] the kind's members in the order added,
+// KEYS[2] by drop time. ARGV: the record keys' prefix, simulated now, how
+// many records to keep, the position to start at, how many members to
+// look at, then field/value pairs that a record must match. Answers
+// {matched, next, record...}: how many of the members looked at are
+// retained and match, where the next page starts (-1: the walk is over),
+// and the first of them, oldest first. Without a filter, matched is the
+// count of every retained record (one ZCOUNT) and the walk ends once the
+// records kept suffice. Pages keep each call short: Redis serves every
+// replica meanwhile.
 constexpr const char* list_records_text = R"lua(
 local now = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
-local filtered = #ARGV > 3
-local count = 0
-local out = {0}
-local start = 0
-local batch = 256
-while true do
-  local members = redis.call('ZRANGE', KEYS[1], start, start + batch - 1)
-  for _, member in ipairs(members) do
-    local fields = redis.call('HGETALL', ARGV[1] .. member)
-    local record = {}
-    for i = 1, #fields, 2 do
-      record[fields[i]] = fields[i + 1]
-    end
-    local keep = record['drop_at_ms'] and tonumber(record['drop_at_ms']) > now
-    for i = 4, #ARGV, 2 do
-      if record[ARGV[i]] ~= ARGV[i + 1] then
-        keep = false
-      end
-    end
-    if keep then
-      count = count + 1
-      if count <= limit then
-        table.insert(fields, 'member')
-        table.insert(fields, member)
-        out[#out + 1] = fields
-      end
+local start = tonumber(ARGV[4])
+local budget = tonumber(ARGV[5])
+local filtered = #ARGV > 5
+local matched = 0
+local out = {0, -1}
+local members = redis.call('ZRANGE', KEYS[1], start, start + budget - 1)
+for _, member in ipairs(members) do
+  local fields = redis.call('HGETALL', ARGV[1] .. member)
+  local record = {}
+  for i = 1, #fields, 2 do
+    record[fields[i]] = fields[i + 1]
+  end
+  local keep = record['drop_at_ms'] and tonumber(record['drop_at_ms']) > now
+  for i = 6, #ARGV, 2 do
+    if record[ARGV[i]] ~= ARGV[i + 1] then
+      keep = false
     end
   end
-  if #members < batch or (not filtered and count >= limit) then
-    break
+  if keep then
+    matched = matched + 1
+    if #out - 2 < limit then
+      table.insert(fields, 'member')
+      table.insert(fields, member)
+      out[#out + 1] = fields
+    end
   end
-  start = start + batch
+end
+if #members == budget then
+  out[2] = start + budget
 end
 if not filtered then
-  count = redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[2], '+inf')
+  matched = redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[2], '+inf')
+  if #out - 2 >= limit then
+    out[2] = -1
+  end
 end
-out[1] = count
+out[1] = matched
 return out
 )lua";
 
@@ -173,11 +178,14 @@ end
 return {-1, 0, 0}
 )lua";
 
-// KEYS[1] the settings hash. ARGV: the channel, then triples of operation
-// ("set", "setnx", "incr" or "del"), field, value. The version goes up by
-// one and is published; answers the settings after the change.
+// KEYS[1] the settings hash. ARGV: the channel, the changing replica's
+// mark for a new hash (its "epoch": a Redis that lost the hash starts a new
+// one, whose versions start again), then triples of operation ("set",
+// "setnx", "incr" or "del"), field, value. The version goes up by one and
+// is published; answers the settings after the change.
 constexpr const char* change_settings_text = R"lua(
-for i = 2, #ARGV, 3 do
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2])
+for i = 3, #ARGV, 3 do
   local op, field, value = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   if op == 'set' then
     redis.call('HSET', KEYS[1], field, value)

@@ -1,7 +1,10 @@
 #include "redis/settings.hpp"
 
+#include "support/crypto.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <charconv>
 
@@ -123,38 +126,43 @@ class shared_app_endpoints final : public state::app_endpoints {
 shared_settings::shared_settings(backend& b, std::shared_ptr<const fixtures::fixture_set> fixtures)
     : backend_(b),
       fixtures_(std::move(fixtures)),
+      my_epoch_(support::random_hex(8)),
       clock_(std::make_unique<shared_clock>(*this)),
       active_(std::make_unique<shared_active_scenario>(*this)),
       modes_(std::make_unique<shared_verification_modes>(*this)),
       endpoints_(std::make_unique<shared_platform_endpoints>(*this)),
       apps_(std::make_unique<shared_app_endpoints>(*this)) {
-  backend_.on_settings_message = [this](const std::string& payload) { on_announced(payload); };
-  backend_.on_subscribed = [this] { on_subscribed(); };
+  // Both run under the subscriber's read lock (see client::read_loop) or
+  // before it says it is ready: a request's fresh() sees the event.
+  backend_.on_settings_message = [this](const std::string&) { on_event(); };
+  backend_.on_subscribed = [this] { on_event(); };
 }
 
 bool shared_settings::fresh() const {
   const std::int64_t version = version_.load(std::memory_order_acquire);
-  return version >= 0 && backend_.subscriber().ready() &&
-         synced_subscription_.load(std::memory_order_acquire) == subscriptions_.load(std::memory_order_acquire) &&
-         announced_.load(std::memory_order_acquire) <= version && !backend_.subscriber().has_unread_bytes();
+  // Unread bytes first: a message read after this look has been counted in
+  // events_ by the time the next line reads it.
+  return version >= 0 && backend_.subscriber().ready() && !backend_.subscriber().has_unread_bytes() &&
+         covered_.load(std::memory_order_acquire) >= events_.load(std::memory_order_acquire);
 }
 
 net::awaitable<void> shared_settings::refresh() {
-  const std::uint64_t subscription = subscriptions_.load(std::memory_order_acquire);
+  // Only a read sent after an event covers it.
+  const std::uint64_t events = events_.load(std::memory_order_acquire);
   std::vector<command> read;
   read.push_back({"HGETALL", backend_.key("settings")});
   const std::vector<reply> replies = co_await backend_.exec(std::move(read));
   apply(replies.at(0));
-  // Only a read sent after the subscription was made covers it.
-  std::uint64_t synced = synced_subscription_.load(std::memory_order_acquire);
-  while (synced < subscription && !synced_subscription_.compare_exchange_weak(synced, subscription)) {
+  std::uint64_t covered = covered_.load(std::memory_order_acquire);
+  while (covered < events && !covered_.compare_exchange_weak(covered, events)) {
   }
 }
 
 net::awaitable<void> shared_settings::change(std::vector<std::string> ops) {
   std::vector<std::string> args;
-  args.reserve(ops.size() + 1);
+  args.reserve(ops.size() + 2);
   args.push_back(backend_.channel());
+  args.push_back(my_epoch_);
   args.insert(args.end(), ops.begin(), ops.end());
   const std::vector<std::string> keys{backend_.key("settings")};
   const reply fields = co_await backend_.eval(all_scripts().change_settings, keys, args);
@@ -176,36 +184,33 @@ void shared_settings::apply(const reply& fields) {
   }
   const auto version_field = next.find("version");
   const std::int64_t version = version_field != next.end() ? to_int64(version_field->second) : 0;
+  const auto epoch_field = next.find("epoch");
+  const std::string epoch = epoch_field != next.end() ? epoch_field->second : std::string();
   const std::lock_guard lock(mutex_);
   // Replies may be applied out of order (a background refresh and a
-  // change): the snapshot only moves forward.
-  if (version < version_.load(std::memory_order_relaxed)) {
+  // change): within one incarnation of the hash the snapshot only moves
+  // forward. A Redis that lost the hash (restarted without persistence)
+  // starts a new one, whose versions start again.
+  if (epoch == epoch_ && version < version_.load(std::memory_order_relaxed)) {
     return;
   }
+  epoch_ = epoch;
   const auto offset = next.find("clock_offset");
   offset_.store(offset != next.end() ? to_int64(offset->second) : 0, std::memory_order_relaxed);
   fields_ = std::move(next);
   version_.store(version, std::memory_order_release);
 }
 
-void shared_settings::on_announced(const std::string& payload) {
-  const std::int64_t version = to_int64(payload);
-  std::int64_t seen = announced_.load(std::memory_order_acquire);
-  while (version > seen && !announced_.compare_exchange_weak(seen, version)) {
-  }
-  if (version > version_.load(std::memory_order_acquire)) {
-    refresh_in_background();
-  }
-}
-
-void shared_settings::on_subscribed() {
-  subscriptions_.fetch_add(1, std::memory_order_acq_rel);
+void shared_settings::on_event() {
+  events_.fetch_add(1, std::memory_order_acq_rel);
   refresh_in_background();
 }
 
 void shared_settings::refresh_in_background() {
+  // On a strand: the call's wake-up (a timer) must not be cancelled on one
+  // thread while it is armed on another.
   net::co_spawn(
-      backend_.executor(),
+      net::make_strand(backend_.executor()),
       [this]() -> net::awaitable<void> {
         try {
           co_await refresh();

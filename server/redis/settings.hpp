@@ -68,17 +68,20 @@ class shared_settings final : public state::shared_view {
 
  private:
   void apply(const reply& fields);
-  void on_announced(const std::string& payload);
-  void on_subscribed();
+  void on_event();
   void refresh_in_background();
 
   backend& backend_;
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   std::atomic<std::int64_t> version_{-1};
-  std::atomic<std::int64_t> announced_{0};
-  // Subscriptions made, and the last one a completed refresh followed.
-  std::atomic<std::uint64_t> subscriptions_{0};
-  std::atomic<std::uint64_t> synced_subscription_{0};
+  std::string epoch_;  // under mutex_: which incarnation of the hash the snapshot is of
+  // Events that may have changed the settings (announcements received,
+  // subscriptions made), and how many of them a completed refresh covers:
+  // the snapshot is current only when it covers them all.
+  std::atomic<std::uint64_t> events_{0};
+  std::atomic<std::uint64_t> covered_{0};
+  // This replica's mark for a hash it creates (see the change script).
+  const std::string my_epoch_;
   std::atomic<std::int64_t> offset_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::string, std::less<>> fields_;

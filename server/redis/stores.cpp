@@ -84,21 +84,6 @@ state::token_record token_of(const std::string& token, const field_map& f) {
                              int_field(f, "expires_at_ms").value_or(0)};
 }
 
-// A listing's reply: {count, record, record...}, each record a flat hash
-// with its member name last ("member", name).
-template <class Record, class Convert>
-std::pair<std::size_t, std::vector<Record>> listing_of(const reply& r, Convert convert) {
-  std::pair<std::size_t, std::vector<Record>> out;
-  if (r.elements.empty()) {
-    return out;
-  }
-  out.first = static_cast<std::size_t>(std::max<long long>(r.elements[0].integer, 0));
-  for (std::size_t i = 1; i < r.elements.size(); ++i) {
-    const field_map f = fields_of(r.elements[i]);
-    out.second.push_back(convert(text_field(f, "member"), f));
-  }
-  return out;
-}
 
 // How many records of a kind are retained at `now_ms` (their drop time is
 // later): one count on the kind's drop-time set, whatever its size.
@@ -112,24 +97,56 @@ net::awaitable<std::size_t> retained_count(backend& b, const std::string& drop_s
 // The keys of one kind of record (codes, tokens) of a sandbox.
 struct record_keys {
   std::string prefix;    // "{P}:code:" followed by the record's name
-  std::string by_issue;  // its members by issue time
+  std::string by_order;  // its members in the order added
   std::string by_drop;   // its members by drop time
   std::string evicted;   // how many the bound evicted
+  std::string sequence;  // the order added
   record_keys(const backend& b, const std::string& one, const std::string& many)
-      : prefix(b.key(one + ":")), by_issue(b.key(many)), by_drop(b.key(many + ":drop")), evicted(b.key("evicted:" + many)) {}
+      : prefix(b.key(one + ":")),
+        by_order(b.key(many)),
+        by_drop(b.key(many + ":drop")),
+        evicted(b.key("evicted:" + many)),
+        sequence(b.key(many + ":seq")) {}
+  [[nodiscard]] std::vector<std::string> put_keys(const std::string& member) const {
+    return {prefix + member, by_order, evicted, by_drop, sequence};
+  }
 };
 
-// One page of a kind's retained records matching `match` (field, value).
-net::awaitable<reply> list_records(backend& b, const record_keys& k,
-                                   const std::vector<std::pair<std::string, std::string>>& match, std::size_t limit,
-                                   std::int64_t now_ms) {
-  const std::vector<std::string> keys{k.by_issue, k.by_drop};
-  std::vector<std::string> args{k.prefix, std::to_string(now_ms), std::to_string(limit)};
-  for (const auto& [field, value] : match) {
-    args.push_back(field);
-    args.push_back(value);
+// Members a page of a listing looks at (see the list_records script).
+constexpr std::size_t listing_page = 1000;
+
+// How many of a kind's retained records match `match` (field, value), and
+// the first `limit` of them (oldest first), made by `convert`: one script
+// call per page.
+template <class Record, class Convert>
+net::awaitable<std::pair<std::size_t, std::vector<Record>>> list_records(
+    backend& b, const record_keys& k, const std::vector<std::pair<std::string, std::string>>& match,
+    std::size_t limit, std::int64_t now_ms, Convert convert) {
+  std::pair<std::size_t, std::vector<Record>> out;
+  const std::vector<std::string> keys{k.by_order, k.by_drop};
+  long long start = 0;
+  for (;;) {
+    std::vector<std::string> args{k.prefix, std::to_string(now_ms), std::to_string(limit - out.second.size()),
+                                  std::to_string(start), std::to_string(listing_page)};
+    for (const auto& [field, value] : match) {
+      args.push_back(field);
+      args.push_back(value);
+    }
+    const reply r = co_await b.eval(all_scripts().list_records, keys, args);
+    if (r.elements.size() < 2) {
+      throw unavailable("Redis answered a listing with something other than [matched, next, records...]");
+    }
+    const auto matched = static_cast<std::size_t>(std::max<long long>(r.elements[0].integer, 0));
+    out.first = match.empty() ? matched : out.first + matched;
+    for (std::size_t i = 2; i < r.elements.size(); ++i) {
+      const field_map f = fields_of(r.elements[i]);
+      out.second.push_back(convert(text_field(f, "member"), f));
+    }
+    if (r.elements[1].integer < 0) {
+      co_return out;
+    }
+    start = r.elements[1].integer;
   }
-  co_return co_await b.eval(all_scripts().list_records, keys, args);
 }
 
 // Forgets every record of a kind.
@@ -137,7 +154,7 @@ net::awaitable<void> forget_records(backend& b, const record_keys& k) {
   const std::string pattern = glob_escape(k.prefix) + "*";
   co_await b.delete_matching(pattern);
   std::vector<command> rest;
-  rest.push_back({"UNLINK", k.by_issue, k.by_drop, k.evicted});
+  rest.push_back({"UNLINK", k.by_order, k.by_drop, k.evicted, k.sequence});
   co_await b.exec(std::move(rest));
 }
 
@@ -149,10 +166,8 @@ shared_code_store::shared_code_store(backend& b, const state::clock& clock, std:
 
 net::awaitable<void> shared_code_store::async_issue(state::code_record record, std::int64_t now_ms) {
   const std::int64_t drop_at = record.expires_at_ms + retention_ms_;
-  const std::vector<std::string> keys{backend_.key("code:" + record.ident_code), backend_.key("codes"),
-                                      backend_.key("evicted:codes"), backend_.key("codes:drop")};
+  const std::vector<std::string> keys = record_keys(backend_, "code", "codes").put_keys(record.ident_code);
   std::vector<std::string> args{record.ident_code,
-                                std::to_string(record.issued_at_ms),
                                 std::to_string(cleanup_ttl_ms(drop_at, now_ms, clock_)),
                                 std::to_string(capacity_),
                                 std::to_string(now_ms),
@@ -224,8 +239,7 @@ net::awaitable<state::code_listing> shared_code_store::async_list(const state::c
     match.emplace_back("custom_no", *filter.custom_no);
   }
   const record_keys k(backend_, "code", "codes");
-  const reply r = co_await list_records(backend_, k, match, limit, now_ms);
-  auto [count, items] = listing_of<state::code_record>(r, code_of);
+  auto [count, items] = co_await list_records<state::code_record>(backend_, k, match, limit, now_ms, code_of);
   state::code_listing out;
   out.count = count;
   out.items = std::move(items);
@@ -247,10 +261,8 @@ shared_token_store::shared_token_store(backend& b, const state::clock& clock, st
 
 net::awaitable<void> shared_token_store::async_issue(state::token_record record, std::int64_t now_ms) {
   const std::int64_t drop_at = record.expires_at_ms + retention_ms_;
-  const std::vector<std::string> keys{backend_.key("token:" + record.token), backend_.key("tokens"),
-                                      backend_.key("evicted:tokens"), backend_.key("tokens:drop")};
+  const std::vector<std::string> keys = record_keys(backend_, "token", "tokens").put_keys(record.token);
   const std::vector<std::string> args{record.token,
-                                      std::to_string(record.issued_at_ms),
                                       std::to_string(cleanup_ttl_ms(drop_at, now_ms, clock_)),
                                       std::to_string(capacity_),
                                       std::to_string(now_ms),
@@ -287,8 +299,7 @@ net::awaitable<state::token_listing> shared_token_store::async_list(const state:
     match.emplace_back("user_id", *filter.user_id);
   }
   const record_keys k(backend_, "token", "tokens");
-  const reply r = co_await list_records(backend_, k, match, limit, now_ms);
-  auto [count, items] = listing_of<state::token_record>(r, token_of);
+  auto [count, items] = co_await list_records<state::token_record>(backend_, k, match, limit, now_ms, token_of);
   state::token_listing out;
   out.count = count;
   out.items = std::move(items);

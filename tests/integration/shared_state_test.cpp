@@ -281,6 +281,37 @@ TEST_SUITE("shared state") {
     const auto state = b.request("GET", "/__admin/state").json();
     CHECK(state.at("codes").at("count").as_int64() == 1);
     CHECK(state.at("codes").at("items").at(0).at("ident_code").as_string() == codes.back());
+    // The bound evicts the code added first, as in memory, even when the
+    // clock was set back in between (a later code then has an earlier time).
+    REQUIRE(a.request("PUT", "/__admin/clock", R"({"mode":"real"})").status == 200);
+    std::vector<std::string> more;
+    for (int i = 0; i < 5; ++i) {
+      more.push_back(issue_code(a));
+    }
+    advance_clock(a, -24LL * 3600 * 1000);
+    const std::string earlier = issue_code(b);
+    CHECK(redeem_code(r[2].port(), more.front()) == 40020);
+    CHECK(redeem_code(r[2].port(), earlier) == 0);
+  }
+
+  TEST_CASE("a filtered listing walks every code in pages, an unfiltered one stops at its page") {
+    redis_server redis;
+    server_process server({"--state", redis.url()});
+    http_client c(server.port());
+    std::vector<std::string> codes;
+    for (int i = 0; i < 1'005; ++i) {
+      codes.push_back(issue_code(c));
+    }
+    const auto filtered = c.request("GET", "/__admin/state?platform=" + plat_id + "&limit=3").json();
+    CHECK(filtered.at("codes").at("count").as_int64() == 1'005);
+    REQUIRE(filtered.at("codes").at("items").as_array().size() == 3);
+    CHECK(filtered.at("codes").at("items").at(0).at("ident_code").as_string() == codes.at(0));
+    CHECK(filtered.at("codes").at("items").at(2).at("ident_code").as_string() == codes.at(2));
+    const auto none = c.request("GET", "/__admin/state?platform=nobody").json();
+    CHECK(none.at("codes").at("count").as_int64() == 0);
+    const auto all = c.request("GET", "/__admin/state?limit=2").json();
+    CHECK(all.at("codes").at("count").as_int64() == 1'005);
+    CHECK(all.at("codes").at("items").at(1).at("ident_code").as_string() == codes.at(1));
   }
 
   TEST_CASE("the journal is one for all replicas: listed and long-polled from any, bounded by --journal-size") {
@@ -379,15 +410,23 @@ TEST_SUITE("shared state") {
     redis_server redis;
     replicas r(redis, {"--state-timeout-ms", "300"});
     http_client a(r[0].port());
+    advance_clock(a, 60'000);
     redis.kill();
     const std::string body = identify_body();
     CHECK(a.post(identify_target, body, identify_headers(body)).status == 503);
     redis.start();
     CHECK(recovers(a));
-    http_client b(r[1].port());
+    http_client b(r[1].port()), c(r[2].port());
     CHECK(recovers(b));
+    CHECK(recovers(c));
     const std::string code = issue_code(a);
     CHECK(redeem_code(r[1].port(), code) == 0);
+    // The new Redis has no settings: every replica reads the clock as real
+    // again, and later changes (whose versions start again) reach them all.
+    CHECK(c.request("GET", "/__admin/clock").json().at("offset_ms").as_int64() == 0);
+    advance_clock(b, 120'000);
+    CHECK(a.request("GET", "/__admin/clock").json().at("offset_ms").as_int64() == 120'000);
+    CHECK(c.request("GET", "/__admin/clock").json().at("offset_ms").as_int64() == 120'000);
   }
 
   TEST_CASE("a --state Redis that does not answer stops the start with exit 2 and one line") {
