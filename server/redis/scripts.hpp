@@ -6,9 +6,10 @@
 // Keys: every key of one sandbox starts with "{PREFIX}:" (the braces, a
 // Redis Cluster hash tag, keep a sandbox's keys in one slot; authsim itself
 // speaks to one Redis, not to a cluster, and some scripts build the names
-// of the keys they touch from the prefix). Records (codes, tokens) are hashes; each kind also has a
-// sorted set of its members by issue time, for listings, clean-up and the
-// capacity bound. A record's simulated times are fields of the hash: its
+// of the keys they touch from the prefix). Records (codes, tokens) are
+// hashes; each kind also has a sorted set of its members in the order
+// added (listings and the capacity bound) and one by drop time (clean-up
+// and live counts). A record's simulated times are fields of the hash: its
 // Redis TTL is only a clean-up net, longer than any clock shift allows.
 
 #include <string>
