@@ -77,7 +77,6 @@ class backend {
   [[nodiscard]] const std::string& journal_channel() const { return journal_channel_; }
   // Sends a command without awaiting its reply (client::send).
   void send(std::function<command()> make) { commands_->send(std::move(make)); }
-  [[nodiscard]] std::uint64_t unsent() const { return commands_->unsent(); }
   // The executor the clients run on, for work of the backend's own.
   [[nodiscard]] net::any_io_executor executor() { return executor_; }
 

@@ -52,7 +52,6 @@ struct reply {
   std::vector<reply> elements;
 
   [[nodiscard]] bool is_error() const { return kind == type::error; }
-  [[nodiscard]] bool is_nil() const { return kind == type::nil; }
 };
 
 // Redis cannot answer now: not connected, or no answer within the deadline.
@@ -120,8 +119,6 @@ class client : public std::enable_shared_from_this<client> {
   // without a round trip; for a subscriber, a message it has read is
   // delivered (on_message has run) by the time this answers false.
   [[nodiscard]] bool has_unread_bytes() const;
-  [[nodiscard]] const address& where() const { return settings_.where; }
-  [[nodiscard]] std::chrono::milliseconds timeout() const { return settings_.timeout; }
 
  private:
   struct call;

@@ -10,7 +10,8 @@
 // replica sent before, so it reaches Redis
 // before any later call of this replica (a read of the journal through
 // the same replica always finds it); its reply is not awaited. An entry
-// that cannot be sent (Redis down) is counted in lost(), never retried.
+// that cannot be sent (Redis down) is counted with the commands the
+// backend could not send (authsim_state_unsent_total), never retried.
 //
 // Thread-safe: every call is a Redis call; the waiters guard themselves.
 
@@ -38,8 +39,6 @@ class shared_journal final : public journal::store {
   net::awaitable<void> async_clear() override;
   net::awaitable<std::size_t> async_size() override;
   [[nodiscard]] std::size_t capacity() const override { return capacity_; }
-  // Entries that could not be sent to Redis.
-  [[nodiscard]] std::uint64_t lost() const { return backend_.unsent(); }
 
  private:
   backend& backend_;
