@@ -50,37 +50,36 @@ void backend::attach(const net::any_io_executor& executor) {
   commands.handshake = script_loads();
   commands.name = "authsim-" + config_.prefix;
   commands_ = std::make_shared<client>(executor_, std::move(commands));
-  client_settings subscriber;
-  subscriber.where = config_.where;
-  subscriber.timeout = config_.timeout;
   // Settings announcements alone on their connection: its unread bytes
   // then always mean a change (see shared_settings), never a journal entry.
-  subscriber.channels = {channel_};
-  subscriber.name = "authsim-" + config_.prefix + "-settings";
-  subscriber.on_message = [this](const std::string&, const std::string& payload) {
-    if (on_settings_message) on_settings_message(payload);
-  };
-  subscriber.on_ready = [this] {
-    if (on_subscribed) on_subscribed();
-  };
-  subscriber_ = std::make_shared<client>(executor_, std::move(subscriber));
-  client_settings journal;
-  journal.where = config_.where;
-  journal.timeout = config_.timeout;
-  journal.channels = {journal_channel_};
-  journal.name = "authsim-" + config_.prefix + "-journal";
-  journal.on_message = [this](const std::string&, const std::string& payload) {
-    if (on_journal_message) on_journal_message(payload);
-  };
-  // Entries added while the subscription was down woke nobody: the long
-  // polls look again once it is back.
-  journal.on_ready = [this] {
+  subscriber_ = subscribe(channel_, "settings", on_settings_message, on_subscribed);
+  // Entries added while the journal's subscription was down woke nobody:
+  // the long polls look again once it is back.
+  journal_ = subscribe(journal_channel_, "journal", on_journal_message, [this] {
     if (on_journal_message) on_journal_message(std::string());
-  };
-  journal_ = std::make_shared<client>(executor_, std::move(journal));
+  });
   commands_->start();
-  subscriber_->start();
-  journal_->start();
+}
+
+std::shared_ptr<client> backend::subscribe(const std::string& channel, const std::string& name,
+                                           const std::function<void(const std::string&)>& on_message,
+                                           std::function<void()> on_ready) {
+  client_settings settings;
+  settings.where = config_.where;
+  settings.timeout = config_.timeout;
+  settings.channels = {channel};
+  settings.name = "authsim-" + config_.prefix + "-" + name;
+  // The callback is read when a message comes, not now: the stores set it
+  // before the clients connect, but after this backend was made.
+  settings.on_message = [&on_message](const std::string&, const std::string& payload) {
+    if (on_message) on_message(payload);
+  };
+  settings.on_ready = [on_ready = std::move(on_ready)] {
+    if (on_ready) on_ready();
+  };
+  auto made = std::make_shared<client>(executor_, std::move(settings));
+  made->start();
+  return made;
 }
 
 void backend::wait_ready(net::io_context& ioc, std::chrono::milliseconds deadline) {

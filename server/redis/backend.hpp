@@ -111,6 +111,13 @@ class backend {
   net::awaitable<boost::json::object> check();
 
  private:
+  // A client subscribed to `channel` that hands each message's payload to
+  // `on_message` (a member of this backend, read when a message comes),
+  // started.
+  std::shared_ptr<client> subscribe(const std::string& channel, const std::string& name,
+                                    const std::function<void(const std::string&)>& on_message,
+                                    std::function<void()> on_ready);
+
   backend_config config_;
   std::string channel_;
   std::string journal_channel_;

@@ -46,34 +46,6 @@ inline void run_sync(net::awaitable<void> work) {
 // the start-up steps whose work must run where the server's will (a Redis
 // client on the server's io_context), before any thread serves it. Other
 // work on `ioc` runs meanwhile. Whatever the coroutine throws is rethrown.
-template <class T>
-T run_on(net::io_context& ioc, net::awaitable<T> work) {
-  std::optional<T> result;
-  std::exception_ptr failure;
-  bool done = false;
-  net::co_spawn(ioc, std::move(work), [&](std::exception_ptr e, T value) {
-    failure = e;
-    done = true;
-    if (!e) {
-      result.emplace(std::move(value));
-    }
-  });
-  while (!done) {
-    if (ioc.run_one() == 0) {
-      ioc.restart();
-    }
-  }
-  // Out of work, the io_context stopped itself: the server's run() must
-  // find it ready.
-  if (ioc.stopped()) {
-    ioc.restart();
-  }
-  if (failure) {
-    std::rethrow_exception(failure);
-  }
-  return std::move(*result);
-}
-
 inline void run_on(net::io_context& ioc, net::awaitable<void> work) {
   std::exception_ptr failure;
   bool done = false;
@@ -94,6 +66,16 @@ inline void run_on(net::io_context& ioc, net::awaitable<void> work) {
   if (failure) {
     std::rethrow_exception(failure);
   }
+}
+
+// The same, for a coroutine with a result.
+template <class T>
+T run_on(net::io_context& ioc, net::awaitable<T> work) {
+  std::optional<T> result;
+  run_on(ioc, [](net::awaitable<T> w, std::optional<T>& out) -> net::awaitable<void> {
+    out.emplace(co_await std::move(w));
+  }(std::move(work), result));
+  return std::move(*result);
 }
 
 }  // namespace authsim::support
