@@ -107,10 +107,13 @@ net::awaitable<http::response> admin_api::reset(const http::request&) const {
   co_await parts_.journal.async_clear();
   co_await parts_.engine.reset_counters();
   if (parts_.waybills != nullptr) {
-    parts_.waybills->clear();
+    co_await parts_.waybills->async_clear();
   }
   if (parts_.payments != nullptr) {
-    parts_.payments->clear();
+    co_await parts_.payments->async_clear();
+  }
+  if (parts_.deliveries != nullptr) {
+    co_await parts_.deliveries->async_clear();
   }
   support::log_line("admin reset: codes, tokens, journal, scenario counters, payments, waybills and their deliveries forgotten");
   co_return http::json_response(200, json::object{{"reset", true}});
@@ -305,7 +308,7 @@ net::awaitable<http::response> admin_api::metrics(const http::request&) const {
   g.codes_evicted = parts_.codes.evicted();
   g.tokens_evicted = parts_.tokens.evicted();
   g.log_lines_dropped = support::log_lines_dropped();
-  g.webhook_events_pending = parts_.deliveries != nullptr ? parts_.deliveries->pending() : 0;
+  g.webhook_events_pending = parts_.deliveries != nullptr ? co_await parts_.deliveries->async_pending() : 0;
   g.uptime_seconds = std::chrono::duration<double>(steady::now() - started_).count();
   if (parts_.state_gauges) {
     parts_.state_gauges(g);

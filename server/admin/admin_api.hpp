@@ -49,7 +49,7 @@ struct admin_parts {
   // clock moves (the job scheduler). Any may be absent.
   creditpay::payments* payments = nullptr;
   uocs::waybills* waybills = nullptr;
-  const outbound::deliveries* deliveries = nullptr;
+  outbound::deliveries* deliveries = nullptr;
   std::function<void()> clock_moved;
   // Where the run-time state lives ({"backend":"memory"}, or the Redis and
   // whether it answers a PING now); null: memory.

@@ -104,12 +104,11 @@ std::string delivery_json(const outbound::delivery& d, const outbound::deliverie
   return out.finish();
 }
 
-std::vector<std::string> held_deliveries(const std::vector<std::string>& event_ids, const outbound::deliveries& all) {
+std::vector<std::string> deliveries_json(const std::vector<outbound::delivery>& held, const outbound::deliveries& all) {
   std::vector<std::string> out;
-  for (const auto& id : event_ids) {
-    if (const auto d = all.find(id)) {
-      out.push_back(delivery_json(*d, all));
-    }
+  out.reserve(held.size());
+  for (const auto& d : held) {
+    out.push_back(delivery_json(d, all));
   }
   return out;
 }
@@ -129,25 +128,23 @@ http::response object_with_array(const json::object& head, std::string_view key,
 }
 
 void deliveries_api::register_routes(http::router& r, const access_guard& guard) const {
-  r.add_route("GET", webhooks_path, guard.wrap([this](const http::request& req) { return list(req); }));
+  r.add_async_route("GET", webhooks_path, guard.wrap([this](const http::request& req) { return list(req); }));
   r.add_async_route("GET", wait_path, guard.wrap([this](const http::request& req) { return wait(req); }));
   r.add_async_template_route("POST", redeliver_path,
                              guard.wrap([this](const http::request& req) { return redeliver(req); }));
 }
 
-http::response deliveries_api::list(const http::request& req) const {
+net::awaitable<http::response> deliveries_api::list(const http::request& req) const {
   std::optional<http::response> error;
   const auto filter = filter_of(req, error, std::nullopt);
   const auto limit = int_param(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
   if (error) {
-    return std::move(*error);
+    co_return std::move(*error);
   }
-  const auto listing = deliveries_.list(*filter, static_cast<std::size_t>(limit));
-  std::vector<std::string> items;
-  for (const auto& d : listing.items) {
-    items.push_back(delivery_json(d, deliveries_));
-  }
-  return object_with_array(json::object{{"count", listing.count}, {"pending", deliveries_.pending()}}, "items", items);
+  const auto listing = co_await deliveries_.async_list(*filter, static_cast<std::size_t>(limit));
+  const std::size_t pending = co_await deliveries_.async_pending();
+  co_return object_with_array(json::object{{"count", listing.count}, {"pending", pending}}, "items",
+                              deliveries_json(listing.items, deliveries_));
 }
 
 net::awaitable<http::response> deliveries_api::wait(const http::request& req) const {
@@ -173,7 +170,7 @@ net::awaitable<http::response> deliveries_api::redeliver(const http::request& re
   if (!attempt) {
     co_return error_answer(404, "UNKNOWN_EVENT", "no webhook event or push '" + support::excerpt(id, 64) + "'");
   }
-  const auto d = deliveries_.find(id);
+  const auto d = co_await deliveries_.async_find(id);
   co_return http::json_response(200, json::object{{"event_id", id},
                                                   {"status", d ? outbound::delivery_status_name(d->status) : "unknown"},
                                                   {"attempt", attempt_json(*attempt)}});

@@ -20,8 +20,8 @@ namespace authsim::admin {
 // the lane and subject (platform and payment_id, or app and fy_code), the
 // data or body as sent, every attempt.
 std::string delivery_json(const outbound::delivery& d, const outbound::deliveries& all);
-// Those of `event_ids` still held, each as delivery_json.
-std::vector<std::string> held_deliveries(const std::vector<std::string>& event_ids, const outbound::deliveries& all);
+// Each of `held` as delivery_json.
+std::vector<std::string> deliveries_json(const std::vector<outbound::delivery>& held, const outbound::deliveries& all);
 // A 200 answer: `head`'s members, then `key` holding `items` (JSON texts).
 http::response object_with_array(const boost::json::object& head, std::string_view key,
                                  const std::vector<std::string>& items);
@@ -32,7 +32,7 @@ class deliveries_api {
 
   void register_routes(http::router& r, const access_guard& guard) const;
 
-  [[nodiscard]] http::response list(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> list(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> wait(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> redeliver(const http::request& req) const;
 

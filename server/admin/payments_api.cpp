@@ -21,19 +21,20 @@ constexpr const char* refund_path = "/__admin/payments/{payment_id}/refund";
 constexpr std::size_t max_items = 1000;
 
 // A payment; with `event_summaries`, its events in brief (one() shows them whole instead).
-json::object payment_json(const creditpay::payment_record& p, const outbound::deliveries& all,
+// `held` are its events as the deliveries hold them.
+json::object payment_json(const creditpay::payment_record& p, const std::vector<outbound::delivery>& held,
                           bool event_summaries = true) {
   json::array events;
-  for (const auto& id : p.event_ids) {
+  for (const auto& e : held) {
     if (!event_summaries) {
       break;
     }
-    if (const auto e = all.find(id)) {
-      events.push_back(json::object{{"event_id", e->event_id},
-                                    {"type", e->type},
-                                    {"due_ms", e->due_ms},
-                                    {"status", outbound::delivery_status_name(e->status)},
-                                    {"attempts", e->attempts.size()}});
+    {
+      events.push_back(json::object{{"event_id", e.event_id},
+                                    {"type", e.type},
+                                    {"due_ms", e.due_ms},
+                                    {"status", outbound::delivery_status_name(e.status)},
+                                    {"attempts", e.attempts.size()}});
     }
   }
   json::array refunds;
@@ -72,7 +73,7 @@ std::optional<std::string> string_field(const json::object& o, const char* name,
 
 void payments_api::register_routes(http::router& r, const access_guard& guard) const {
   r.add_async_route("POST", payments_path, guard.wrap([this](const http::request& req) { return start(req); }));
-  r.add_route("GET", payments_path, guard.wrap([this](const http::request& req) { return list(req); }));
+  r.add_async_route("GET", payments_path, guard.wrap([this](const http::request& req) { return list(req); }));
   r.add_async_template_route("GET", payment_path, guard.wrap([this](const http::request& req) { return one(req); }));
   r.add_async_template_route("POST", refund_path, guard.wrap([this](const http::request& req) { return one(req); }));
 }
@@ -134,42 +135,45 @@ net::awaitable<http::response> payments_api::start(const http::request& req) con
   support::log_line("payment " + p.payment_id + " started for " + p.ident_code + ": " +
                     creditpay::payment_outcome_name(p.outcome) + ", " + std::to_string(p.event_ids.size()) +
                     " event(s) planned");
-  co_return http::json_response(201, payment_json(p, deliveries_));
+  const auto held = co_await deliveries_.async_find_many(p.event_ids);
+  co_return http::json_response(201, payment_json(p, held));
 }
 
-http::response payments_api::list(const http::request& req) const {
+net::awaitable<http::response> payments_api::list(const http::request& req) const {
   std::optional<http::response> error;
   const auto limit = int_param(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
   if (error) {
-    return std::move(*error);
+    co_return std::move(*error);
   }
-  const auto listing = payments_.list(text_param(req, "platform"), text_param(req, "ident_code"),
-                                      static_cast<std::size_t>(limit));
+  const auto listing = co_await payments_.async_list(text_param(req, "platform"), text_param(req, "ident_code"),
+                                                     static_cast<std::size_t>(limit));
   json::array items;
   for (const auto& p : listing.items) {
-    items.push_back(payment_json(p, deliveries_));
+    const auto held = co_await deliveries_.async_find_many(p.event_ids);
+    items.push_back(payment_json(p, held));
   }
-  return http::json_response(200, json::object{{"count", listing.count}, {"items", std::move(items)}});
+  co_return http::json_response(200, json::object{{"count", listing.count}, {"items", std::move(items)}});
 }
 
 net::awaitable<http::response> payments_api::one(const http::request& req) const {
   const bool refund = req.method == "POST";
   const std::string rest(http::template_segment(refund ? refund_path : payment_path, req.path(), 0));
   if (!refund) {
-    const auto p = payments_.find(rest);
+    const auto p = co_await payments_.async_find(rest);
     if (!p) {
       co_return error_answer(404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(rest, 64) + "'");
     }
-    json::object body = payment_json(*p, deliveries_, false);
+    json::object body = payment_json(*p, {}, false);
     body.erase("events");
-    co_return object_with_array(body, "events", held_deliveries(p->event_ids, deliveries_));
+    const auto held = co_await deliveries_.async_find_many(p->event_ids);
+    co_return object_with_array(body, "events", deliveries_json(held, deliveries_));
   }
   const http::json_body parsed = http::parse_json_object(req.body);
   const json::value* amount = parsed.problem == http::body_problem::none ? parsed.object.if_contains("amount") : nullptr;
   if (amount == nullptr || !amount->is_string() || parsed.object.size() != 1) {
     co_return error_answer(400, "INVALID_BODY", "expected {\"amount\": \"2.30\"} (the amount as a string)");
   }
-  auto result = payments_.refund(rest, std::string(amount->get_string()));
+  auto result = co_await payments_.async_refund(rest, std::string(amount->get_string()));
   if (auto* refusal = std::get_if<creditpay::payment_refusal>(&result)) {
     co_return error_answer(*refusal);
   }

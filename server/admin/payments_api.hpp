@@ -20,7 +20,7 @@ class payments_api {
   void register_routes(http::router& r, const access_guard& guard) const;
 
   [[nodiscard]] net::awaitable<http::response> start(const http::request& req) const;
-  [[nodiscard]] http::response list(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> list(const http::request& req) const;
   // /__admin/payments/{id} and /__admin/payments/{id}/refund.
   [[nodiscard]] net::awaitable<http::response> one(const http::request& req) const;
  private:

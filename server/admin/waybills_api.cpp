@@ -58,7 +58,7 @@ json::object waybill_json(const uocs::waybill& w, const fixtures::fixture_set& w
 }  // namespace
 
 void waybills_api::register_routes(http::router& r, const access_guard& guard) const {
-  r.add_route("GET", waybills_path, guard.wrap([this](const http::request& req) { return list(req); }));
+  r.add_async_route("GET", waybills_path, guard.wrap([this](const http::request& req) { return list(req); }));
   r.add_async_template_route("GET", waybill_path, guard.wrap([this](const http::request& req) { return one(req); }));
   r.add_async_template_route("POST", advance_path,
                              guard.wrap([this](const http::request& req) { return advance(req); }));
@@ -68,7 +68,7 @@ void waybills_api::register_routes(http::router& r, const access_guard& guard) c
   }
 }
 
-http::response waybills_api::list(const http::request& req) const {
+net::awaitable<http::response> waybills_api::list(const http::request& req) const {
   std::optional<http::response> error;
   const auto limit = int_param(req, "limit", static_cast<std::int64_t>(max_items), 1, max_items, error);
   std::optional<int> status;
@@ -76,26 +76,27 @@ http::response waybills_api::list(const http::request& req) const {
     status = static_cast<int>(int_param(req, "status", 0, 0, 5, error));
   }
   if (error) {
-    return std::move(*error);
+    co_return std::move(*error);
   }
   const std::int64_t now = clock_.now_ms();
-  const auto listing = waybills_.list(text_param(req, "app"), status, static_cast<std::size_t>(limit));
+  const auto listing = co_await waybills_.async_list(text_param(req, "app"), status, static_cast<std::size_t>(limit));
   json::array items;
   for (const auto& w : listing.items) {
     items.push_back(waybill_json(w, *fixtures_, now));
   }
-  return http::json_response(200, json::object{{"count", listing.count}, {"now_ms", now}, {"items", std::move(items)}});
+  co_return http::json_response(200, json::object{{"count", listing.count}, {"now_ms", now}, {"items", std::move(items)}});
 }
 
 net::awaitable<http::response> waybills_api::one(const http::request& req) const {
   const std::string fy_code(http::template_segment(waybill_path, req.path(), 0));
-  const auto w = waybills_.find(fy_code);
+  const auto w = co_await waybills_.async_find(fy_code);
   if (!w) {
     co_return error_answer(404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'");
   }
   json::object body = waybill_json(*w, *fixtures_, clock_.now_ms());
   body.erase("pushes");
-  co_return object_with_array(body, "pushes", held_deliveries(w->push_ids, deliveries_));
+  const auto held = co_await deliveries_.async_find_many(w->push_ids);
+  co_return object_with_array(body, "pushes", deliveries_json(held, deliveries_));
 }
 
 net::awaitable<http::response> waybills_api::advance(const http::request& req) const {
@@ -129,7 +130,7 @@ net::awaitable<http::response> waybills_api::advance(const http::request& req) c
       }
     }
   }
-  auto moved = waybills_.advance(fy_code, status, reason);
+  auto moved = co_await waybills_.async_advance(fy_code, status, reason);
   if (auto* refusal = std::get_if<http::status_refusal>(&moved)) {
     co_return error_answer(*refusal);
   }

@@ -22,7 +22,7 @@ class waybills_api {
 
   void register_routes(http::router& r, const access_guard& guard) const;
 
-  [[nodiscard]] http::response list(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> list(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> one(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> advance(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> endpoints(const http::request& req) const;

@@ -22,6 +22,8 @@
 #include "admin/waybills_api.hpp"
 #include "creditpay/payments.hpp"
 #include "jobs/scheduler.hpp"
+#include "redis/records.hpp"
+#include "state/records.hpp"
 #include "outbound/http_client.hpp"
 #include "state/platform_endpoints.hpp"
 #include "state/scenario_counters.hpp"
@@ -213,6 +215,7 @@ struct application::parts {
   // After the io_context: its connections go before the io_context does.
   std::optional<outbound::http_client> outbound;
   std::shared_ptr<jobs::scheduler> scheduler;
+  std::unique_ptr<state::records> records;  // payments, deliveries, waybills
   std::optional<outbound::deliveries> deliveries;
   std::optional<creditpay::payments> payments;
   std::optional<uocs::waybills> waybills;
@@ -363,10 +366,27 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
       throw startup_error(e.what());
     }
   }
-  p.scheduler = std::make_shared<jobs::scheduler>(net::make_strand(p.ioc), p.clock);
-  p.deliveries.emplace(p.clock, *p.outbound, p.metrics, p.scheduler);
-  p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.deliveries);
-  p.waybills.emplace(p.fixtures, p.clock, p.apps, *p.deliveries, p.scheduler);
+  if (p.redis) {
+    auto shared = std::make_shared<redis::shared_scheduler>(*p.redis, p.clock, net::make_strand(p.ioc),
+                                                            p.opts.state_lease);
+    p.records = std::make_unique<redis::shared_records>(*p.redis, [weak = std::weak_ptr(shared)] {
+      if (auto live = weak.lock()) live->poke();
+    });
+    // A clock moved by any replica: what became due runs now.
+    p.shared->on_clock_moved = [weak = std::weak_ptr(shared)] {
+      if (auto live = weak.lock()) live->poke();
+    };
+    p.scheduler = std::move(shared);
+  } else {
+    auto local = std::make_shared<jobs::memory_scheduler>(net::make_strand(p.ioc), p.clock);
+    p.records = std::make_unique<state::memory_records>([weak = std::weak_ptr(local)](state::scheduled_job j) {
+      if (auto live = weak.lock()) live->add(std::move(j));
+    });
+    p.scheduler = std::move(local);
+  }
+  p.deliveries.emplace(p.clock, *p.outbound, p.metrics, *p.records, *p.scheduler);
+  p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.records, *p.deliveries);
+  p.waybills.emplace(p.fixtures, p.clock, p.apps, *p.records, *p.deliveries, *p.scheduler);
   p.build_routes();
   p.engine->load();
   p.deliveries->set_fault_decider([&engine = *p.engine](const std::string& api, const std::string& type,
@@ -486,13 +506,20 @@ net::awaitable<void> application::parts::drain() {
   while (tracker.active() > 0 && std::chrono::steady_clock::now() < deadline) {
     co_await none_left->wait_until(deadline);
   }
-  // No more webhook events go out; those not delivered are counted.
-  const std::size_t undelivered = deliveries->pending();
+  // No more webhook events go out from here. In memory those not
+  // delivered are lost, and counted; in Redis they wait for the other
+  // replicas (or the next start).
+  std::size_t undelivered = 0;
+  try {
+    undelivered = co_await deliveries->async_pending();
+  } catch (const state::unavailable&) {
+  }
   scheduler->stop();
   if (undelivered > 0) {
-    support::log_message(support::log_level::warn, std::to_string(undelivered) +
-                                                       " webhook event(s) and push(es) not yet delivered (scheduled "
-                                                       "or awaiting a retry) are dropped");
+    support::log_message(support::log_level::warn,
+                         std::to_string(undelivered) + " webhook event(s) and push(es) not yet delivered (scheduled "
+                                                       "or awaiting a retry) " +
+                             (redis ? "stay in the shared schedule for the other replicas" : "are dropped"));
   }
   // Calls to partners still under way end now; the requests that made
   // them get a moment to answer that (a 500 naming the cancellation).

@@ -56,6 +56,10 @@ Options:
                             sandboxes can share one Redis (default authsim)
   --state-timeout-ms MS     deadline of one call to Redis; a request whose
                             state does not answer in time gets 503 (default 1000)
+  --state-lease-ms MS       with Redis: how long a replica's claim on a job
+                            (a webhook, a push) holds without being renewed;
+                            a replica that dies mid-job loses it after this
+                            and another runs the job (default 10000)
   --tls-cert FILE           PEM certificate (chain); with --tls-key, the port
                             also speaks HTTPS (plain HTTP keeps working)
   --tls-key FILE            PEM private key of --tls-cert
@@ -99,6 +103,7 @@ constexpr flag_spec flag_table[] = {
     {"--journal-size", flag_kind::value},   {"--seed", flag_kind::value},
     {"--state", flag_kind::value},          {"--state-prefix", flag_kind::value},
     {"--state-timeout-ms", flag_kind::value},
+    {"--state-lease-ms", flag_kind::value},
     {"--tls-cert", flag_kind::value},       {"--tls-key", flag_kind::value},
     {"--outbound-ca", flag_kind::value},    {"--outbound-max-calls", flag_kind::value},
     {"--outbound-max-answer-bytes", flag_kind::value},
@@ -177,6 +182,8 @@ void apply_value(options& opts, std::string_view flag, const std::string& value,
     opts.state_prefix = parse_state_prefix(label, value);
   } else if (flag == "--state-timeout-ms") {
     opts.state_timeout = std::chrono::milliseconds(parse_unsigned(label, value, 10, 60'000));
+  } else if (flag == "--state-lease-ms") {
+    opts.state_lease = std::chrono::milliseconds(parse_unsigned(label, value, 300, 600'000));
   } else if (flag == "--seed") {
     opts.seed = parse_unsigned(label, value, 0, std::numeric_limits<std::uint64_t>::max());
   } else if (flag == "--tls-cert") {

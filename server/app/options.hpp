@@ -40,6 +40,7 @@ struct options {
   std::string state = "memory";
   std::string state_prefix = "authsim";  // namespaces every Redis key
   std::chrono::milliseconds state_timeout{1'000};  // deadline of one call to Redis
+  std::chrono::milliseconds state_lease{10'000};   // a job claim's lease in the shared schedule
   std::optional<std::uint64_t> seed;   // empty: drawn at start and logged
   std::string tls_cert;                // PEM files; both set: TLS is served too
   std::string tls_key;

@@ -8,6 +8,7 @@
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 
@@ -249,17 +250,116 @@ std::optional<std::int64_t> webhook_channel::retry_due(std::int64_t first_due_ms
   return first_due_ms + retry * s.webhook_retry_interval_ms;
 }
 
+namespace {
+
+std::optional<std::int64_t> int_in(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_int64() ? std::optional(v->get_int64()) : std::nullopt;
+}
+
+std::string text_in(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// How many times a refund is tried again when the payment changed meanwhile.
+constexpr int max_refund_tries = 16;
+
+}  // namespace
+
+std::string encode_payment(const payment_record& p) {
+  json::array events(p.event_ids.begin(), p.event_ids.end());
+  json::array refunds;
+  for (const auto& r : p.refunds) {
+    refunds.push_back(
+        json::object{{"event_id", r.event_id}, {"order_no", r.order_no}, {"amount", r.amount}, {"time_ms", r.time_ms}});
+  }
+  return json::serialize(json::object{{"payment_id", p.payment_id},
+                                      {"ident_code", p.ident_code},
+                                      {"plat_id", p.plat_id},
+                                      {"custom_no", p.custom_no},
+                                      {"outcome", payment_outcome_name(p.outcome)},
+                                      {"amount", p.amount},
+                                      {"currency", p.currency},
+                                      {"order_no", p.order_no},
+                                      {"started_ms", p.started_ms},
+                                      {"paid_at_ms", p.paid_at_ms ? json::value(*p.paid_at_ms) : json::value(nullptr)},
+                                      {"token", p.token},
+                                      {"session_sign", p.session_sign},
+                                      {"real_ip", p.real_ip},
+                                      {"tag", p.tag},
+                                      {"merchant_name", p.merchant_name},
+                                      {"event_ids", std::move(events)},
+                                      {"refunds", std::move(refunds)}});
+}
+
+std::optional<payment_record> decode_payment(const std::string& text) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) {
+    return std::nullopt;
+  }
+  payment_record p;
+  p.payment_id = text_in(*o, "payment_id");
+  p.ident_code = text_in(*o, "ident_code");
+  p.plat_id = text_in(*o, "plat_id");
+  p.custom_no = text_in(*o, "custom_no");
+  p.outcome = parse_payment_outcome(text_in(*o, "outcome")).value_or(payment_outcome::paid);
+  p.amount = text_in(*o, "amount");
+  p.currency = text_in(*o, "currency");
+  p.order_no = text_in(*o, "order_no");
+  p.started_ms = int_in(*o, "started_ms").value_or(0);
+  p.paid_at_ms = int_in(*o, "paid_at_ms");
+  p.token = text_in(*o, "token");
+  p.session_sign = text_in(*o, "session_sign");
+  p.real_ip = text_in(*o, "real_ip");
+  p.tag = text_in(*o, "tag");
+  p.merchant_name = text_in(*o, "merchant_name");
+  if (const json::value* events = o->if_contains("event_ids"); events != nullptr && events->is_array()) {
+    for (const auto& e : events->get_array()) {
+      if (e.is_string()) {
+        p.event_ids.emplace_back(e.get_string());
+      }
+    }
+  }
+  if (const json::value* refunds = o->if_contains("refunds"); refunds != nullptr && refunds->is_array()) {
+    for (const auto& r : refunds->get_array()) {
+      if (r.is_object()) {
+        const json::object& ro = r.get_object();
+        p.refunds.push_back(refund_record{text_in(ro, "event_id"), text_in(ro, "order_no"), text_in(ro, "amount"),
+                                          int_in(ro, "time_ms").value_or(0)});
+      }
+    }
+  }
+  return p;
+}
+
 payments::payments(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
-                   state::code_store& codes, const state::platform_endpoints& endpoints,
+                   state::code_store& codes, const state::platform_endpoints& endpoints, state::records& records,
                    outbound::deliveries& deliveries, std::size_t capacity)
     : fixtures_(std::move(fixtures)),
       clock_(clock),
       codes_(codes),
+      records_(records),
       deliveries_(deliveries),
       capacity_(capacity) {
   deliveries_.add_channel(api_name, std::make_shared<webhook_channel>(fixtures_, endpoints));
 }
 
+state::record_write payments::write_of(const payment_record& p, std::uint64_t expect) const {
+  state::record_write w;
+  w.kind = kind;
+  w.id = p.payment_id;
+  w.body = encode_payment(p);
+  w.expect = expect;
+  // The bound evicts the oldest payments, and their events with them.
+  for (const auto& id : p.event_ids) {
+    w.owned.emplace_back(outbound::deliveries::kind, id);
+  }
+  w.capacity = capacity_;
+  return w;
+}
 net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_start(const payment_request& r) {
   const std::int64_t now = clock_.now_ms();
   const std::optional<state::code_record> code = co_await codes_.async_find(r.ident_code, now);
@@ -328,48 +428,43 @@ net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_st
     events.back().data_json = json::serialize(event_data(planned.type, p, events.back().due_ms));
     p.event_ids.push_back(events.back().event_id);
   }
-  std::vector<std::string> evicted;
-  {
-    const std::lock_guard lock(mutex_);
-    payments_.emplace(p.payment_id, p);
-    order_.push_back(p.payment_id);
-    evicted = evict_if_full();
-  }
-  deliveries_.forget(evicted);
+  std::vector<state::record_write> writes{write_of(p, 0)};
+  std::vector<state::scheduled_job> jobs;
   for (auto& e : events) {
-    deliveries_.add(std::move(e));
+    deliveries_.prepare(std::move(e), writes, jobs);
   }
+  // A new payment id: nothing can be there before it.
+  co_await records_.async_commit(std::move(writes), std::move(jobs));
   co_return p;
 }
 
-std::variant<refund_record, payment_refusal> payments::refund(const std::string& payment_id,
-                                                              const std::string& amount) {
-  const std::int64_t now = clock_.now_ms();
+net::awaitable<std::variant<refund_record, payment_refusal>> payments::async_refund(const std::string& payment_id,
+                                                                                    const std::string& amount) {
   const std::optional<std::int64_t> units = amount_units(amount);
   if (!units || *units == 0) {
-    return payment_refusal{400, "INVALID_FIELD",
-                           "amount must be a positive amount such as \"2.30\" (a string), got '" +
-                               support::excerpt(amount, 40) + "'"};
+    co_return payment_refusal{400, "INVALID_FIELD",
+                              "amount must be a positive amount such as \"2.30\" (a string), got '" +
+                                  support::excerpt(amount, 40) + "'"};
   }
-  refund_record refund;
-  outbound::delivery event;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = payments_.find(payment_id);
-    if (it == payments_.end()) {
-      return payment_refusal{404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(payment_id, 64) + "'"};
+  for (int i = 0; i < max_refund_tries; ++i) {
+    const std::int64_t now = clock_.now_ms();
+    const std::optional<state::record> got = co_await records_.async_get(kind, payment_id);
+    std::optional<payment_record> found = got ? decode_payment(got->body) : std::nullopt;
+    if (!found) {
+      co_return payment_refusal{404, "UNKNOWN_PAYMENT", "no payment '" + support::excerpt(payment_id, 64) + "'"};
     }
-    payment_record& p = it->second;
+    payment_record& p = *found;
     if (!p.paid_at_ms || *p.paid_at_ms > now) {
-      return payment_refusal{409, "NOT_PAID",
-                             "payment " + payment_id + " is not paid" +
-                                 (p.paid_at_ms ? " yet (PAY_SUCCESS is due at " + std::to_string(*p.paid_at_ms) +
-                                                     "; move the clock there first)"
-                                               : std::string(" (its outcome is ") + payment_outcome_name(p.outcome) + ")")};
+      co_return payment_refusal{
+          409, "NOT_PAID",
+          "payment " + payment_id + " is not paid" +
+              (p.paid_at_ms ? " yet (PAY_SUCCESS is due at " + std::to_string(*p.paid_at_ms) +
+                                  "; move the clock there first)"
+                            : std::string(" (its outcome is ") + payment_outcome_name(p.outcome) + ")")};
     }
     if (p.refunds.size() >= max_refunds) {
-      return payment_refusal{409, "TOO_MANY_REFUNDS",
-                             "payment " + payment_id + " has " + std::to_string(max_refunds) + " refunds already"};
+      co_return payment_refusal{409, "TOO_MANY_REFUNDS",
+                                "payment " + payment_id + " has " + std::to_string(max_refunds) + " refunds already"};
     }
     std::int64_t refunded = 0;
     for (const auto& r : p.refunds) {
@@ -377,13 +472,14 @@ std::variant<refund_record, payment_refusal> payments::refund(const std::string&
     }
     const std::int64_t paid = amount_units(p.amount).value_or(0);
     if (refunded + *units > paid) {
-      return payment_refusal{409, "REFUND_TOO_LARGE",
-                             "a refund of " + amount + " would take the refunds over the " + p.amount + " " +
-                                 p.currency + " paid (" + std::to_string(p.refunds.size()) + " refund(s) so far)"};
+      co_return payment_refusal{409, "REFUND_TOO_LARGE",
+                                "a refund of " + amount + " would take the refunds over the " + p.amount + " " +
+                                    p.currency + " paid (" + std::to_string(p.refunds.size()) + " refund(s) so far)"};
     }
     // The refund's event: PAY_SUCCESS's fields, its own order number, the
     // payment's as chargeOrderNo.
-    event = event_of(p, "REFUND", now);
+    outbound::delivery event = event_of(p, "REFUND", now);
+    refund_record refund;
     refund.order_no = "RF" + upper_hex(10);
     refund.amount = amount;
     refund.time_ms = now;
@@ -391,55 +487,49 @@ std::variant<refund_record, payment_refusal> payments::refund(const std::string&
     event.data_json = json::serialize(trade_data(p, amount, refund.order_no, now));
     p.event_ids.push_back(event.event_id);
     p.refunds.push_back(refund);
+    std::vector<state::record_write> writes{write_of(p, got->version)};
+    std::vector<state::scheduled_job> jobs;
+    deliveries_.prepare(std::move(event), writes, jobs);
+    // Another refund of this payment (any replica) may have come first:
+    // then the checks run again on the payment as it is now.
+    if (co_await records_.async_commit(std::move(writes), std::move(jobs))) {
+      co_return refund;
+    }
   }
-  deliveries_.add(std::move(event));
-  return refund;
+  co_return payment_refusal{409, "PAYMENT_BUSY",
+                            "payment " + payment_id + " changed " + std::to_string(max_refund_tries) +
+                                " times while this refund was checked; try again"};
 }
 
-std::optional<payment_record> payments::find(const std::string& payment_id) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = payments_.find(payment_id);
-  return it == payments_.end() ? std::nullopt : std::optional(it->second);
+net::awaitable<std::optional<payment_record>> payments::async_find(const std::string& payment_id) const {
+  const std::optional<state::record> got = co_await records_.async_get(kind, payment_id);
+  co_return got ? decode_payment(got->body) : std::nullopt;
 }
 
-payments::payment_listing payments::list(const std::optional<std::string>& plat_id,
-                                         const std::optional<std::string>& ident_code, std::size_t limit) const {
+net::awaitable<payments::payment_listing> payments::async_list(const std::optional<std::string>& plat_id,
+                                                               const std::optional<std::string>& ident_code,
+                                                               std::size_t limit) const {
   payment_listing out;
-  const std::lock_guard lock(mutex_);
-  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-    const payment_record& p = payments_.at(*it);
-    if ((plat_id && p.plat_id != *plat_id) || (ident_code && p.ident_code != *ident_code)) {
-      continue;
+  constexpr std::size_t page = 1000;
+  for (std::size_t start = 0;; start += page) {
+    const std::vector<state::record> got = co_await records_.async_page(kind, start, page, true);
+    for (const auto& r : got) {
+      const std::optional<payment_record> p = decode_payment(r.body);
+      if (!p || (plat_id && p->plat_id != *plat_id) || (ident_code && p->ident_code != *ident_code)) {
+        continue;
+      }
+      ++out.count;
+      if (out.items.size() < limit) {
+        out.items.push_back(*p);
+      }
     }
-    ++out.count;
-    if (out.items.size() < limit) {
-      out.items.push_back(p);
+    if (got.size() < page) {
+      break;
     }
   }
-  return out;
+  co_return out;
 }
 
-void payments::clear() {
-  {
-    const std::lock_guard lock(mutex_);
-    payments_.clear();
-    order_.clear();
-  }
-  deliveries_.clear(api_name);
-}
-
-// Under the lock. The oldest payments go; answers their events.
-std::vector<std::string> payments::evict_if_full() {
-  std::vector<std::string> events;
-  while (order_.size() > capacity_) {
-    const auto it = payments_.find(order_.front());
-    if (it != payments_.end()) {
-      events.insert(events.end(), it->second.event_ids.begin(), it->second.event_ids.end());
-      payments_.erase(it);
-    }
-    order_.pop_front();
-  }
-  return events;
-}
+net::awaitable<void> payments::async_clear() { co_await records_.async_clear(kind); }
 
 }  // namespace authsim::creditpay

@@ -10,7 +10,9 @@
 // platform's lane. Its lifecycle planning and the webhook request it sends
 // are pure functions, tested on their own.
 //
-// Thread-safe: one mutex guards the payments.
+// Payments are kept in state::records (memory, or shared by every
+// replica), each with its events: starting one is one commit of the
+// payment, its deliveries and their jobs. Thread-safe.
 
 #include "fixtures/fixtures.hpp"
 #include "http/message.hpp"
@@ -19,6 +21,7 @@
 #include "state/clock.hpp"
 #include "state/code_store.hpp"
 #include "state/platform_endpoints.hpp"
+#include "state/records.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -158,45 +161,49 @@ struct payment_request {
 // A refusal of the admin API.
 using payment_refusal = http::status_refusal;
 
+std::string encode_payment(const payment_record& p);
+std::optional<payment_record> decode_payment(const std::string& text);
+
 class payments {
  public:
   static constexpr std::size_t default_capacity = 10'000;  // payments kept; the oldest go first
   static constexpr std::size_t max_refunds = 50;
+  static constexpr const char* kind = "payment";  // their records
 
   // Registers Credit Pay's channel with `deliveries`.
   payments(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,
-           const state::platform_endpoints& endpoints, outbound::deliveries& deliveries,
+           const state::platform_endpoints& endpoints, state::records& records, outbound::deliveries& deliveries,
            std::size_t capacity = default_capacity);
 
   // Starts a payment: checks the code (known, redeemed) and the request,
   // plans its events and schedules them. The record, or why not.
   net::awaitable<std::variant<payment_record, payment_refusal>> async_start(const payment_request& r);
   // A refund of a paid payment, sent now; never more than was paid in all.
-  std::variant<refund_record, payment_refusal> refund(const std::string& payment_id, const std::string& amount);
+  net::awaitable<std::variant<refund_record, payment_refusal>> async_refund(const std::string& payment_id,
+                                                                            const std::string& amount);
 
-  [[nodiscard]] std::optional<payment_record> find(const std::string& payment_id) const;
+  [[nodiscard]] net::awaitable<std::optional<payment_record>> async_find(const std::string& payment_id) const;
   // Newest first; `count` is how many match.
   struct payment_listing {
     std::size_t count = 0;
     std::vector<payment_record> items;
   };
-  [[nodiscard]] payment_listing list(const std::optional<std::string>& plat_id,
-                                     const std::optional<std::string>& ident_code, std::size_t limit) const;
+  [[nodiscard]] net::awaitable<payment_listing> async_list(const std::optional<std::string>& plat_id,
+                                                           const std::optional<std::string>& ident_code,
+                                                           std::size_t limit) const;
 
-  // Forgets every payment and event (POST /__admin/reset).
-  void clear();
+  // Forgets every payment (POST /__admin/reset; the deliveries go too).
+  net::awaitable<void> async_clear();
 
  private:
-  std::vector<std::string> evict_if_full();
+  [[nodiscard]] state::record_write write_of(const payment_record& p, std::uint64_t expect) const;
+
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
   state::code_store& codes_;
+  state::records& records_;
   outbound::deliveries& deliveries_;
   std::size_t capacity_;
-
-  mutable std::mutex mutex_;
-  std::map<std::string, payment_record> payments_;
-  std::deque<std::string> order_;  // payment ids, oldest first
 };
 
 }  // namespace authsim::creditpay

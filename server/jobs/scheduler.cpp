@@ -18,27 +18,28 @@ namespace {
 constexpr std::int64_t idle_look_ms = 60'000;
 }  // namespace
 
-scheduler::scheduler(net::any_io_executor executor, const state::clock& clock)
+memory_scheduler::memory_scheduler(net::any_io_executor executor, const state::clock& clock)
     : executor_(std::move(executor)), clock_(clock), wake_(std::make_shared<support::event>(executor_)) {}
 
-void scheduler::start() {
+void memory_scheduler::start() {
   net::co_spawn(executor_, [self = shared_from_this()]() { return self->dispatch(); }, net::detached);
 }
 
-void scheduler::add(std::int64_t due_ms, const std::string& lane, job j) {
+void memory_scheduler::add(state::scheduled_job j) {
   {
     const std::lock_guard lock(mutex_);
     if (stopped_) {
       return;
     }
-    waiting_.emplace(std::tuple{due_ms, next_seq_++}, std::pair{lane, std::move(j)});
+    const std::int64_t due = j.due_ms;
+    waiting_.emplace(std::tuple{due, next_seq_++}, std::move(j));
   }
   wake_->raise();
 }
 
-void scheduler::poke() { wake_->raise(); }
+void memory_scheduler::poke() { wake_->raise(); }
 
-std::size_t scheduler::stop() {
+std::size_t memory_scheduler::stop() {
   std::size_t dropped = 0;
   {
     const std::lock_guard lock(mutex_);
@@ -54,7 +55,7 @@ std::size_t scheduler::stop() {
   return dropped;
 }
 
-std::size_t scheduler::pending() const {
+std::size_t memory_scheduler::pending() const {
   const std::lock_guard lock(mutex_);
   std::size_t n = waiting_.size();
   for (const auto& [name, lane] : lanes_) {
@@ -63,18 +64,19 @@ std::size_t scheduler::pending() const {
   return n;
 }
 
-std::int64_t scheduler::release_due(std::int64_t now_ms) {
+std::int64_t memory_scheduler::release_due(std::int64_t now_ms) {
   std::vector<std::string> to_start;
   std::int64_t next = std::numeric_limits<std::int64_t>::max();
   {
     const std::lock_guard lock(mutex_);
     while (!waiting_.empty() && std::get<0>(waiting_.begin()->first) <= now_ms) {
       auto node = waiting_.extract(waiting_.begin());
-      lane_state& lane = lanes_[node.mapped().first];
-      lane.queue.push_back(std::move(node.mapped().second));
+      lane_state& lane = lanes_[node.mapped().lane];
+      const std::string name = node.mapped().lane;
+      lane.queue.push_back(std::move(node.mapped()));
       if (!lane.busy) {
         lane.busy = true;
-        to_start.push_back(node.mapped().first);
+        to_start.push_back(name);
       }
     }
     if (!waiting_.empty()) {
@@ -87,7 +89,7 @@ std::int64_t scheduler::release_due(std::int64_t now_ms) {
   return next;
 }
 
-net::awaitable<void> scheduler::dispatch() {
+net::awaitable<void> memory_scheduler::dispatch() {
   for (;;) {
     {
       const std::lock_guard lock(mutex_);
@@ -104,9 +106,9 @@ net::awaitable<void> scheduler::dispatch() {
   }
 }
 
-net::awaitable<void> scheduler::run_lane(std::string lane) {
+net::awaitable<void> memory_scheduler::run_lane(std::string lane) {
   for (;;) {
-    job next;
+    state::scheduled_job next;
     {
       const std::lock_guard lock(mutex_);
       lane_state& state = lanes_[lane];
@@ -120,12 +122,23 @@ net::awaitable<void> scheduler::run_lane(std::string lane) {
       next = std::move(state.queue.front());
       state.queue.pop_front();
     }
-    try {
-      co_await next();
-    } catch (const std::exception& e) {
-      support::log_message(support::log_level::error, std::string("a scheduled job failed: ") + e.what());
-    }
+    co_await run(next.kind, next.arg);
   }
+}
+
+net::awaitable<bool> scheduler::run(const std::string& kind, const std::string& arg) const {
+  const auto it = handlers_.find(kind);
+  if (it == handlers_.end()) {
+    support::log_message(support::log_level::error, "a scheduled job of an unknown kind: " + kind);
+    co_return true;
+  }
+  try {
+    co_await it->second(arg);
+    co_return true;
+  } catch (const std::exception& e) {
+    support::log_message(support::log_level::error, "a scheduled " + kind + " job failed: " + e.what());
+  }
+  co_return false;
 }
 
 }  // namespace authsim::jobs

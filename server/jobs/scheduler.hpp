@@ -12,9 +12,13 @@
 // the next starts; lanes run side by side. So a platform's endpoint sees
 // its events in order, and a slow one holds up only its own.
 //
-// Thread-safe. Jobs are coroutines run on the scheduler's executor.
+// A job is a kind and an argument (text), so that a schedule can be kept
+// outside the process: memory_scheduler here keeps this process's jobs,
+// redis::shared_scheduler the jobs every replica shares. Thread-safe. Jobs
+// are coroutines run on the scheduler's executor.
 
 #include "state/clock.hpp"
+#include "state/records.hpp"
 #include "support/async.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -34,21 +38,47 @@ class event;
 
 namespace authsim::jobs {
 
-class scheduler : public std::enable_shared_from_this<scheduler> {
+// What every scheduler does: runs each job by the handler of its kind.
+class scheduler {
  public:
-  using job = std::function<net::awaitable<void>()>;
+  using handler = std::function<net::awaitable<void>(const std::string& arg)>;
 
+  scheduler() = default;
+  scheduler(const scheduler&) = delete;
+  scheduler& operator=(const scheduler&) = delete;
+  virtual ~scheduler() = default;
+
+  // Before start(): what runs the jobs of `kind`.
+  void on(const std::string& kind, handler h) { handlers_[kind] = std::move(h); }
+  // Begins watching the due times.
+  virtual void start() = 0;
+  // The clock moved, or a job was added: look again at once.
+  virtual void poke() = 0;
+  // Runs nothing more; answers how many jobs it held that were dropped
+  // (a shared schedule keeps its jobs for the other replicas: 0).
+  virtual std::size_t stop() = 0;
+
+ protected:
+  // Runs one job; a job that throws is logged, never propagated: false
+  // then (a shared schedule lets the job's claim run out, so that it runs
+  // again).
+  net::awaitable<bool> run(const std::string& kind, const std::string& arg) const;
+
+ private:
+  std::map<std::string, handler> handlers_;
+};
+
+// This process's jobs, in its memory.
+class memory_scheduler final : public scheduler, public std::enable_shared_from_this<memory_scheduler> {
+ public:
   // Make one with std::make_shared, then start() it.
-  scheduler(net::any_io_executor executor, const state::clock& clock);
+  memory_scheduler(net::any_io_executor executor, const state::clock& clock);
 
-  // Begins watching the due times (spawns the dispatcher).
-  void start();
-  // Runs `j` in `lane` once the simulated clock reaches `due_ms`.
-  void add(std::int64_t due_ms, const std::string& lane, job j);
-  // The clock moved: run what is due now, and sleep anew.
-  void poke();
-  // Runs nothing more; jobs not started are dropped. Answers how many.
-  std::size_t stop();
+  void start() override;
+  // Runs `j` once the simulated clock reaches its due time.
+  void add(state::scheduled_job j);
+  void poke() override;
+  std::size_t stop() override;
   // Jobs waiting for their time or for their lane.
   [[nodiscard]] std::size_t pending() const;
 
@@ -65,9 +95,9 @@ class scheduler : public std::enable_shared_from_this<scheduler> {
   mutable std::mutex mutex_;
   bool stopped_ = false;
   std::uint64_t next_seq_ = 0;
-  std::map<std::tuple<std::int64_t, std::uint64_t>, std::pair<std::string, job>> waiting_;
+  std::map<std::tuple<std::int64_t, std::uint64_t>, state::scheduled_job> waiting_;
   struct lane_state {
-    std::deque<job> queue;
+    std::deque<state::scheduled_job> queue;
     bool busy = false;
   };
   std::map<std::string, lane_state> lanes_;

@@ -7,6 +7,8 @@
 #include "support/text.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
@@ -58,9 +60,143 @@ std::optional<delivery_status> parse_delivery_status(std::string_view text) {
   return std::nullopt;
 }
 
-deliveries::deliveries(const state::clock& clock, client& outbound, state::metrics& metrics,
-                       std::shared_ptr<jobs::scheduler> scheduler)
-    : clock_(clock), outbound_(outbound), metrics_(metrics), scheduler_(std::move(scheduler)) {}
+namespace {
+
+json::value optional_int(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+std::optional<std::int64_t> int_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_int64()) {
+    return std::nullopt;
+  }
+  return v->get_int64();
+}
+
+std::string text_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::optional<faults::webhook_fault_kind> fault_kind_of(std::string_view name) {
+  using k = faults::webhook_fault_kind;
+  for (const auto kind : {k::duplicate, k::out_of_order, k::bad_signature, k::delay, k::drop}) {
+    if (name == faults::webhook_fault_name(kind)) {
+      return kind;
+    }
+  }
+  return std::nullopt;
+}
+
+// The job argument of an attempt: "event_id retry due_ms".
+std::string job_arg(const std::string& event_id, int retry, std::int64_t due_ms) {
+  return event_id + " " + std::to_string(retry) + " " + std::to_string(due_ms);
+}
+
+bool is_pending(delivery_status s) { return s == delivery_status::scheduled || s == delivery_status::retrying; }
+
+// How many times a change is tried again when another came in between.
+constexpr int max_update_tries = 16;
+
+}  // namespace
+
+std::string encode_delivery(const stored_delivery& s) {
+  const delivery& d = s.d;
+  json::array attempts;
+  for (const auto& a : d.attempts) {
+    attempts.push_back(json::object{{"time_ms", a.time_ms},
+                                    {"retry", a.retry},
+                                    {"status", a.status ? json::value(*a.status) : json::value(nullptr)},
+                                    {"error", a.error},
+                                    {"latency_us", a.latency_us},
+                                    {"answer", a.answer},
+                                    {"trace", a.trace}});
+  }
+  json::value fault = nullptr;
+  if (d.fault) {
+    fault = json::object{{"kind", faults::webhook_fault_name(d.fault->kind)},
+                         {"hold_ms", d.fault->hold_ms},
+                         {"delay_ms", d.fault->delay_ms}};
+  }
+  return json::serialize(json::object{{"event_id", d.event_id},
+                                      {"api", d.api},
+                                      {"lane", d.lane},
+                                      {"subject", d.subject},
+                                      {"type", d.type},
+                                      {"data", d.data_json},
+                                      {"token", d.token},
+                                      {"due_ms", d.due_ms},
+                                      {"status", delivery_status_name(d.status)},
+                                      {"next_attempt_ms", optional_int(d.next_attempt_ms)},
+                                      {"attempts", std::move(attempts)},
+                                      {"fault", std::move(fault)},
+                                      {"first_due_ms", s.first_due_ms},
+                                      {"fault_decided", s.fault_decided},
+                                      {"held", s.held},
+                                      {"planned_retry", s.planned_retry}});
+}
+
+std::optional<stored_delivery> decode_delivery(const std::string& text) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) {
+    return std::nullopt;
+  }
+  stored_delivery s;
+  delivery& d = s.d;
+  d.event_id = text_of(*o, "event_id");
+  d.api = text_of(*o, "api");
+  d.lane = text_of(*o, "lane");
+  d.subject = text_of(*o, "subject");
+  d.type = text_of(*o, "type");
+  d.data_json = text_of(*o, "data");
+  d.token = text_of(*o, "token");
+  d.due_ms = int_of(*o, "due_ms").value_or(0);
+  d.status = parse_delivery_status(text_of(*o, "status")).value_or(delivery_status::scheduled);
+  d.next_attempt_ms = int_of(*o, "next_attempt_ms");
+  if (const json::value* list = o->if_contains("attempts"); list != nullptr && list->is_array()) {
+    for (const auto& item : list->get_array()) {
+      if (!item.is_object()) {
+        continue;
+      }
+      const json::object& a = item.get_object();
+      delivery_attempt at;
+      at.time_ms = int_of(a, "time_ms").value_or(0);
+      at.retry = static_cast<int>(int_of(a, "retry").value_or(0));
+      if (const auto status = int_of(a, "status")) {
+        at.status = static_cast<unsigned>(*status);
+      }
+      at.error = text_of(a, "error");
+      at.latency_us = int_of(a, "latency_us").value_or(0);
+      at.answer = text_of(a, "answer");
+      at.trace = text_of(a, "trace");
+      d.attempts.push_back(std::move(at));
+    }
+  }
+  if (const json::value* f = o->if_contains("fault"); f != nullptr && f->is_object()) {
+    if (const auto k = fault_kind_of(text_of(f->get_object(), "kind"))) {
+      faults::webhook_fault fault;
+      fault.kind = *k;
+      fault.hold_ms = int_of(f->get_object(), "hold_ms").value_or(fault.hold_ms);
+      fault.delay_ms = int_of(f->get_object(), "delay_ms").value_or(fault.delay_ms);
+      d.fault = fault;
+    }
+  }
+  s.first_due_ms = int_of(*o, "first_due_ms").value_or(d.due_ms);
+  const json::value* decided = o->if_contains("fault_decided");
+  s.fault_decided = decided != nullptr && decided->is_bool() && decided->get_bool();
+  const json::value* held = o->if_contains("held");
+  s.held = held != nullptr && held->is_bool() && held->get_bool();
+  s.planned_retry = static_cast<int>(int_of(*o, "planned_retry").value_or(0));
+  return s;
+}
+
+deliveries::deliveries(const state::clock& clock, client& outbound, state::metrics& metrics, state::records& records,
+                       jobs::scheduler& scheduler)
+    : clock_(clock), outbound_(outbound), metrics_(metrics), records_(records) {
+  scheduler.on(job_kind, [this](const std::string& arg) { return attempt(arg); });
+  records_.on_change = [this] { notify_waiters(); };
+}
 
 void deliveries::add_channel(const std::string& api, std::shared_ptr<const channel> c) {
   channels_[api] = std::move(c);
@@ -71,181 +207,182 @@ const channel* deliveries::channel_of(const std::string& api) const {
   return it == channels_.end() ? nullptr : it->second.get();
 }
 
-void deliveries::add(delivery d) {
+state::record_write deliveries::write_of(const stored_delivery& s, std::uint64_t expect) const {
+  state::record_write w;
+  w.kind = kind;
+  w.id = s.d.event_id;
+  w.body = encode_delivery(s);
+  w.expect = expect;
+  w.order = s.d.due_ms;
+  w.tag = is_pending(s.d.status) ? pending_tag : "";
+  return w;
+}
+
+void deliveries::prepare(delivery d, std::vector<state::record_write>& writes,
+                         std::vector<state::scheduled_job>& jobs) const {
   if (channel_of(d.api) == nullptr) {
     throw std::logic_error("a delivery for an API without a channel: " + d.api);
   }
-  const std::string id = d.event_id;
-  const std::string lane = d.lane;
-  const std::int64_t due = d.due_ms;
-  {
-    const std::lock_guard lock(mutex_);
-    stored s;
-    s.d = std::move(d);
-    s.d.next_attempt_ms = due;
-    s.first_due_ms = due;
-    s.seq = next_seq_++;
-    items_.insert_or_assign(id, std::move(s));
-  }
-  schedule(id, lane, due, 0);
+  stored_delivery s;
+  s.d = std::move(d);
+  s.d.status = delivery_status::scheduled;
+  s.d.next_attempt_ms = s.d.due_ms;
+  s.first_due_ms = s.d.due_ms;
+  jobs.push_back(state::scheduled_job{s.d.due_ms, s.d.lane, job_kind, job_arg(s.d.event_id, 0, s.d.due_ms)});
+  writes.push_back(write_of(s, 0));
 }
 
-void deliveries::schedule(const std::string& event_id, const std::string& lane, std::int64_t due_ms, int retry) {
-  scheduler_->add(due_ms, lane, [this, event_id, retry]() { return attempt(event_id, retry); });
+net::awaitable<std::optional<stored_delivery>> deliveries::update(
+    const std::string& event_id,
+    const std::function<bool(stored_delivery&, std::vector<state::scheduled_job>&)>& change) {
+  for (int i = 0; i < max_update_tries; ++i) {
+    const std::optional<state::record> got = co_await records_.async_get(kind, event_id);
+    if (!got) {
+      co_return std::nullopt;
+    }
+    std::optional<stored_delivery> s = decode_delivery(got->body);
+    if (!s) {
+      co_return std::nullopt;
+    }
+    std::vector<state::scheduled_job> jobs;
+    if (!change(*s, jobs)) {
+      co_return s;
+    }
+    std::vector<state::record_write> writes;
+    writes.push_back(write_of(*s, got->version));
+    if (co_await records_.async_commit(std::move(writes), std::move(jobs))) {
+      co_return s;
+    }
+  }
+  throw std::runtime_error("delivery " + event_id + " changed " + std::to_string(max_update_tries) +
+                           " times while an attempt was being recorded");
 }
 
-net::awaitable<void> deliveries::attempt(std::string event_id, int retry) {
-  std::optional<faults::webhook_fault> fault;
-  std::string type;
-  std::string lane;
-  std::string api;
-  bool decide = false;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = items_.find(event_id);
-    // Forgotten (a reset), or delivered meanwhile by a redelivery.
-    if (it == items_.end() || it->second.d.status == delivery_status::delivered) {
-      co_return;
-    }
-    decide = !it->second.fault_decided;
-    it->second.fault_decided = true;
-    type = it->second.d.type;
-    lane = it->second.d.lane;
-    api = it->second.d.api;
-    fault = it->second.d.fault;
-  }
-  if (decide && decide_fault_) {
-    fault = decide_fault_(api, type, lane);
-    const std::lock_guard lock(mutex_);
-    if (const auto it = items_.find(event_id); it != items_.end()) {
-      it->second.d.fault = fault;
-    }
-    if (fault) {
-      metrics_.record_fault(std::string("webhook_") + faults::webhook_fault_name(fault->kind));
-    }
-  }
-  using kind = faults::webhook_fault_kind;
-  if (fault && fault->kind == kind::drop) {
-    {
-      const std::lock_guard lock(mutex_);
-      if (const auto it = items_.find(event_id); it != items_.end()) {
-        it->second.d.status = delivery_status::dropped;
-        it->second.d.next_attempt_ms.reset();
-      }
-    }
-    metrics_.record_webhook(type, "dropped");
-    notify_waiters();
+net::awaitable<void> deliveries::attempt(const std::string& arg) {
+  // "event_id retry due_ms"
+  const std::size_t first = arg.find(' ');
+  const std::size_t second = arg.find(' ', first + 1);
+  if (first == std::string::npos || second == std::string::npos) {
     co_return;
   }
-  if (fault && fault->kind == kind::out_of_order && retry == 0) {
-    std::optional<std::int64_t> later;
-    {
-      const std::lock_guard lock(mutex_);
-      if (const auto it = items_.find(event_id); it != items_.end() && !it->second.held) {
-        it->second.held = true;
-        later = it->second.d.due_ms + fault->hold_ms;
-        it->second.first_due_ms = *later;
-        it->second.d.next_attempt_ms = later;
+  const std::string event_id = arg.substr(0, first);
+  const int retry = std::stoi(arg.substr(first + 1, second - first - 1));
+  const std::int64_t due = std::stoll(arg.substr(second + 1));
+
+  using kind_t = faults::webhook_fault_kind;
+  enum class next_step { skip, dropped, held, send };
+  next_step step = next_step::skip;
+  bool fault_new = false;
+  const auto prepared = co_await update(event_id, [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
+    step = next_step::skip;
+    fault_new = false;
+    // Delivered meanwhile (a redelivery), given up, or this attempt is no
+    // longer the planned one (made already by a job that ran twice).
+    if (!is_pending(s.d.status) || s.planned_retry != retry || s.d.next_attempt_ms != due) {
+      return false;
+    }
+    bool changed = false;
+    if (!s.fault_decided) {
+      s.fault_decided = true;
+      changed = true;
+      if (decide_fault_) {
+        s.d.fault = decide_fault_(s.d.api, s.d.type, s.d.lane);
+        fault_new = s.d.fault.has_value();
       }
     }
-    if (later) {
-      // Held back: the lane's later deliveries go first.
-      schedule(event_id, lane, *later, 0);
-      co_return;
+    const auto& fault = s.d.fault;
+    if (fault && fault->kind == kind_t::drop) {
+      s.d.status = delivery_status::dropped;
+      s.d.next_attempt_ms.reset();
+      step = next_step::dropped;
+      return true;
     }
+    if (fault && fault->kind == kind_t::out_of_order && retry == 0 && !s.held) {
+      // Held back: the lane's later deliveries go first.
+      s.held = true;
+      const std::int64_t later = s.d.due_ms + fault->hold_ms;
+      s.first_due_ms = later;
+      s.d.next_attempt_ms = later;
+      jobs.push_back(state::scheduled_job{later, s.d.lane, job_kind, job_arg(event_id, 0, later)});
+      step = next_step::held;
+      return true;
+    }
+    step = next_step::send;
+    return changed;
+  });
+  if (prepared && fault_new) {
+    metrics_.record_fault(std::string("webhook_") + faults::webhook_fault_name(prepared->d.fault->kind));
   }
-  if (fault && fault->kind == kind::delay && retry == 0) {
+  if (!prepared || step == next_step::skip || step == next_step::held) {
+    co_return;
+  }
+  const delivery& d = prepared->d;
+  if (step == next_step::dropped) {
+    metrics_.record_webhook(d.type, "dropped");
+    co_return;
+  }
+  if (d.fault && d.fault->kind == kind_t::delay && retry == 0) {
     // The lane's later deliveries wait behind this one.
     net::steady_timer timer(co_await net::this_coro::executor);
-    timer.expires_after(std::chrono::milliseconds(fault->delay_ms));
+    timer.expires_after(std::chrono::milliseconds(d.fault->delay_ms));
     co_await timer.async_wait(use_tuple);
   }
-  co_await send(event_id, retry, false, fault && fault->kind == kind::bad_signature && retry == 0);
-  const channel* ch = channel_of(api);
-  std::optional<std::int64_t> next;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = items_.find(event_id);
-    if (it == items_.end()) {
-      co_return;
+  const std::vector<outcome> sent = co_await send(d, retry, d.fault && d.fault->kind == kind_t::bad_signature && retry == 0);
+  const channel* ch = channel_of(d.api);
+  co_await update(event_id, [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
+    bool taken = false;
+    bool built = true;
+    for (const auto& o : sent) {
+      s.d.attempts.push_back(o.attempt);
+      taken = taken || o.taken;
+      built = built && o.built;
     }
-    delivery& d = it->second.d;
-    if (d.status == delivery_status::retrying || d.status == delivery_status::scheduled) {
-      next = ch->retry_due(it->second.first_due_ms, retry + 1);
-      d.status = next ? delivery_status::retrying : delivery_status::failed;
-      d.next_attempt_ms = next;
+    while (s.d.attempts.size() > max_attempts_kept) {
+      s.d.attempts.erase(s.d.attempts.begin());
     }
-  }
-  notify_waiters();
-  if (next) {
-    schedule(event_id, lane, *next, retry + 1);
-  }
+    if (taken) {
+      s.d.status = delivery_status::delivered;
+      s.d.next_attempt_ms.reset();
+    } else if (!built) {
+      s.d.status = delivery_status::undeliverable;
+      s.d.next_attempt_ms.reset();
+    } else if (is_pending(s.d.status) && s.planned_retry == retry) {
+      const std::optional<std::int64_t> next = ch->retry_due(s.first_due_ms, retry + 1);
+      s.d.status = next ? delivery_status::retrying : delivery_status::failed;
+      s.d.next_attempt_ms = next;
+      s.planned_retry = retry + 1;
+      if (next) {
+        jobs.push_back(state::scheduled_job{*next, s.d.lane, job_kind, job_arg(event_id, retry + 1, *next)});
+      }
+    }
+    return true;
+  });
 }
 
-net::awaitable<delivery_attempt> deliveries::send(const std::string& event_id, int retry, bool redelivery,
-                                                  bool bad_signature) {
-  bool twice = false;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = items_.find(event_id);
-    twice = it != items_.end() && it->second.d.fault &&
-            it->second.d.fault->kind == faults::webhook_fault_kind::duplicate;
-  }
-  delivery_attempt a = co_await send_once(event_id, retry, redelivery, bad_signature);
+net::awaitable<std::vector<deliveries::outcome>> deliveries::send(const delivery& d, int retry, bool bad_signature) {
+  std::vector<outcome> out;
+  out.push_back(co_await send_once(d, retry, bad_signature));
   // An attempt that sent nothing (no URL) has no trace to repeat.
-  if (twice && !a.trace.empty()) {
-    a = co_await send_once(event_id, retry, redelivery, bad_signature);
+  if (d.fault && d.fault->kind == faults::webhook_fault_kind::duplicate && out.back().built) {
+    out.push_back(co_await send_once(d, retry, bad_signature));
   }
-  co_return a;
+  co_return out;
 }
 
-// Under no lock. Keeps the attempt (the last ones) and sets the status.
-void deliveries::record(const std::string& event_id, const delivery_attempt& a,
-                        std::optional<delivery_status> status) {
-  const std::lock_guard lock(mutex_);
-  const auto it = items_.find(event_id);
-  if (it == items_.end()) {
-    return;
-  }
-  delivery& d = it->second.d;
-  d.attempts.push_back(a);
-  if (d.attempts.size() > max_attempts_kept) {
-    d.attempts.erase(d.attempts.begin());
-  }
-  if (status) {
-    d.status = *status;
-    if (*status != delivery_status::scheduled && *status != delivery_status::retrying) {
-      d.next_attempt_ms.reset();
-    }
-  }
-}
-
-net::awaitable<delivery_attempt> deliveries::send_once(const std::string& event_id, int retry, bool redelivery,
-                                                       bool bad_signature) {
+net::awaitable<deliveries::outcome> deliveries::send_once(const delivery& d, int retry, bool bad_signature) {
   const std::int64_t now = clock_.now_ms();
-  delivery_attempt a;
+  outcome o;
+  delivery_attempt& a = o.attempt;
   a.time_ms = now;
   a.retry = retry;
-  delivery d;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = items_.find(event_id);
-    if (it == items_.end()) {
-      a.error = "the event is no longer held";
-      co_return a;
-    }
-    d = it->second.d;
-    d.attempts.clear();
-  }
   const channel* ch = channel_of(d.api);
   const std::string trace = support::random_trace_id();
   auto built = ch->build(d, retry, trace, now);
   if (auto* why = std::get_if<std::string>(&built)) {
     a.error = std::move(*why);
-    record(event_id, a, delivery_status::undeliverable);
+    o.built = false;
     metrics_.record_webhook(d.type, "undeliverable");
-    notify_waiters();
-    co_return a;
+    co_return o;
   }
   request& req = std::get<request>(built);
   a.trace = trace;  // only what is sent has one
@@ -265,35 +402,57 @@ net::awaitable<delivery_attempt> deliveries::send_once(const std::string& event_
   if (!note.empty()) {
     a.error = a.error.empty() ? note + "; the partner took it" : note + "; " + a.error;
   }
-  metrics_.record_webhook(d.type, result_of(got, refused.empty()));
-  std::optional<delivery_status> status;
-  if (refused.empty()) {
-    status = delivery_status::delivered;
-  } else if (redelivery && d.status == delivery_status::undeliverable) {
-    status = delivery_status::failed;
-  }
-  record(event_id, a, status);
-  notify_waiters();
-  co_return a;
+  o.taken = refused.empty();
+  metrics_.record_webhook(d.type, result_of(got, o.taken));
+  co_return o;
 }
 
 net::awaitable<std::optional<delivery_attempt>> deliveries::async_redeliver(const std::string& event_id) {
-  int retry = 0;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = items_.find(event_id);
-    if (it == items_.end()) {
-      co_return std::nullopt;
-    }
-    retry = it->second.d.attempts.empty() ? 0 : it->second.d.attempts.back().retry + 1;
+  const std::optional<delivery> d = co_await async_find(event_id);
+  if (!d) {
+    co_return std::nullopt;
   }
-  co_return co_await send(event_id, retry, true);
+  const int retry = d->attempts.empty() ? 0 : d->attempts.back().retry + 1;
+  const std::vector<outcome> sent = co_await send(*d, retry, false);
+  co_await update(event_id, [&](stored_delivery& s, std::vector<state::scheduled_job>&) {
+    bool taken = false;
+    bool built = true;
+    for (const auto& o : sent) {
+      s.d.attempts.push_back(o.attempt);
+      taken = taken || o.taken;
+      built = built && o.built;
+    }
+    while (s.d.attempts.size() > max_attempts_kept) {
+      s.d.attempts.erase(s.d.attempts.begin());
+    }
+    if (taken) {
+      s.d.status = delivery_status::delivered;
+      s.d.next_attempt_ms.reset();
+    } else if (!built) {
+      s.d.status = delivery_status::undeliverable;
+      s.d.next_attempt_ms.reset();
+    } else if (s.d.status == delivery_status::undeliverable) {
+      s.d.status = delivery_status::failed;
+    }
+    return true;
+  });
+  co_return sent.back().attempt;
 }
 
-std::optional<delivery> deliveries::find(const std::string& event_id) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = items_.find(event_id);
-  return it == items_.end() ? std::nullopt : std::optional(it->second.d);
+net::awaitable<std::optional<delivery>> deliveries::async_find(const std::string& event_id) const {
+  const std::optional<state::record> got = co_await records_.async_get(kind, event_id);
+  std::optional<stored_delivery> s = got ? decode_delivery(got->body) : std::nullopt;
+  co_return s ? std::optional(std::move(s->d)) : std::nullopt;
+}
+
+net::awaitable<std::vector<delivery>> deliveries::async_find_many(const std::vector<std::string>& event_ids) const {
+  std::vector<delivery> out;
+  for (const auto& r : co_await records_.async_get_many(kind, event_ids)) {
+    if (auto s = decode_delivery(r.body)) {
+      out.push_back(std::move(s->d));
+    }
+  }
+  co_return out;
 }
 
 bool deliveries::matches(const delivery& d, const delivery_filter& f) {
@@ -302,29 +461,47 @@ bool deliveries::matches(const delivery& d, const delivery_filter& f) {
          (!f.status || d.status == *f.status) && d.attempts.size() >= f.min_attempts;
 }
 
-deliveries::listing deliveries::list(const delivery_filter& filter, std::size_t limit) const {
-  listing out;
-  std::vector<const stored*> found;
-  const std::lock_guard lock(mutex_);
-  for (const auto& [id, s] : items_) {
-    if (matches(s.d, filter)) {
-      found.push_back(&s);
+net::awaitable<void> deliveries::walk(const std::function<bool(const delivery&)>& visit) const {
+  constexpr std::size_t page = 1000;
+  for (std::size_t start = 0;; start += page) {
+    const std::vector<state::record> got = co_await records_.async_page(kind, start, page, false);
+    for (const auto& r : got) {
+      if (const auto s = decode_delivery(r.body); s && !visit(s->d)) {
+        co_return;
+      }
+    }
+    if (got.size() < page) {
+      co_return;
     }
   }
-  std::sort(found.begin(), found.end(), [](const stored* a, const stored* b) {
-    return a->d.due_ms != b->d.due_ms ? a->d.due_ms < b->d.due_ms : a->seq < b->seq;
-  });
-  out.count = found.size();
-  for (std::size_t i = 0; i < found.size() && i < limit; ++i) {
-    out.items.push_back(found[i]->d);
-  }
-  return out;
 }
 
-std::size_t deliveries::count(const delivery_filter& filter) const {
-  const std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(
-      std::count_if(items_.begin(), items_.end(), [&](const auto& kv) { return matches(kv.second.d, filter); }));
+net::awaitable<deliveries::listing> deliveries::async_list(const delivery_filter& filter, std::size_t limit) const {
+  listing out;
+  if (filter.event_id) {
+    if (auto d = co_await async_find(*filter.event_id); d && matches(*d, filter)) {
+      out.count = 1;
+      if (limit > 0) {
+        out.items.push_back(std::move(*d));
+      }
+    }
+    co_return out;
+  }
+  co_await walk([&](const delivery& d) {
+    if (matches(d, filter)) {
+      ++out.count;
+      if (out.items.size() < limit) {
+        out.items.push_back(d);
+      }
+    }
+    return true;
+  });
+  co_return out;
+}
+
+net::awaitable<std::size_t> deliveries::count(const delivery_filter& filter) const {
+  const listing l = co_await async_list(filter, 0);
+  co_return l.count;
 }
 
 net::awaitable<std::size_t> deliveries::async_wait(const delivery_filter& filter, std::size_t wanted,
@@ -343,10 +520,10 @@ net::awaitable<std::size_t> deliveries::async_wait(const delivery_filter& filter
       wake->raise();
     });
   }
-  std::size_t have = count(filter);
+  std::size_t have = co_await count(filter);
   while (have < wanted && std::chrono::steady_clock::now() < deadline && !interrupted->load()) {
     co_await wake->wait_until(deadline);
-    have = count(filter);
+    have = co_await count(filter);
   }
   co_return have;
 }
@@ -369,27 +546,8 @@ void deliveries::notify_waiters() {
   }
 }
 
-std::size_t deliveries::pending() const {
-  const std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const auto& kv) {
-    const delivery_status s = kv.second.d.status;
-    return s == delivery_status::scheduled || s == delivery_status::retrying;
-  }));
-}
+net::awaitable<std::size_t> deliveries::async_pending() const { co_return co_await records_.async_count(kind, pending_tag); }
 
-void deliveries::forget(const std::vector<std::string>& event_ids) {
-  const std::lock_guard lock(mutex_);
-  for (const auto& id : event_ids) {
-    items_.erase(id);
-  }
-}
-
-void deliveries::clear(const std::string& api) {
-  {
-    const std::lock_guard lock(mutex_);
-    std::erase_if(items_, [&](const auto& kv) { return kv.second.d.api == api; });
-  }
-  notify_waiters();
-}
+net::awaitable<void> deliveries::async_clear() { co_await records_.async_clear(kind); }
 
 }  // namespace authsim::outbound

@@ -11,13 +11,18 @@
 // when a retry is due. The scenario engine's webhook faults (duplicate,
 // out_of_order, delay, drop, bad_signature) apply to every channel.
 //
-// Thread-safe: one mutex guards the deliveries.
+// Kept in state::records (memory, or shared by every replica), each
+// attempt a job of the scheduler: a job finds its delivery as the records
+// hold it and does nothing when the delivery has moved on (delivered
+// meanwhile, or its attempt already made by a job that ran twice), so that
+// a job run again after a replica died mid-way is harmless. Thread-safe.
 
 #include "faults/scenario.hpp"
 #include "jobs/scheduler.hpp"
 #include "outbound/client.hpp"
 #include "state/clock.hpp"
 #include "state/metrics.hpp"
+#include "state/records.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -108,13 +113,31 @@ struct delivery_filter {
   std::size_t min_attempts = 0;
 };
 
+// A delivery as the records keep it: besides what the admin API shows, the
+// bookkeeping of its attempts.
+struct stored_delivery {
+  delivery d;
+  std::int64_t first_due_ms = 0;  // retries are due after it
+  bool fault_decided = false;
+  bool held = false;       // out_of_order: the hold is under way or done
+  int planned_retry = 0;   // the retry the planned attempt (next_attempt_ms) is
+};
+std::string encode_delivery(const stored_delivery& s);
+// nullopt for text that is not one (never written by encode_delivery).
+std::optional<stored_delivery> decode_delivery(const std::string& text);
+
 class deliveries {
  public:
   static constexpr std::size_t max_attempts_kept = 20;
   static constexpr std::size_t answer_excerpt_bytes = 1024;
+  static constexpr const char* kind = "delivery";      // their records
+  static constexpr const char* job_kind = "delivery";  // their scheduled attempts
+  static constexpr const char* pending_tag = "pending";
 
-  deliveries(const state::clock& clock, client& outbound, state::metrics& metrics,
-             std::shared_ptr<jobs::scheduler> scheduler);
+  // Registers the handler of its attempts with `scheduler`, and listens to
+  // the records' changes (long polls).
+  deliveries(const state::clock& clock, client& outbound, state::metrics& metrics, state::records& records,
+             jobs::scheduler& scheduler);
 
   // Registers the channel of an API; before any delivery of it is added.
   void add_channel(const std::string& api, std::shared_ptr<const channel> c);
@@ -122,19 +145,20 @@ class deliveries {
   // Where faults come from (the scenario engine); none: no faults.
   void set_fault_decider(fault_decider decider) { decide_fault_ = std::move(decider); }
 
-  // Keeps `d` and schedules its first attempt at d.due_ms in its lane.
-  // Deliveries of one lane added with the same due time go in the order
-  // they were added.
-  void add(delivery d);
+  // The write that keeps `d` and the job of its first attempt at d.due_ms,
+  // for the owner's commit (with its own record). Deliveries of one lane
+  // due at the same time go in the order they are committed.
+  void prepare(delivery d, std::vector<state::record_write>& writes, std::vector<state::scheduled_job>& jobs) const;
 
-  [[nodiscard]] std::optional<delivery> find(const std::string& event_id) const;
+  [[nodiscard]] net::awaitable<std::optional<delivery>> async_find(const std::string& event_id) const;
+  // Those of `event_ids` still held, in that order.
+  [[nodiscard]] net::awaitable<std::vector<delivery>> async_find_many(const std::vector<std::string>& event_ids) const;
   struct listing {
     std::size_t count = 0;
     std::vector<delivery> items;
   };
   // In due order (the order added for the same due time).
-  [[nodiscard]] listing list(const delivery_filter& filter, std::size_t limit) const;
-  [[nodiscard]] std::size_t count(const delivery_filter& filter) const;
+  [[nodiscard]] net::awaitable<listing> async_list(const delivery_filter& filter, std::size_t limit) const;
 
   // Waits until `count` deliveries match the filter, or `deadline`, or
   // `interrupts` says so; answers how many match then. Awaited at once.
@@ -147,42 +171,41 @@ class deliveries {
   net::awaitable<std::optional<delivery_attempt>> async_redeliver(const std::string& event_id);
 
   // Not yet delivered and not given up (scheduled or retrying).
-  [[nodiscard]] std::size_t pending() const;
-  // Forgets these deliveries (their owner was evicted).
-  void forget(const std::vector<std::string>& event_ids);
-  // Forgets every delivery of one API.
-  void clear(const std::string& api);
+  [[nodiscard]] net::awaitable<std::size_t> async_pending() const;
+  // Forgets every delivery (POST /__admin/reset).
+  net::awaitable<void> async_clear();
 
  private:
-  struct stored {
-    delivery d;
-    std::int64_t first_due_ms = 0;
-    bool fault_decided = false;
-    bool held = false;  // out_of_order: the hold is under way or done
-    std::uint64_t seq = 0;  // the order it was added: ties of due time list in it
+  struct outcome {
+    delivery_attempt attempt;
+    bool taken = false;
+    bool built = true;  // false: nothing could be sent (no URL)
   };
-
-  void schedule(const std::string& event_id, const std::string& lane, std::int64_t due_ms, int retry);
-  net::awaitable<void> attempt(std::string event_id, int retry);
-  // One attempt (two with `duplicate`); `bad_signature` signs it wrong.
-  net::awaitable<delivery_attempt> send(const std::string& event_id, int retry, bool redelivery,
-                                        bool bad_signature = false);
-  net::awaitable<delivery_attempt> send_once(const std::string& event_id, int retry, bool redelivery,
-                                             bool bad_signature);
-  void record(const std::string& event_id, const delivery_attempt& a, std::optional<delivery_status> status);
+  net::awaitable<void> attempt(const std::string& arg);
+  // One attempt (two with `duplicate`) of `d`; `bad_signature` signs it wrong.
+  net::awaitable<std::vector<outcome>> send(const delivery& d, int retry, bool bad_signature);
+  net::awaitable<outcome> send_once(const delivery& d, int retry, bool bad_signature);
+  // Reads, changes and commits one delivery until no other change came in
+  // between; `change` answers false when there is nothing to write. The
+  // delivery as written (or as read, unchanged), nullopt when not held.
+  net::awaitable<std::optional<stored_delivery>> update(
+      const std::string& event_id,
+      const std::function<bool(stored_delivery&, std::vector<state::scheduled_job>&)>& change);
+  [[nodiscard]] state::record_write write_of(const stored_delivery& s, std::uint64_t expect) const;
   static bool matches(const delivery& d, const delivery_filter& f);
+  // Walks every delivery in due order; `visit` answers false to stop.
+  net::awaitable<void> walk(const std::function<bool(const delivery&)>& visit) const;
+  [[nodiscard]] net::awaitable<std::size_t> count(const delivery_filter& filter) const;
   void notify_waiters();
 
   const state::clock& clock_;
   client& outbound_;
   state::metrics& metrics_;
-  std::shared_ptr<jobs::scheduler> scheduler_;
+  state::records& records_;
   std::map<std::string, std::shared_ptr<const channel>> channels_;
   fault_decider decide_fault_;
 
-  mutable std::mutex mutex_;
-  std::map<std::string, stored> items_;
-  std::uint64_t next_seq_ = 0;
+  std::mutex mutex_;  // the waiters
   std::vector<std::weak_ptr<support::event>> waiters_;
 };
 

@@ -13,7 +13,8 @@ std::vector<command> script_loads() {
   const scripts& all = all_scripts();
   std::vector<command> out;
   for (const script* s : {&all.put_record, &all.redeem_code, &all.list_records, &all.walk_rules,
-                          &all.change_settings, &all.journal_add}) {
+                          &all.change_settings, &all.journal_add, &all.records_commit, &all.records_page,
+                          &all.jobs_claim, &all.jobs_settle}) {
     out.push_back({"SCRIPT", "LOAD", s->text});
   }
   return out;
@@ -35,6 +36,7 @@ std::string glob_escape(std::string_view text) {
 backend::backend(backend_config config) : config_(std::move(config)) {
   channel_ = key("settings");
   journal_channel_ = key("journal");
+  records_channel_ = key("records");
 }
 
 backend::~backend() { stop(); }
@@ -52,28 +54,37 @@ void backend::attach(const net::any_io_executor& executor) {
   commands_ = std::make_shared<client>(executor_, std::move(commands));
   // Settings announcements alone on their connection: its unread bytes
   // then always mean a change (see shared_settings), never a journal entry.
-  subscriber_ = subscribe(channel_, "settings", on_settings_message, on_subscribed);
-  // Entries added while the journal's subscription was down woke nobody:
-  // the long polls look again once it is back.
-  journal_ = subscribe(journal_channel_, "journal", on_journal_message, [this] {
-    if (on_journal_message) on_journal_message(std::string());
-  });
+  subscriber_ = subscribe({channel_}, "settings",
+                          [this](const std::string&, const std::string& payload) {
+                            if (on_settings_message) on_settings_message(payload);
+                          },
+                          on_subscribed);
+  // Entries added and records changed while this subscription was down
+  // woke nobody: the long polls look again once it is back.
+  journal_ = subscribe({journal_channel_, records_channel_}, "journal",
+                       [this](const std::string& channel, const std::string& payload) {
+                         if (channel == records_channel_) {
+                           if (on_records_message) on_records_message();
+                         } else if (on_journal_message) {
+                           on_journal_message(payload);
+                         }
+                       },
+                       [this] {
+                         if (on_journal_message) on_journal_message(std::string());
+                         if (on_records_message) on_records_message();
+                       });
   commands_->start();
 }
 
-std::shared_ptr<client> backend::subscribe(const std::string& channel, const std::string& name,
-                                           const std::function<void(const std::string&)>& on_message,
+std::shared_ptr<client> backend::subscribe(std::vector<std::string> channels, const std::string& name,
+                                           std::function<void(const std::string&, const std::string&)> on_message,
                                            std::function<void()> on_ready) {
   client_settings settings;
   settings.where = config_.where;
   settings.timeout = config_.timeout;
-  settings.channels = {channel};
+  settings.channels = std::move(channels);
   settings.name = "authsim-" + config_.prefix + "-" + name;
-  // The callback is read when a message comes, not now: the stores set it
-  // before the clients connect, but after this backend was made.
-  settings.on_message = [&on_message](const std::string&, const std::string& payload) {
-    if (on_message) on_message(payload);
-  };
+  settings.on_message = std::move(on_message);
   settings.on_ready = [on_ready = std::move(on_ready)] {
     if (on_ready) on_ready();
   };

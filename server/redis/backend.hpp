@@ -1,8 +1,8 @@
 #pragma once
 // authsim's connection to a shared Redis: three clients, one for commands
 // (every request's calls, pipelined on one connection), one subscribed to
-// the sandbox's settings channel and one to its journal channel (entries
-// added, which wake long polls). The stores (codes, tokens, scenario
+// the sandbox's settings channel and one to its journal and records
+// channels (entries added and records changed, which wake long polls). The stores (codes, tokens, scenario
 // counters, shared settings, the journal) make their calls through it.
 //
 // The clients run on the threads that serve requests, not on a thread of
@@ -59,6 +59,9 @@ class backend {
   // Called on a client's strand with each journal entry's id as it is added
   // (by any replica). Set before start().
   std::function<void(const std::string&)> on_journal_message;
+  // Called on a client's strand when records changed (any replica's
+  // commit), and when that subscription is (re)made. Set before start().
+  std::function<void()> on_records_message;
 
   // Makes the clients, on `executor`, and starts connecting them (they
   // keep reconnecting from then on). Once.
@@ -75,6 +78,7 @@ class backend {
   [[nodiscard]] std::string key(std::string_view name) const;
   [[nodiscard]] const std::string& channel() const { return channel_; }
   [[nodiscard]] const std::string& journal_channel() const { return journal_channel_; }
+  [[nodiscard]] const std::string& records_channel() const { return records_channel_; }
   // Sends a command without awaiting its reply (client::send).
   void send(std::function<command()> make) { commands_->send(std::move(make)); }
   // The executor the clients run on, for work of the backend's own.
@@ -111,16 +115,18 @@ class backend {
   net::awaitable<boost::json::object> check();
 
  private:
-  // A client subscribed to `channel` that hands each message's payload to
-  // `on_message` (a member of this backend, read when a message comes),
-  // started.
-  std::shared_ptr<client> subscribe(const std::string& channel, const std::string& name,
-                                    const std::function<void(const std::string&)>& on_message,
+  // A client subscribed to `channels` that hands each message (channel,
+  // payload) to `on_message`, started. The callbacks it calls are members
+  // of this backend, read when a message comes: the stores set them after
+  // this backend was made.
+  std::shared_ptr<client> subscribe(std::vector<std::string> channels, const std::string& name,
+                                    std::function<void(const std::string&, const std::string&)> on_message,
                                     std::function<void()> on_ready);
 
   backend_config config_;
   std::string channel_;
   std::string journal_channel_;
+  std::string records_channel_;
   net::any_io_executor executor_;
   std::shared_ptr<client> commands_;
   std::shared_ptr<client> subscriber_;

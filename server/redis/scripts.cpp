@@ -226,6 +226,210 @@ redis.call('PUBLISH', ARGV[2], id)
 return id
 )lua";
 
+// Records (state::records). ARGV: the key prefix "{P}:", the records
+// channel, the count of writes, eight values per write (kind, id, body,
+// expected version, order, tag, capacity, owned records as a JSON array of
+// [kind, id]), then three per job (due, lane, "kind arg"). Keys: the
+// record "{P}:rec:KIND:ID" (body, version, member, tag, owns), the kind's
+// listing "{P}:recs:KIND" (by order, then first written: members are the
+// write's sequence in 16 hex digits and the id), the same members by
+// sequence (":written", the bound) and the tag counts (":tags"). A job is
+// a member of "{P}:jobs" scored by its due time: its sequence (16 hex
+// digits), the lane's length (4), the lane, then "kind arg". Every write's
+// expectation is checked first: answers 0 and changes nothing when one
+// fails, else 1, after announcing the change.
+constexpr const char* records_commit_text = R"lua(
+local p = ARGV[1]
+local n = tonumber(ARGV[3])
+local W = 8
+for i = 0, n - 1 do
+  local b = 4 + i * W
+  local v = redis.call('HGET', p .. 'rec:' .. ARGV[b] .. ':' .. ARGV[b + 1], 'version')
+  if tonumber(v or '0') ~= tonumber(ARGV[b + 3]) then
+    return 0
+  end
+end
+local function drop(kind, id)
+  local key = p .. 'rec:' .. kind .. ':' .. id
+  local f = redis.call('HMGET', key, 'member', 'tag', 'owns')
+  if not f[1] then
+    return nil
+  end
+  redis.call('ZREM', p .. 'recs:' .. kind, f[1])
+  redis.call('ZREM', p .. 'recs:' .. kind .. ':written', f[1])
+  if f[2] and f[2] ~= '' then
+    redis.call('HINCRBY', p .. 'recs:' .. kind .. ':tags', f[2], -1)
+  end
+  redis.call('DEL', key)
+  return f[3]
+end
+for i = 0, n - 1 do
+  local b = 4 + i * W
+  local kind, id, tag = ARGV[b], ARGV[b + 1], ARGV[b + 5]
+  local key = p .. 'rec:' .. kind .. ':' .. id
+  local listing = p .. 'recs:' .. kind
+  local f = redis.call('HMGET', key, 'member', 'tag')
+  local member = f[1]
+  if not member then
+    local seq = redis.call('INCR', p .. 'recs:seq')
+    member = string.format('%016x', seq) .. id
+    redis.call('ZADD', listing, ARGV[b + 4], member)
+    redis.call('ZADD', listing .. ':written', seq, member)
+  end
+  local old = f[2] or ''
+  if old ~= tag then
+    if old ~= '' then
+      redis.call('HINCRBY', listing .. ':tags', old, -1)
+    end
+    if tag ~= '' then
+      redis.call('HINCRBY', listing .. ':tags', tag, 1)
+    end
+  end
+  redis.call('HSET', key, 'body', ARGV[b + 2], 'member', member, 'tag', tag, 'owns', ARGV[b + 7])
+  redis.call('HINCRBY', key, 'version', 1)
+  local capacity = tonumber(ARGV[b + 6])
+  if capacity > 0 then
+    local over = redis.call('ZCARD', listing .. ':written') - capacity
+    if over > 0 then
+      for _, m in ipairs(redis.call('ZRANGE', listing .. ':written', 0, over - 1)) do
+        local owns = drop(kind, string.sub(m, 17))
+        if owns and owns ~= '' and owns ~= '[]' then
+          for _, pair in ipairs(cjson.decode(owns)) do
+            if pair[1] ~= kind then
+              drop(pair[1], pair[2])
+            end
+          end
+        end
+      end
+    end
+  end
+end
+for i = 4 + n * W, #ARGV, 3 do
+  local seq = redis.call('INCR', p .. 'jobs:seq')
+  local lane = ARGV[i + 1]
+  redis.call('ZADD', p .. 'jobs', ARGV[i], string.format('%016x%04x', seq, #lane) .. lane .. ARGV[i + 2])
+end
+redis.call('PUBLISH', ARGV[2], '1')
+return 1
+)lua";
+
+// A page of a kind's records in listing order. ARGV: the key prefix, kind,
+// start, count, "1" for newest first. Answers id, body, version, ...
+constexpr const char* records_page_text = R"lua(
+local p, kind = ARGV[1], ARGV[2]
+local start, count = tonumber(ARGV[3]), tonumber(ARGV[4])
+local members
+if ARGV[5] == '1' then
+  members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + count - 1, 'REV')
+else
+  members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + count - 1)
+end
+local out = {}
+for _, m in ipairs(members) do
+  local id = string.sub(m, 17)
+  local f = redis.call('HMGET', p .. 'rec:' .. kind .. ':' .. id, 'body', 'version')
+  if f[1] then
+    out[#out + 1] = id
+    out[#out + 1] = f[1]
+    out[#out + 1] = f[2]
+  end
+end
+return out
+)lua";
+
+// Claims due jobs for one replica. ARGV: the key prefix, simulated now,
+// lease (ms), the claim's token, how many at most. A lane runs one job at
+// a time: "{P}:jobs:lanes" holds each busy lane's job; a claimed job moves
+// from "{P}:jobs" to "{P}:jobs:running", scored by the end of its lease in
+// Redis's own time, with its token and due time in "{P}:jobs:claims".
+// Leases that ran out (their replica died, or stalled) go back first.
+// Answers {Redis now, next due (or -1), next lease end (or -1), member,
+// due, member, due...}.
+constexpr const char* jobs_claim_text = R"lua(
+local p = ARGV[1]
+local t = redis.call('TIME')
+local real = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local jobs, running, claims, lanes = p .. 'jobs', p .. 'jobs:running', p .. 'jobs:claims', p .. 'jobs:lanes'
+local function lane_of(m)
+  local n = tonumber(string.sub(m, 17, 20), 16)
+  return string.sub(m, 21, 20 + n)
+end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', running, '-inf', real, 'LIMIT', 0, 100)) do
+  local c = redis.call('HGET', claims, m)
+  redis.call('ZREM', running, m)
+  redis.call('HDEL', claims, m)
+  if c then
+    redis.call('ZADD', jobs, string.sub(c, string.find(c, ' ') + 1), m)
+  end
+  local lane = lane_of(m)
+  if redis.call('HGET', lanes, lane) == m then
+    redis.call('HDEL', lanes, lane)
+  end
+end
+local out = {real, -1, -1}
+local busy = {}
+local wanted = tonumber(ARGV[5])
+local due = redis.call('ZRANGEBYSCORE', jobs, '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, 200)
+for i = 1, #due, 2 do
+  if (#out - 3) / 2 >= wanted then
+    break
+  end
+  local m = due[i]
+  local lane = lane_of(m)
+  if not busy[lane] then
+    busy[lane] = true
+    if redis.call('HEXISTS', lanes, lane) == 0 then
+      redis.call('HSET', lanes, lane, m)
+      redis.call('ZREM', jobs, m)
+      redis.call('ZADD', running, real + tonumber(ARGV[3]), m)
+      redis.call('HSET', claims, m, ARGV[4] .. ' ' .. due[i + 1])
+      out[#out + 1] = m
+      out[#out + 1] = due[i + 1]
+    end
+  end
+end
+local later = redis.call('ZRANGEBYSCORE', jobs, '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+if #later > 0 then
+  out[2] = later[2]
+end
+local lease = redis.call('ZRANGE', running, 0, 0, 'WITHSCORES')
+if #lease > 0 then
+  out[3] = lease[2]
+end
+return out
+)lua";
+
+// Ends claims, or extends their leases. ARGV: the key prefix, "finish" or
+// the lease (ms) to extend by, then member/token pairs. A claim that is no
+// longer the token's (its lease ran out) is left alone. Answers how many
+// were the token's.
+constexpr const char* jobs_settle_text = R"lua(
+local p = ARGV[1]
+local running, claims, lanes = p .. 'jobs:running', p .. 'jobs:claims', p .. 'jobs:lanes'
+local t = redis.call('TIME')
+local real = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local mine = 0
+for i = 3, #ARGV, 2 do
+  local m, token = ARGV[i], ARGV[i + 1]
+  local c = redis.call('HGET', claims, m)
+  if c and string.sub(c, 1, #token + 1) == token .. ' ' then
+    mine = mine + 1
+    if ARGV[2] == 'finish' then
+      redis.call('ZREM', running, m)
+      redis.call('HDEL', claims, m)
+      local n = tonumber(string.sub(m, 17, 20), 16)
+      local lane = string.sub(m, 21, 20 + n)
+      if redis.call('HGET', lanes, lane) == m then
+        redis.call('HDEL', lanes, lane)
+      end
+    else
+      redis.call('ZADD', running, 'XX', real + tonumber(ARGV[2]), m)
+    end
+  end
+end
+return mine
+)lua";
+
 script make(const char* name, const char* text) { return script{name, text, sha1_hex(text)}; }
 
 }  // namespace
@@ -236,7 +440,11 @@ scripts::scripts()
       list_records(make("list_records", list_records_text)),
       walk_rules(make("walk_rules", walk_rules_text)),
       change_settings(make("change_settings", change_settings_text)),
-      journal_add(make("journal_add", journal_add_text)) {}
+      journal_add(make("journal_add", journal_add_text)),
+      records_commit(make("records_commit", records_commit_text)),
+      records_page(make("records_page", records_page_text)),
+      jobs_claim(make("jobs_claim", jobs_claim_text)),
+      jobs_settle(make("jobs_settle", jobs_settle_text)) {}
 
 const scripts& all_scripts() {
   static const scripts instance;

@@ -29,6 +29,10 @@ struct scripts {
   script walk_rules;     // counts calls and windows of a scenario's rules
   script change_settings;  // changes shared settings and announces it
   script journal_add;    // appends to the journal stream, counts, announces
+  script records_commit;  // writes records if unchanged, schedules jobs, announces
+  script records_page;    // a page of a kind's records in listing order
+  script jobs_claim;      // claims due jobs, one per lane, under a lease
+  script jobs_settle;     // ends claims, or extends their leases
 
   scripts();
 };

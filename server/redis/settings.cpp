@@ -186,6 +186,8 @@ void shared_settings::apply(const reply& fields) {
   const std::int64_t version = version_field != next.end() ? to_int64(version_field->second) : 0;
   const auto epoch_field = next.find("epoch");
   const std::string epoch = epoch_field != next.end() ? epoch_field->second : std::string();
+  bool moved = false;
+  {
   const std::lock_guard lock(mutex_);
   // Replies may be applied out of order (a background refresh and a
   // change): within one incarnation of the hash the snapshot only moves
@@ -196,9 +198,14 @@ void shared_settings::apply(const reply& fields) {
   }
   epoch_ = epoch;
   const auto offset = next.find("clock_offset");
-  offset_.store(offset != next.end() ? to_int64(offset->second) : 0, std::memory_order_relaxed);
+  const std::int64_t new_offset = offset != next.end() ? to_int64(offset->second) : 0;
+  moved = offset_.exchange(new_offset, std::memory_order_relaxed) != new_offset;
   fields_ = std::move(next);
   version_.store(version, std::memory_order_release);
+  }
+  if (moved && on_clock_moved) {
+    on_clock_moved();
+  }
 }
 
 void shared_settings::on_event() {

@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,10 @@ class shared_settings final : public state::shared_view {
   state::verification_modes& modes() { return *modes_; }
   state::platform_endpoints& endpoints() { return *endpoints_; }
   state::app_endpoints& apps() { return *apps_; }
+
+  // Called when a snapshot applied moves the clock's offset (whichever
+  // replica moved it): the job schedule looks again. Set before use.
+  std::function<void()> on_clock_moved;
 
  private:
   void apply(const reply& fields);

@@ -332,10 +332,10 @@ net::awaitable<http::response> api::waybill_call(const http::request& req, call 
     co_return reject(req, request_id, error_id::invalid_json,
                      {http::describe_problem(parsed).in(http::request_language(req))}, path_revision);
   }
-  co_return answer_waybill_call(req, request_id, which, path_revision, *app, token.record, parsed.object);
+  co_return co_await answer_waybill_call(req, request_id, which, path_revision, *app, token.record, parsed.object);
 }
 
-http::response api::answer_waybill_call(const http::request& req, const std::string& request_id, call which,
+net::awaitable<http::response> api::answer_waybill_call(const http::request& req, const std::string& request_id, call which,
                                         fixtures::uocs_revision revision, const fixtures::uocs_app& app,
                                         const state::token_record& token, const json::object& body) const {
   auto refuse = [&](const refusal& r) { return reject(req, request_id, r, revision); };
@@ -360,15 +360,15 @@ http::response api::answer_waybill_call(const http::request& req, const std::str
   if (which == call::capacity) {
     auto read = read_capacity(body);
     if (auto* r = std::get_if<refusal>(&read)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
     const auto& q = std::get<capacity_request>(read);
     if (auto r = developer(q.dev_code)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
     auto planned = plan_route(*fixtures_, q);
     if (auto* r = std::get_if<refusal>(&planned)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
     const route& way = std::get<route>(planned);
     support::json_object_writer obj;
@@ -383,61 +383,61 @@ http::response api::answer_waybill_call(const http::request& req, const std::str
           .string(p + "Tel", st->tel);
     }
     obj.number("flightTime", way.flight_minutes);
-    return ok(obj.finish(), "ok (carriable)");
+    co_return ok(obj.finish(), "ok (carriable)");
   }
 
   if (which == call::create) {
     auto read = read_create(body);
     if (auto* r = std::get_if<refusal>(&read)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
     const auto& q = std::get<create_request>(read);
     if (auto r = developer(q.dev_code)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
     auto checked = check_route(*fixtures_, q);
     if (auto* r = std::get_if<refusal>(&checked)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
-    auto made = waybills_.create(app, token.user_id, q, std::get<route>(checked));
+    auto made = co_await waybills_.async_create(app, token.user_id, q, std::get<route>(checked));
     if (auto* r = std::get_if<refusal>(&made)) {
-      return refuse(*r);
+      co_return refuse(*r);
     }
     const waybill& w = std::get<waybill>(made);
     support::json_object_writer obj;
     obj.string("fyCode", w.fy_code).string("sendCode", w.send_code);
-    return ok(obj.finish(), "ok (waybill created)");
+    co_return ok(obj.finish(), "ok (waybill created)");
   }
 
   auto read = read_ref(body, which == call::cancel);
   if (auto* r = std::get_if<refusal>(&read)) {
-    return refuse(*r);
+    co_return refuse(*r);
   }
   const auto& q = std::get<waybill_ref>(read);
   if (auto r = developer(q.dev_code)) {
-    return refuse(*r);
+    co_return refuse(*r);
   }
-  const std::optional<waybill> found = waybills_.find(q.fy_code);
+  const std::optional<waybill> found = co_await waybills_.async_find(q.fy_code);
   if (!found) {
-    return refuse(refusal{error_id::unknown_waybill, {support::excerpt(q.fy_code, 64)}});
+    co_return refuse(refusal{error_id::unknown_waybill, {support::excerpt(q.fy_code, 64)}});
   }
   if (found->app_key != app.app_key) {
-    return refuse(refusal{error_id::other_apps_waybill, {found->fy_code, found->app_key, app.app_key}});
+    co_return refuse(refusal{error_id::other_apps_waybill, {found->fy_code, found->app_key, app.app_key}});
   }
   if (which == call::details) {
-    return ok(details_obj(*found, now), "ok");
+    co_return ok(details_obj(*found, now), "ok");
   }
   if (which == call::tracking) {
     support::json_object_writer obj;
     obj.string("url", public_base_url_ + tracking_prefix + found->fy_code).string("fyCode", found->fy_code);
     http::response res = ok(obj.finish(), "ok");
-    return res;
+    co_return res;
   }
-  auto cancelled = waybills_.cancel(q.fy_code, q.reason);
+  auto cancelled = co_await waybills_.async_cancel(q.fy_code, q.reason);
   if (auto* r = std::get_if<refusal>(&cancelled)) {
-    return refuse(*r);
+    co_return refuse(*r);
   }
-  return ok("1", "ok (waybill cancelled)");
+  co_return ok("1", "ok (waybill cancelled)");
 }
 
 std::string api::details_obj(const waybill& w, std::int64_t now) const {
@@ -470,7 +470,7 @@ std::string api::details_obj(const waybill& w, std::int64_t now) const {
 net::awaitable<http::response> api::tracking(const http::request& req) const {
   const std::string fy_code(http::template_segment(tracking_path, req.path(), 0));
   const std::int64_t now = clock_.now_ms();
-  const std::optional<waybill> w = waybills_.find(fy_code);
+  const std::optional<waybill> w = co_await waybills_.async_find(fy_code);
   http::response res;
   res.status = w ? 200 : 404;
   res.headers.set("Content-Type", "text/html; charset=utf-8");

@@ -77,7 +77,7 @@ class api {
   };
   [[nodiscard]] net::awaitable<token_check> check_token(const http::request& req, const std::string& request_id,
                                                         fixtures::uocs_revision revision) const;
-  [[nodiscard]] http::response answer_waybill_call(const http::request& req, const std::string& request_id, call which,
+  [[nodiscard]] net::awaitable<http::response> answer_waybill_call(const http::request& req, const std::string& request_id, call which,
                                                    fixtures::uocs_revision revision, const fixtures::uocs_app& app,
                                                    const state::token_record& token,
                                                    const boost::json::object& body) const;

@@ -8,11 +8,55 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <stdexcept>
+
 #include <cmath>
 
 namespace authsim::uocs {
 
 namespace {
+
+json::value opt_int(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value opt_text(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+std::optional<std::int64_t> int_in(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_int64() ? std::optional(v->get_int64()) : std::nullopt;
+}
+
+std::optional<std::string> opt_text_in(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::optional(std::string(v->get_string())) : std::nullopt;
+}
+
+std::string text_in(const json::object& o, std::string_view key) { return opt_text_in(o, key).value_or(""); }
+
+double double_in(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) {
+    return 0;
+  }
+  return v->is_double() ? v->get_double() : v->is_int64() ? static_cast<double>(v->get_int64()) : 0;
+}
+
+json::object point_json(const point& p) {
+  return {{"lon", p.lon}, {"lat", p.lat}, {"lon_deg", p.lon_deg}, {"lat_deg", p.lat_deg}};
+}
+
+point point_in(const json::object& o, std::string_view key) {
+  point p;
+  if (const json::value* v = o.if_contains(key); v != nullptr && v->is_object()) {
+    const json::object& po = v->get_object();
+    p.lon = text_in(po, "lon");
+    p.lat = text_in(po, "lat");
+    p.lon_deg = double_in(po, "lon_deg");
+    p.lat_deg = double_in(po, "lat_deg");
+  }
+  return p;
+}
+
+// How many times a change is tried again when another came in between.
+constexpr int max_update_tries = 16;
 
 // `n` random decimal digits.
 std::string random_digits(std::size_t n) {
@@ -124,26 +168,167 @@ std::optional<std::int64_t> push_channel::retry_due(std::int64_t first_due_ms, i
   return due;
 }
 
+std::string encode_waybill(const waybill& w) {
+  const create_request& r = w.request;
+  json::object request{{"dev_code", r.dev_code},
+                       {"push_time", r.push_time},
+                       {"use_cab", r.use_cab},
+                       {"box_code", opt_text(r.box_code)},
+                       {"biz_code", r.biz_code},
+                       {"gps_type", r.gps_type},
+                       {"sender_code", r.sender_code},
+                       {"sender", point_json(r.sender)},
+                       {"sender_addr", r.sender_addr},
+                       {"sender_tel", r.sender_tel},
+                       {"sender_name", r.sender_name},
+                       {"goods_type", r.goods_type},
+                       {"goods_weight", r.goods_weight},
+                       {"receiver_code", r.receiver_code},
+                       {"receiver", point_json(r.receiver)},
+                       {"receiver_addr", r.receiver_addr},
+                       {"receiver_tel", r.receiver_tel},
+                       {"receiver_name", r.receiver_name},
+                       {"amount", r.amount ? json::value(*r.amount) : json::value(nullptr)},
+                       {"goods_code", opt_text(r.goods_code)},
+                       {"remark", opt_text(r.remark)}};
+  json::array reached;
+  for (const auto& t : w.reached_ms) {
+    reached.push_back(opt_int(t));
+  }
+  return json::serialize(json::object{{"fy_code", w.fy_code},
+                                      {"send_code", w.send_code},
+                                      {"app_key", w.app_key},
+                                      {"user_id", w.user_id},
+                                      {"request", std::move(request)},
+                                      {"distance_km", w.distance_km},
+                                      {"flight_minutes", w.flight_minutes},
+                                      {"uav_id", w.uav_id},
+                                      {"task_id", w.task_id},
+                                      {"pick_up_code", w.pick_up_code},
+                                      {"created_ms", w.created_ms},
+                                      {"reached_ms", std::move(reached)},
+                                      {"exception_ms", opt_int(w.exception_ms)},
+                                      {"exception_reason", w.exception_reason},
+                                      {"cancelled", w.cancelled},
+                                      {"push_ids", json::array(w.push_ids.begin(), w.push_ids.end())},
+                                      {"pushed_through", w.pushed_through},
+                                      {"exception_pushed", w.exception_pushed},
+                                      {"generation", w.generation}});
+}
+
+std::optional<waybill> decode_waybill(const std::string& text) {
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) {
+    return std::nullopt;
+  }
+  waybill w;
+  w.fy_code = text_in(*o, "fy_code");
+  w.send_code = text_in(*o, "send_code");
+  w.app_key = text_in(*o, "app_key");
+  w.user_id = text_in(*o, "user_id");
+  if (const json::value* rv = o->if_contains("request"); rv != nullptr && rv->is_object()) {
+    const json::object& ro = rv->get_object();
+    create_request& r = w.request;
+    r.dev_code = text_in(ro, "dev_code");
+    r.push_time = text_in(ro, "push_time");
+    r.use_cab = int_in(ro, "use_cab").value_or(1);
+    r.box_code = opt_text_in(ro, "box_code");
+    r.biz_code = text_in(ro, "biz_code");
+    r.gps_type = int_in(ro, "gps_type").value_or(1);
+    r.sender_code = text_in(ro, "sender_code");
+    r.sender = point_in(ro, "sender");
+    r.sender_addr = text_in(ro, "sender_addr");
+    r.sender_tel = text_in(ro, "sender_tel");
+    r.sender_name = text_in(ro, "sender_name");
+    r.goods_type = int_in(ro, "goods_type").value_or(10);
+    r.goods_weight = int_in(ro, "goods_weight").value_or(0);
+    r.receiver_code = text_in(ro, "receiver_code");
+    r.receiver = point_in(ro, "receiver");
+    r.receiver_addr = text_in(ro, "receiver_addr");
+    r.receiver_tel = text_in(ro, "receiver_tel");
+    r.receiver_name = text_in(ro, "receiver_name");
+    if (const json::value* a = ro.if_contains("amount"); a != nullptr && !a->is_null()) {
+      r.amount = double_in(ro, "amount");
+    }
+    r.goods_code = opt_text_in(ro, "goods_code");
+    r.remark = opt_text_in(ro, "remark");
+  }
+  w.distance_km = double_in(*o, "distance_km");
+  w.flight_minutes = int_in(*o, "flight_minutes").value_or(1);
+  w.uav_id = text_in(*o, "uav_id");
+  w.task_id = text_in(*o, "task_id");
+  w.pick_up_code = text_in(*o, "pick_up_code");
+  w.created_ms = int_in(*o, "created_ms").value_or(0);
+  if (const json::value* reached = o->if_contains("reached_ms"); reached != nullptr && reached->is_array()) {
+    const json::array& list = reached->get_array();
+    for (std::size_t k = 0; k < w.reached_ms.size() && k < list.size(); ++k) {
+      if (list[k].is_int64()) {
+        w.reached_ms.at(k) = list[k].get_int64();
+      }
+    }
+  }
+  w.exception_ms = int_in(*o, "exception_ms");
+  w.exception_reason = text_in(*o, "exception_reason");
+  const json::value* cancelled = o->if_contains("cancelled");
+  w.cancelled = cancelled != nullptr && cancelled->is_bool() && cancelled->get_bool();
+  if (const json::value* ids = o->if_contains("push_ids"); ids != nullptr && ids->is_array()) {
+    for (const auto& id : ids->get_array()) {
+      if (id.is_string()) {
+        w.push_ids.emplace_back(id.get_string());
+      }
+    }
+  }
+  w.pushed_through = static_cast<int>(int_in(*o, "pushed_through").value_or(0));
+  const json::value* pushed = o->if_contains("exception_pushed");
+  w.exception_pushed = pushed != nullptr && pushed->is_bool() && pushed->get_bool();
+  w.generation = static_cast<std::uint64_t>(int_in(*o, "generation").value_or(0));
+  return w;
+}
+
+std::string biz_code_id(const std::string& dev_code, const std::string& biz_code) {
+  // Length first: no devCode and bizCode pair reads as another.
+  return std::to_string(dev_code.size()) + ":" + dev_code + biz_code;
+}
+
 waybills::waybills(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
-                   const state::app_endpoints& apps, outbound::deliveries& deliveries,
-                   std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity)
+                   const state::app_endpoints& apps, state::records& records, outbound::deliveries& deliveries,
+                   jobs::scheduler& scheduler, std::size_t capacity)
     : fixtures_(std::move(fixtures)),
       clock_(clock),
       apps_(apps),
+      records_(records),
       deliveries_(deliveries),
-      scheduler_(std::move(scheduler)),
       capacity_(capacity) {
   deliveries_.add_channel(api_name, std::make_shared<push_channel>(fixtures_, [this](const std::string& app) {
                             return callback_url(app);
                           }));
+  scheduler.on(step_job, [this](const std::string& arg) { return run_step(arg); });
 }
 
 std::optional<std::string> waybills::callback_url(const std::string& app_key) const {
   return apps_.callback_url(app_key).value_or(std::nullopt);
 }
 
-std::variant<waybill, refusal> waybills::create(const fixtures::uocs_app& app, const std::string& user_id,
-                                                const create_request& r, const route& way) {
+state::record_write waybills::write_of(const waybill& w, std::uint64_t expect) const {
+  state::record_write out;
+  out.kind = kind;
+  out.id = w.fy_code;
+  out.body = encode_waybill(w);
+  out.expect = expect;
+  out.capacity = capacity_;
+  // The bound evicts the oldest waybills, with their bizCode and pushes.
+  out.owned.emplace_back(biz_code_kind, biz_code_id(w.request.dev_code, w.request.biz_code));
+  for (const auto& id : w.push_ids) {
+    out.owned.emplace_back(outbound::deliveries::kind, id);
+  }
+  return out;
+}
+
+net::awaitable<std::variant<waybill, refusal>> waybills::async_create(const fixtures::uocs_app& app,
+                                                                      const std::string& user_id,
+                                                                      const create_request& r, const route& way) {
   const std::int64_t now = clock_.now_ms();
   const fixtures::uocs_settings& s = fixtures_->uocs;
   waybill w;
@@ -162,151 +347,175 @@ std::variant<waybill, refusal> waybills::create(const fixtures::uocs_app& app, c
   w.step(2) = *w.step(1) + s.takeoff_ms;
   w.step(3) = *w.step(2) + w.flight_minutes * 60'000;
   w.step(4) = *w.step(3) + s.receipt_ms;
-  std::vector<std::string> evicted;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto key = std::make_pair(r.dev_code, r.biz_code);
-    if (const auto it = biz_codes_.find(key); it != biz_codes_.end()) {
-      return refusal{error_id::duplicate_biz_code, {support::excerpt(r.biz_code, 64), r.dev_code, it->second}};
+  const std::string biz_id = biz_code_id(r.dev_code, r.biz_code);
+  for (int i = 0; i < max_update_tries; ++i) {
+    std::vector<state::record_write> writes;
+    state::record_write biz;
+    biz.kind = biz_code_kind;
+    biz.id = biz_id;
+    biz.body = w.fy_code;
+    writes.push_back(std::move(biz));
+    writes.push_back(write_of(w, 0));
+    std::vector<state::scheduled_job> jobs;
+    schedule_steps(w, now, jobs);
+    // The bizCode's record is new, or the commit fails (the fyCode is new).
+    if (co_await records_.async_commit(std::move(writes), std::move(jobs))) {
+      co_return w;
     }
-    biz_codes_.emplace(key, w.fy_code);
-    waybills_.emplace(w.fy_code, w);
-    order_.push_back(w.fy_code);
-    evicted = evict_if_full();
+    if (const auto used = co_await records_.async_get(biz_code_kind, biz_id)) {
+      co_return refusal{error_id::duplicate_biz_code, {support::excerpt(r.biz_code, 64), r.dev_code, used->body}};
+    }
+    // Forgotten meanwhile (its waybill evicted): try again.
   }
-  deliveries_.forget(evicted);
-  schedule_steps(w, now);
-  return w;
+  throw std::runtime_error("bizCode " + support::excerpt(r.biz_code, 64) + " changed hands " +
+                           std::to_string(max_update_tries) + " times while a waybill was created");
 }
 
-std::optional<waybill> waybills::find(const std::string& fy_code) const {
-  const std::lock_guard lock(mutex_);
-  const auto it = waybills_.find(fy_code);
-  return it == waybills_.end() ? std::nullopt : std::optional(it->second);
+net::awaitable<std::optional<waybill>> waybills::async_find(const std::string& fy_code) const {
+  const std::optional<state::record> got = co_await records_.async_get(kind, fy_code);
+  co_return got ? decode_waybill(got->body) : std::nullopt;
 }
 
-std::variant<waybill, refusal> waybills::cancel(const std::string& fy_code, const std::optional<std::string>& reason) {
-  const std::int64_t now = clock_.now_ms();
-  waybill copy;
-  std::vector<outbound::delivery> pushes;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = waybills_.find(fy_code);
-    if (it == waybills_.end()) {
-      return refusal{error_id::unknown_waybill, {support::excerpt(fy_code, 64)}};
+template <typename Refusal>
+net::awaitable<std::variant<waybill, Refusal>> waybills::update(const std::string& fy_code, Refusal unknown,
+                                                                const change_fn<Refusal>& change) {
+  for (int i = 0; i < max_update_tries; ++i) {
+    const std::int64_t now = clock_.now_ms();
+    const std::optional<state::record> got = co_await records_.async_get(kind, fy_code);
+    std::optional<waybill> w = got ? decode_waybill(got->body) : std::nullopt;
+    if (!w) {
+      co_return unknown;
     }
-    waybill& w = it->second;
-    const int status = w.status_at(now);
-    if (status != 0) {
-      const bool cancelled = w.cancelled && status == status_exception;
-      return refusal{error_id::cancel_not_allowed,
-                     {w.fy_code, cancelled ? "cancelled already" : std::string(order_status_name(status)) + " (orderStatus " + std::to_string(status) + ")",
-                      cancelled ? "已取消" : order_status_name_zh(status)}};
+    std::vector<state::record_write> writes;
+    std::vector<state::scheduled_job> jobs;
+    if (auto refused = change(*w, now, writes, jobs)) {
+      co_return std::move(*refused);
     }
-    w.cancelled = true;
-    w.exception_ms = now;
-    w.exception_reason = "cancelled: " + reason.value_or("no reason given");
-    for (auto& t : w.reached_ms) {
-      t.reset();
+    writes.insert(writes.begin(), write_of(*w, got->version));
+    if (co_await records_.async_commit(std::move(writes), std::move(jobs))) {
+      co_return std::move(*w);
     }
-    ++w.generation;
-    pushes = take_pushes(w, now);
-    copy = w;
   }
-  send(std::move(pushes));
-  return copy;
+  throw std::runtime_error("waybill " + fy_code + " changed " + std::to_string(max_update_tries) +
+                           " times while a change was made");
 }
 
-std::variant<waybill, http::status_refusal> waybills::advance(const std::string& fy_code, std::optional<int> status,
-                                                       const std::optional<std::string>& reason) {
-  const std::int64_t now = clock_.now_ms();
-  waybill copy;
-  std::vector<outbound::delivery> pushes;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = waybills_.find(fy_code);
-    if (it == waybills_.end()) {
-      return http::status_refusal{404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'"};
-    }
-    waybill& w = it->second;
-    const int current = w.status_at(now);
-    if (current >= 4) {
-      return http::status_refusal{409, "WAYBILL_ENDED",
-                           "waybill " + fy_code + " is " + order_status_name(current) + " (orderStatus " +
-                               std::to_string(current) + "): it moves no further"};
-    }
-    const int target = status.value_or(current + 1);
-    if (target <= current || target > status_exception) {
-      return http::status_refusal{409, "INVALID_STATUS",
-                           "waybill " + fy_code + " is at orderStatus " + std::to_string(current) + " (" +
-                               order_status_name(current) + "): it can move to " + std::to_string(current + 1) +
-                               " to 5, not " + std::to_string(target)};
-    }
-    if (reason && target != status_exception) {
-      return http::status_refusal{400, "INVALID_FIELD", "reason goes with status 5 (exception) only"};
-    }
-    if (target == status_exception) {
-      w.exception_ms = now;
-      w.exception_reason = reason.value_or("exception set through the admin API");
-      for (int k = current + 1; k <= 4; ++k) {
-        w.step(k).reset();
-      }
-    } else {
-      // The steps up to the target happen now; the later ones keep their
-      // durations after it.
-      const std::int64_t shift = now - *w.step(target);
-      for (int k = current + 1; k <= target; ++k) {
-        w.step(k) = now;
-      }
-      for (int k = target + 1; k <= 4; ++k) {
-        *w.step(k) += shift;
-      }
-    }
-    ++w.generation;
-    pushes = take_pushes(w, now);
-    copy = w;
-  }
-  send(std::move(pushes));
-  schedule_steps(copy, now);
-  return copy;
+net::awaitable<std::variant<waybill, refusal>> waybills::async_cancel(const std::string& fy_code,
+                                                                      const std::optional<std::string>& reason) {
+  // Named before the co_await (g++ 12 mishandles temporaries made in one).
+  const refusal unknown{error_id::unknown_waybill, {support::excerpt(fy_code, 64)}};
+  const change_fn<refusal> change =
+      [&](waybill& w, std::int64_t now, std::vector<state::record_write>& writes,
+          std::vector<state::scheduled_job>& jobs) -> std::optional<refusal> {
+        const int status = w.status_at(now);
+        if (status != 0) {
+          const bool cancelled = w.cancelled && status == status_exception;
+          return refusal{error_id::cancel_not_allowed,
+                         {w.fy_code,
+                          cancelled ? "cancelled already"
+                                    : std::string(order_status_name(status)) + " (orderStatus " +
+                                          std::to_string(status) + ")",
+                          cancelled ? "已取消" : order_status_name_zh(status)}};
+        }
+        w.cancelled = true;
+        w.exception_ms = now;
+        w.exception_reason = "cancelled: " + reason.value_or("no reason given");
+        for (auto& t : w.reached_ms) {
+          t.reset();
+        }
+        ++w.generation;
+        take_pushes(w, now, writes, jobs);
+        return std::nullopt;
+      };
+  co_return co_await update<refusal>(fy_code, unknown, change);
+}
+
+net::awaitable<std::variant<waybill, http::status_refusal>> waybills::async_advance(
+    const std::string& fy_code, std::optional<int> status, const std::optional<std::string>& reason) {
+  const http::status_refusal unknown{404, "UNKNOWN_WAYBILL", "no waybill '" + support::excerpt(fy_code, 64) + "'"};
+  const change_fn<http::status_refusal> change =
+      [&](waybill& w, std::int64_t now, std::vector<state::record_write>& writes,
+          std::vector<state::scheduled_job>& jobs) -> std::optional<http::status_refusal> {
+        const int current = w.status_at(now);
+        if (current >= 4) {
+          return http::status_refusal{409, "WAYBILL_ENDED",
+                                      "waybill " + fy_code + " is " + order_status_name(current) + " (orderStatus " +
+                                          std::to_string(current) + "): it moves no further"};
+        }
+        const int target = status.value_or(current + 1);
+        if (target <= current || target > status_exception) {
+          return http::status_refusal{409, "INVALID_STATUS",
+                                      "waybill " + fy_code + " is at orderStatus " + std::to_string(current) + " (" +
+                                          order_status_name(current) + "): it can move to " +
+                                          std::to_string(current + 1) + " to 5, not " + std::to_string(target)};
+        }
+        if (reason && target != status_exception) {
+          return http::status_refusal{400, "INVALID_FIELD", "reason goes with status 5 (exception) only"};
+        }
+        if (target == status_exception) {
+          w.exception_ms = now;
+          w.exception_reason = reason.value_or("exception set through the admin API");
+          for (int k = current + 1; k <= 4; ++k) {
+            w.step(k).reset();
+          }
+        } else {
+          // The steps up to the target happen now; the later ones keep their
+          // durations after it.
+          const std::int64_t shift = now - *w.step(target);
+          for (int k = current + 1; k <= target; ++k) {
+            w.step(k) = now;
+          }
+          for (int k = target + 1; k <= 4; ++k) {
+            *w.step(k) += shift;
+          }
+        }
+        ++w.generation;
+        take_pushes(w, now, writes, jobs);
+        schedule_steps(w, now, jobs);
+        return std::nullopt;
+      };
+  co_return co_await update<http::status_refusal>(fy_code, unknown, change);
 }
 
 // One job per step still to come: it pushes what the waybill reached.
-void waybills::schedule_steps(const waybill& w, std::int64_t now_ms) {
+void waybills::schedule_steps(const waybill& w, std::int64_t now_ms, std::vector<state::scheduled_job>& jobs) const {
   for (int k = 1; k <= 4; ++k) {
     if (w.step(k) && *w.step(k) > now_ms) {
-      scheduler_->add(*w.step(k), w.app_key,
-                      [this, fy = w.fy_code, gen = w.generation]() { return run_step(fy, gen); });
+      jobs.push_back(state::scheduled_job{*w.step(k), w.app_key, step_job,
+                                          w.fy_code + " " + std::to_string(w.generation)});
     }
   }
 }
 
-std::vector<outbound::delivery> waybills::take_pushes(waybill& w, std::int64_t now_ms) const {
-  std::vector<outbound::delivery> pushes = pushes_due(w, now_ms);
-  for (const auto& p : pushes) {
+void waybills::take_pushes(waybill& w, std::int64_t now_ms, std::vector<state::record_write>& writes,
+                           std::vector<state::scheduled_job>& jobs) const {
+  for (auto& p : pushes_due(w, now_ms)) {
     w.push_ids.push_back(p.event_id);
-  }
-  return pushes;
-}
-
-void waybills::send(std::vector<outbound::delivery> pushes) {
-  for (auto& p : pushes) {
-    deliveries_.add(std::move(p));
+    deliveries_.prepare(std::move(p), writes, jobs);
   }
 }
 
-net::awaitable<void> waybills::run_step(std::string fy_code, std::uint64_t generation) {
-  std::vector<outbound::delivery> pushes;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = waybills_.find(fy_code);
-    if (it == waybills_.end() || it->second.generation != generation) {
-      co_return;  // forgotten, or planned anew since
+net::awaitable<void> waybills::run_step(const std::string& arg) {
+  // "fyCode generation"
+  const std::size_t space = arg.find(' ');
+  if (space == std::string::npos) {
+    co_return;
+  }
+  const std::string fy_code = arg.substr(0, space);
+  const std::uint64_t generation = std::stoull(arg.substr(space + 1));
+  struct nothing {};
+  const change_fn<nothing> change = [&](waybill& w, std::int64_t now, std::vector<state::record_write>& writes,
+                                        std::vector<state::scheduled_job>& jobs) -> std::optional<nothing> {
+    if (w.generation != generation) {
+      return nothing{};  // planned anew since
     }
-    pushes = take_pushes(it->second, clock_.now_ms());
-  }
-  send(std::move(pushes));
-  co_return;
+    take_pushes(w, now, writes, jobs);
+    if (writes.empty()) {
+      return nothing{};  // pushed already (a job that ran twice)
+    }
+    return std::nullopt;
+  };
+  co_await update<nothing>(fy_code, nothing{}, change);
 }
 
 std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t now_ms) const {
@@ -409,47 +618,33 @@ std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t no
   return out;
 }
 
-waybills::listing waybills::list(const std::optional<std::string>& app_key, std::optional<int> status,
-                                 std::size_t limit) const {
+net::awaitable<waybills::listing> waybills::async_list(const std::optional<std::string>& app_key,
+                                                       std::optional<int> status, std::size_t limit) const {
   const std::int64_t now = clock_.now_ms();
   listing out;
-  const std::lock_guard lock(mutex_);
-  for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
-    const waybill& w = waybills_.at(*it);
-    if ((app_key && w.app_key != *app_key) || (status && w.status_at(now) != *status)) {
-      continue;
+  constexpr std::size_t page = 1000;
+  for (std::size_t start = 0;; start += page) {
+    const std::vector<state::record> got = co_await records_.async_page(kind, start, page, true);
+    for (const auto& r : got) {
+      const std::optional<waybill> w = decode_waybill(r.body);
+      if (!w || (app_key && w->app_key != *app_key) || (status && w->status_at(now) != *status)) {
+        continue;
+      }
+      ++out.count;
+      if (out.items.size() < limit) {
+        out.items.push_back(*w);
+      }
     }
-    ++out.count;
-    if (out.items.size() < limit) {
-      out.items.push_back(w);
+    if (got.size() < page) {
+      break;
     }
   }
-  return out;
+  co_return out;
 }
 
-void waybills::clear() {
-  {
-    const std::lock_guard lock(mutex_);
-    waybills_.clear();
-    order_.clear();
-    biz_codes_.clear();
-  }
-  deliveries_.clear(api_name);
-}
-
-// Under the lock. The oldest waybills go; answers their pushes.
-std::vector<std::string> waybills::evict_if_full() {
-  std::vector<std::string> pushes;
-  while (order_.size() > capacity_) {
-    const auto it = waybills_.find(order_.front());
-    if (it != waybills_.end()) {
-      pushes.insert(pushes.end(), it->second.push_ids.begin(), it->second.push_ids.end());
-      biz_codes_.erase({it->second.request.dev_code, it->second.request.biz_code});
-      waybills_.erase(it);
-    }
-    order_.pop_front();
-  }
-  return pushes;
+net::awaitable<void> waybills::async_clear() {
+  co_await records_.async_clear(kind);
+  co_await records_.async_clear(biz_code_kind);
 }
 
 }  // namespace authsim::uocs

@@ -9,14 +9,17 @@
 // flight task.
 //
 // A waybill's step times are fixed when it is planned, so what the calls
-// answer follows the clock at once; the pushes are sent by scheduler jobs
-// at those times. Thread-safe: one mutex guards the waybills.
+// answer follows the clock at once; the pushes are made by scheduler jobs
+// at those times. Waybills are kept in state::records (memory, or shared by
+// every replica): each change is one commit of the waybill, the pushes it
+// made and their jobs. Thread-safe.
 
 #include "fixtures/fixtures.hpp"
 #include "jobs/scheduler.hpp"
 #include "outbound/deliveries.hpp"
 #include "state/app_endpoints.hpp"
 #include "state/clock.hpp"
+#include "state/records.hpp"
 #include "http/message.hpp"
 #include "uocs/waybill_request.hpp"
 
@@ -100,64 +103,83 @@ class push_channel : public outbound::channel {
   std::function<std::optional<std::string>(const std::string&)> callback_of_;
 };
 
+std::string encode_waybill(const waybill& w);
+std::optional<waybill> decode_waybill(const std::string& text);
+
 class waybills {
  public:
   static constexpr std::size_t default_capacity = 10'000;  // waybills kept; the oldest go first
+  static constexpr const char* kind = "waybill";           // their records
+  static constexpr const char* biz_code_kind = "bizcode";  // (devCode, bizCode) -> fyCode
+  static constexpr const char* step_job = "waybill_step";  // a step's pushes, when it is reached
 
-  // Registers UOCS's channel with `deliveries`.
+  // Registers UOCS's channel with `deliveries` and the steps' jobs with
+  // `scheduler`.
   waybills(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock,
-           const state::app_endpoints& apps, outbound::deliveries& deliveries,
-           std::shared_ptr<jobs::scheduler> scheduler, std::size_t capacity = default_capacity);
+           const state::app_endpoints& apps, state::records& records, outbound::deliveries& deliveries,
+           jobs::scheduler& scheduler, std::size_t capacity = default_capacity);
 
   // A new waybill of `app` on `r`'s route; refused when the devCode already
   // used its bizCode.
-  std::variant<waybill, refusal> create(const fixtures::uocs_app& app, const std::string& user_id,
-                                        const create_request& r, const route& way);
-  [[nodiscard]] std::optional<waybill> find(const std::string& fy_code) const;
+  net::awaitable<std::variant<waybill, refusal>> async_create(const fixtures::uocs_app& app, const std::string& user_id,
+                                                              const create_request& r, const route& way);
+  [[nodiscard]] net::awaitable<std::optional<waybill>> async_find(const std::string& fy_code) const;
   // Cancels a waybill not yet picked up (orderStatus 0).
-  std::variant<waybill, refusal> cancel(const std::string& fy_code, const std::optional<std::string>& reason);
+  net::awaitable<std::variant<waybill, refusal>> async_cancel(const std::string& fy_code,
+                                                              const std::optional<std::string>& reason);
 
   // POST /__admin/waybills/{fyCode}/advance: to the next status, or to
   // `status` (later than the current one; 5 with `reason`).
-  std::variant<waybill, http::status_refusal> advance(const std::string& fy_code, std::optional<int> status,
-                                               const std::optional<std::string>& reason);
+  net::awaitable<std::variant<waybill, http::status_refusal>> async_advance(const std::string& fy_code,
+                                                                            std::optional<int> status,
+                                                                            const std::optional<std::string>& reason);
   struct listing {
     std::size_t count = 0;
     std::vector<waybill> items;
   };
   // Newest first.
-  [[nodiscard]] listing list(const std::optional<std::string>& app_key, std::optional<int> status,
-                             std::size_t limit) const;
+  [[nodiscard]] net::awaitable<listing> async_list(const std::optional<std::string>& app_key,
+                                                   std::optional<int> status, std::size_t limit) const;
 
   // The app's callback_url (from the fixtures until changed); nullopt for
   // an app without one, or unknown.
   [[nodiscard]] std::optional<std::string> callback_url(const std::string& app_key) const;
 
-  // Forgets every waybill and push (POST /__admin/reset).
-  void clear();
+  // Forgets every waybill (POST /__admin/reset; their pushes go with the deliveries).
+  net::awaitable<void> async_clear();
 
  private:
-  void schedule_steps(const waybill& w, std::int64_t now_ms);
-  net::awaitable<void> run_step(std::string fy_code, std::uint64_t generation);
-  // Under the lock: the pushes of what `w` reached by `now_ms` and has not
-  // pushed, marked as made (take_pushes also files their ids with `w`).
+  // What a change of a waybill does: nullopt to write it (with what it
+  // added to `writes` and `jobs`), or a refusal that leaves it as it is.
+  template <typename Refusal>
+  using change_fn = std::function<std::optional<Refusal>(waybill&, std::int64_t now_ms,
+                                                         std::vector<state::record_write>&,
+                                                         std::vector<state::scheduled_job>&)>;
+  // Reads, changes and commits a waybill until no other change came in
+  // between: the waybill as written, `unknown` when there is none, or the
+  // change's refusal.
+  template <typename Refusal>
+  net::awaitable<std::variant<waybill, Refusal>> update(const std::string& fy_code, Refusal unknown,
+                                                        const change_fn<Refusal>& change);
+  // The jobs of the steps still to come after `now_ms`.
+  void schedule_steps(const waybill& w, std::int64_t now_ms, std::vector<state::scheduled_job>& jobs) const;
+  net::awaitable<void> run_step(const std::string& arg);
+  // The pushes of what `w` reached by `now_ms` and has not pushed, marked
+  // as made and filed with `w`, prepared for the commit.
+  void take_pushes(waybill& w, std::int64_t now_ms, std::vector<state::record_write>& writes,
+                   std::vector<state::scheduled_job>& jobs) const;
   std::vector<outbound::delivery> pushes_due(waybill& w, std::int64_t now_ms) const;
-  std::vector<outbound::delivery> take_pushes(waybill& w, std::int64_t now_ms) const;
-  // Outside the lock: hands pushes to the deliveries, in order.
-  void send(std::vector<outbound::delivery> pushes);
-  std::vector<std::string> evict_if_full();
+  [[nodiscard]] state::record_write write_of(const waybill& w, std::uint64_t expect) const;
 
   std::shared_ptr<const fixtures::fixture_set> fixtures_;
   const state::clock& clock_;
   const state::app_endpoints& apps_;
+  state::records& records_;
   outbound::deliveries& deliveries_;
-  std::shared_ptr<jobs::scheduler> scheduler_;
   std::size_t capacity_;
-
-  mutable std::mutex mutex_;
-  std::map<std::string, waybill> waybills_;
-  std::deque<std::string> order_;  // fyCodes, oldest first
-  std::map<std::pair<std::string, std::string>, std::string> biz_codes_;  // (devCode, bizCode) -> fyCode
 };
+
+// The id of a (devCode, bizCode) pair's record.
+std::string biz_code_id(const std::string& dev_code, const std::string& biz_code);
 
 }  // namespace authsim::uocs

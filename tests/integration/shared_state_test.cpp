@@ -5,16 +5,22 @@
 // comes back.
 
 #include "integration/helpers.hpp"
+#include "support/receiver.hpp"
 #include "support/redis_server.hpp"
 #include "support/server_process.hpp"
 
 #include <doctest/doctest.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <array>
+#include <csignal>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -78,6 +84,62 @@ std::int64_t metric(const std::string& text, const std::string& name) {
   return std::stoll(text.substr(at + name.size() + 2));
 }
 
+// A platform's webhook endpoint that counts what arrives per event and
+// refuses (HTTP 500) the first arrival of the events of `refuse_type`.
+struct counting_platform {
+  explicit counting_platform(std::string refuse_type = {})
+      : refuse(std::move(refuse_type)), hook([this](const received& r) {
+          const auto body = boost::json::parse(r.body).as_object();  // its own parse
+          const std::string id(body.at("event_id").as_string());
+          const std::string type(body.at("type").as_string());
+          reply out;
+          const std::lock_guard lock(mutex);
+          const int n = ++arrivals[id];
+          if (n == 1) {
+            first_order.push_back(type);
+            types[id] = type;
+          }
+          if (type == refuse && n == 1) {
+            out.status = 500;
+          }
+          out.body = "ok";
+          return out;
+        }) {}
+  std::string refuse;
+  std::mutex mutex;
+  std::map<std::string, int> arrivals;     // per event_id
+  std::map<std::string, std::string> types;  // event_id -> type
+  std::vector<std::string> first_order;
+  receiver hook;
+};
+
+std::string paid_code(http_client& issuer, http_client& redeemer) {
+  const std::string code = issue_code(issuer);
+  REQUIRE(redeemer.post(redirect_target, R"({"ident_code":")" + code + R"("})", {{"trace", "t"}}).status == 200);
+  return code;
+}
+
+boost::json::object wait_webhooks(http_client& c, const std::string& query) {
+  const auto res = c.request("GET", "/__admin/webhooks/wait?timeout_ms=10000&" + query);
+  REQUIRE(res.status == 200);
+  INFO(query << " -> " << res.body);
+  auto j = res.json().as_object();
+  REQUIRE_FALSE(j.at("timed_out").as_bool());
+  return j;
+}
+
+// The webhook attempts a replica made itself (its own metrics).
+std::int64_t attempts_made(http_client& c) {
+  const std::string text = c.request("GET", "/__admin/metrics").body;
+  std::int64_t sum = 0;
+  for (std::size_t at = text.find("\nauthsim_webhook_deliveries_total{"); at != std::string::npos;
+       at = text.find("\nauthsim_webhook_deliveries_total{", at + 1)) {
+    const std::size_t space = text.find("} ", at);
+    sum += std::stoll(text.substr(space + 2));
+  }
+  return sum;
+}
+
 }  // namespace
 
 TEST_SUITE("shared state") {
@@ -85,8 +147,9 @@ TEST_SUITE("shared state") {
     redis_server redis;
     server_process server({"--state", redis.url()});
     http_client c(server.port());
-    // A metrics call itself makes three (the counts of codes, tokens and
-    // journal entries), counted before the next one reads the counters.
+    // A metrics call itself makes four (the counts of codes, tokens,
+    // journal entries and pending deliveries), counted before the next one
+    // reads the counters.
     const std::string before = c.request("GET", "/__admin/metrics").body;
     for (int i = 0; i < 10; ++i) {
       uocs_login(c);
@@ -95,7 +158,7 @@ TEST_SUITE("shared state") {
     }
     const std::string after = c.request("GET", "/__admin/metrics").body;
     CHECK(metric(after, "authsim_state_round_trips_total") - metric(before, "authsim_state_round_trips_total") ==
-          30 + 3);
+          30 + 4);
     CHECK(metric(after, "authsim_state_sends_total") - metric(before, "authsim_state_sends_total") == 30);
     CHECK(metric(after, "authsim_state_unsent_total") == 0);
   }
@@ -441,5 +504,156 @@ TEST_SUITE("shared state") {
     const auto bad = run_to_exit({"--state", "redis:/nowhere"});
     CHECK(bad.status.code == 2);
     CHECK(bad.err.find("expected memory, redis://HOST[:PORT][/DB] or unix:///PATH") != std::string::npos);
+  }
+  TEST_CASE("a payment's webhooks go out once each, in order, from three replicas sharing the schedule") {
+    redis_server redis;
+    replicas r(redis);
+    http_client a(r[0].port());
+    http_client b(r[1].port());
+    http_client c(r[2].port());
+    counting_platform platform("ASSIGN_SUCCESS");
+    REQUIRE(a.request("PUT", "/__admin/platforms/" + plat_id + "/endpoints",
+                      R"({"webhook_url":")" + platform.hook.url("/hook") + R"("})").status == 200);
+    const std::string code = paid_code(b, c);
+    const auto started =
+        a.post("/__admin/payments", R"({"ident_code":")" + code + R"(","outcome":"paid","amount":"12.30","pay_after_ms":100000})");
+    INFO(started.body);
+    REQUIRE(started.status == 201);
+    const std::string payment(started.json().at("payment_id").as_string());
+    wait_webhooks(b, "payment_id=" + payment + "&count=1");
+    // Every replica wakes at the clock's move and races for the jobs.
+    advance_clock(c, 200'000);
+    wait_webhooks(a, "payment_id=" + payment + "&count=7");
+    // ASSIGN_SUCCESS was refused once: its retry is due 5 minutes after it.
+    advance_clock(b, 300'000);
+    wait_webhooks(c, "payment_id=" + payment + "&count=8");
+    {
+      const std::lock_guard lock(platform.mutex);
+      CHECK(platform.first_order == std::vector<std::string>{"PAY_START", "ASSIGN_SUCCESS", "GET_BARCODE_SUCCESS",
+                                                             "GET_BARCODE_SUCCESS", "SESSION_RENEWAL",
+                                                             "GET_BARCODE_SUCCESS", "PAY_SUCCESS", "PAY_FINISH"});
+      REQUIRE(platform.arrivals.size() == 8);
+      for (const auto& [id, n] : platform.arrivals) {
+        CHECK(n == (platform.types.at(id) == "ASSIGN_SUCCESS" ? 2 : 1));
+      }
+    }
+    // Each event once, the refused one twice; the replicas together sent
+    // exactly that many (each counts what it sent itself).
+    CHECK(platform.hook.requests().size() == 9);
+    CHECK(attempts_made(a) + attempts_made(b) + attempts_made(c) == 9);
+    // Any replica tells the same story.
+    for (http_client* x : {&a, &b, &c}) {
+      const auto one = x->request("GET", "/__admin/payments/" + payment).json();
+      REQUIRE(one.at("events").as_array().size() == 8);
+      for (const auto& e : one.at("events").as_array()) {
+        CHECK(e.at("status").as_string() == "delivered");
+        CHECK(e.at("attempts").as_array().size() == (e.at("type").as_string() == "ASSIGN_SUCCESS" ? 2U : 1U));
+      }
+      CHECK(x->request("GET", "/__admin/payments?platform=" + plat_id).json().at("count").as_int64() == 1);
+      CHECK(x->request("GET", "/__admin/webhooks?status=delivered").json().at("count").as_int64() == 8);
+    }
+    // A refund through one replica, checked against the payment as stored.
+    CHECK(b.post("/__admin/payments/" + payment + "/refund", R"({"amount":"12.30"})").status == 201);
+    CHECK(c.post("/__admin/payments/" + payment + "/refund", R"({"amount":"0.01"})").status == 409);
+    wait_webhooks(a, "type=REFUND&count=1");
+    CHECK(platform.hook.requests().size() == 10);
+    // Reset through one replica forgets them for all.
+    REQUIRE(c.post("/__admin/reset", "").status == 200);
+    CHECK(a.request("GET", "/__admin/payments").json().at("count").as_int64() == 0);
+    CHECK(b.request("GET", "/__admin/webhooks").json().at("count").as_int64() == 0);
+  }
+
+  TEST_CASE("a replica killed while its webhook is on the wire: another sends the event once the lease runs out") {
+    redis_server redis;
+    std::mutex mutex;
+    int arrivals = 0;
+    receiver platform([&](const received&) {
+      reply out;
+      const std::lock_guard lock(mutex);
+      // The first arrival hangs: its sender is killed meanwhile.
+      out.what = ++arrivals == 1 ? reply::kind::hang : reply::kind::answer;
+      out.body = "ok";
+      return out;
+    });
+    const std::vector<std::string> args{"--state", redis.url(), "--state-lease-ms", "1000"};
+    auto doomed = std::make_unique<server_process>(args);
+    http_client d(doomed->port());
+    REQUIRE(d.request("PUT", "/__admin/platforms/" + plat_id + "/endpoints",
+                      R"({"webhook_url":")" + platform.url("/hook") + R"("})").status == 200);
+    const std::string code = paid_code(d, d);
+    // The only replica running claims PAY_START (due now) and sends it.
+    const auto started = d.post("/__admin/payments", R"({"ident_code":")" + code + R"(","outcome":"assign_failed","amount":"1.00"})");
+    REQUIRE(started.status == 201);
+    const std::string payment(started.json().at("payment_id").as_string());
+    REQUIRE(platform.wait_for(1));
+    server_process survivor(args);
+    http_client s(survivor.port());
+    doomed->stop(SIGKILL);
+    // Its claim is not renewed any more: once the lease ends the survivor
+    // takes the job, and the lane goes on (ASSIGN_FAILED after it).
+    const auto delivered = wait_webhooks(s, "payment_id=" + payment + "&count=2");
+    CHECK(delivered.at("matched").as_int64() == 2);
+    CHECK(platform.requests().size() == 3);
+    const auto listed = s.request("GET", "/__admin/webhooks?payment_id=" + payment).json();
+    const auto& first = listed.at("items").as_array().at(0);
+    CHECK(first.at("type").as_string() == "PAY_START");
+    // The killed replica never recorded its attempt; the survivor's is the one.
+    CHECK(first.at("attempts").as_array().size() == 1);
+    CHECK(boost::json::parse(platform.requests().at(0).body).at("event_id") ==
+          boost::json::parse(platform.requests().at(1).body).at("event_id"));
+  }
+
+  TEST_CASE("a waybill made on one replica is followed, cancelled or moved through the others, its pushes sent once") {
+    redis_server redis;
+    replicas r(redis);
+    http_client a(r[0].port());
+    http_client b(r[1].port());
+    http_client c(r[2].port());
+    std::mutex mutex;
+    std::vector<std::string> pushes;
+    receiver hook([&](const received& got) {
+      const std::lock_guard lock(mutex);
+      pushes.push_back(got.body);
+      reply out;
+      out.body = R"({"code":0,"errorMsg":null})";
+      return out;
+    });
+    REQUIRE(b.request("PUT", "/__admin/apps/IE-UOCS-OUT/endpoints",
+                      R"({"callback_url":")" + hook.url("/push") + R"("})").status == 200);
+    const std::string token = uocs_login(a);
+    const std::string create =
+        R"({"devCode":"tc123456","pushTime":"2024-10-08 14:07:11","useCab":1,"bizCode":"shared-1",)"
+        R"("senderCode":"CN001","receiverCode":"CN0023","gpsType":1,"senderLon":"114.1234567",)"
+        R"("senderLat":"26.1234567","senderAddr":"A","senderTel":"13699847593","senderName":"j","goodsType":1,)"
+        R"("goodsWeight":2000,"receiverLon":"114.1234567","receiverLat":"26.1234567","receiverAddr":"B",)"
+        R"("receiverTel":"13699847593","receiverName":"j","amount":20.5,"remark":null})";
+    const std::string create_path = "/uocs-tes/waybill/api/createWaybill";
+    const auto made = a.post(create_path, create, {{"token", token}}).json();
+    REQUIRE(made.at("success").as_bool());
+    const std::string fy(made.at("obj").at("fyCode").as_string());
+    // The bizCode is taken for every replica.
+    const auto again = c.post(create_path, create, {{"token", token}}).json();
+    CHECK(again.at("errorCode").as_string() != "");
+    CHECK(std::string(again.at("errorMessage").as_string()).find(fy) != std::string::npos);
+    const std::string details = "/uocs-tes/waybill/api/selectOrderDetails";
+    const std::string ref = R"({"devCode":"tc123456","fyCode":")" + fy + R"("})";
+    CHECK(b.post(details, ref, {{"token", token}}).json().at("obj").at("orderStatus").as_int64() == 0);
+    // Moved by the admin API of one, seen by the others; the pushes of
+    // pickup and take-off go out once each.
+    REQUIRE(c.post("/__admin/waybills/" + fy + "/advance", R"({"status":2})").status == 200);
+    CHECK(a.post(details, ref, {{"token", token}}).json().at("obj").at("orderStatus").as_int64() == 2);
+    wait_webhooks(b, "fy_code=" + fy + "&count=5");
+    // The rest by the clock: the step jobs, claimed by whichever replica.
+    advance_clock(a, 24LL * 3600 * 1000);
+    wait_webhooks(c, "fy_code=" + fy + "&count=10");
+    CHECK(b.post(details, ref, {{"token", token}}).json().at("obj").at("orderStatus").as_int64() == 4);
+    {
+      const std::lock_guard lock(mutex);
+      CHECK(pushes.size() == 10);
+      CHECK(std::set<std::string>(pushes.begin(), pushes.end()).size() == 10);
+    }
+    const auto listed = a.request("GET", "/__admin/waybills?app=IE-UOCS-OUT").json();
+    CHECK(listed.at("count").as_int64() == 1);
+    CHECK(c.request("GET", "/__admin/waybills/" + fy).json().at("pushes").as_array().size() == 10);
   }
 }

@@ -1,9 +1,13 @@
 #include "creditpay/payments.hpp"
 #include "jobs/scheduler.hpp"
+#include "state/records.hpp"
 #include "support/crypto.hpp"
+#include "uocs/waybills.hpp"
 
 #include <doctest/doctest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/json/parse.hpp>
@@ -11,6 +15,8 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
+#include <stdexcept>
 
 using namespace authsim;
 using creditpay::payment_outcome;
@@ -113,21 +119,19 @@ TEST_SUITE("job scheduler") {
     net::io_context ioc;
     state::memory_clock clock;
     clock.set_ms(1'000'000);
-    auto s = std::make_shared<jobs::scheduler>(net::make_strand(ioc), clock);
-    s->start();
+    auto s = std::make_shared<jobs::memory_scheduler>(net::make_strand(ioc), clock);
     std::vector<std::string> ran;
-    auto job = [&](std::string name) {
-      return [&ran, name]() -> net::awaitable<void> {
-        ran.push_back(name);
-        co_return;
-      };
-    };
+    s->on("note", [&ran](const std::string& name) -> net::awaitable<void> {
+      ran.push_back(name);
+      co_return;
+    });
+    s->start();
     const std::int64_t t = clock.now_ms();
-    s->add(t + 300'000, "a", job("a3"));
-    s->add(t + 100'000, "a", job("a1"));
-    s->add(t + 200'000, "b", job("b2"));
-    s->add(t + 100'000, "a", job("a1bis"));  // same time: in the order added
-    s->add(t + 900'000, "a", job("later"));
+    s->add({t + 300'000, "a", "note", "a3"});
+    s->add({t + 100'000, "a", "note", "a1"});
+    s->add({t + 200'000, "b", "note", "b2"});
+    s->add({t + 100'000, "a", "note", "a1bis"});  // same time: in the order added
+    s->add({t + 900'000, "a", "note", "later"});
     ioc.run_for(std::chrono::milliseconds(50));
     CHECK(ran.empty());
     CHECK(s->pending() == 5);
@@ -149,13 +153,14 @@ TEST_SUITE("job scheduler") {
   TEST_CASE("without a move of the clock a job runs when the wall clock brings its time") {
     net::io_context ioc;
     state::memory_clock clock;
-    auto s = std::make_shared<jobs::scheduler>(net::make_strand(ioc), clock);
-    s->start();
+    auto s = std::make_shared<jobs::memory_scheduler>(net::make_strand(ioc), clock);
     bool ran = false;
-    s->add(clock.now_ms() + 30, "a", [&ran]() -> net::awaitable<void> {
+    s->on("flag", [&ran](const std::string&) -> net::awaitable<void> {
       ran = true;
       co_return;
     });
+    s->start();
+    s->add({clock.now_ms() + 30, "a", "flag", ""});
     // Nobody pokes: the dispatcher's own timer wakes it at the due time.
     for (int i = 0; i < 100 && !ran; ++i) {
       ioc.run_for(std::chrono::milliseconds(20));
@@ -163,5 +168,185 @@ TEST_SUITE("job scheduler") {
     CHECK(ran);
     s->stop();
     ioc.run_for(std::chrono::milliseconds(20));
+  }
+
+  TEST_CASE("a job of a kind nobody handles, or that throws, is logged and the lane goes on") {
+    net::io_context ioc;
+    state::memory_clock clock;
+    auto s = std::make_shared<jobs::memory_scheduler>(net::make_strand(ioc), clock);
+    std::vector<std::string> ran;
+    s->on("boom", [](const std::string&) -> net::awaitable<void> {
+      throw std::runtime_error("broken");
+      co_return;
+    });
+    s->on("note", [&ran](const std::string& name) -> net::awaitable<void> {
+      ran.push_back(name);
+      co_return;
+    });
+    s->start();
+    const std::int64_t t = clock.now_ms();
+    s->add({t, "a", "unknown", "x"});
+    s->add({t, "a", "boom", "y"});
+    s->add({t, "a", "note", "after"});
+    ioc.run_for(std::chrono::milliseconds(100));
+    CHECK(ran == std::vector<std::string>{"after"});
+    s->stop();
+  }
+}
+
+namespace {
+
+template <typename T>
+T await(net::io_context& ioc, net::awaitable<T> a) {
+  std::optional<T> out;
+  net::co_spawn(ioc, [&]() -> net::awaitable<void> { out = co_await std::move(a); }, net::detached);
+  ioc.restart();
+  ioc.run();
+  return std::move(*out);
+}
+
+state::record_write write(const std::string& kind, const std::string& id, const std::string& body,
+                          std::uint64_t expect = 0) {
+  state::record_write w;
+  w.kind = kind;
+  w.id = id;
+  w.body = body;
+  w.expect = expect;
+  return w;
+}
+
+}  // namespace
+
+TEST_SUITE("records in memory") {
+  TEST_CASE("a commit goes through only when every record is still at the version it expects, all or nothing") {
+    net::io_context ioc;
+    std::vector<state::scheduled_job> scheduled;
+    state::memory_records r([&](state::scheduled_job j) { scheduled.push_back(std::move(j)); });
+    int changes = 0;
+    r.on_change = [&] { ++changes; };
+    CHECK(await(ioc, r.async_commit({write("k", "a", "one")}, {{5, "lane", "kind", "arg"}})));
+    CHECK(scheduled.size() == 1);
+    const auto a = await(ioc, r.async_get("k", "a"));
+    REQUIRE(a);
+    CHECK(a->body == "one");
+    CHECK(a->version == 1);
+    // New again (expect 0): refused, and the other write of the commit with it.
+    CHECK_FALSE(await(ioc, r.async_commit({write("k", "b", "two"), write("k", "a", "again")}, {{6, "l", "k", ""}})));
+    CHECK_FALSE(await(ioc, r.async_get("k", "b")));
+    CHECK(scheduled.size() == 1);
+    // At its version: written, one version more.
+    CHECK(await(ioc, r.async_commit({write("k", "a", "changed", 1)}, {})));
+    CHECK(await(ioc, r.async_get("k", "a"))->version == 2);
+    CHECK_FALSE(await(ioc, r.async_commit({write("k", "a", "stale", 1)}, {})));
+    CHECK(await(ioc, r.async_get("k", "a"))->body == "changed");
+    CHECK(changes == 2);
+  }
+
+  TEST_CASE("listing order, tags, and the bound evicting the first written with what they own") {
+    net::io_context ioc;
+    state::memory_records r([](state::scheduled_job) {});
+    for (int i = 0; i < 3; ++i) {
+      auto w = write("d", "d" + std::to_string(i), "x");
+      w.order = 100 - i;  // listed by order: d2, d1, d0
+      w.tag = i == 1 ? "" : "pending";
+      CHECK(await(ioc, r.async_commit({w}, {})));
+    }
+    const auto page = await(ioc, r.async_page("d", 0, 10, false));
+    REQUIRE(page.size() == 3);
+    CHECK(page[0].id == "d2");
+    CHECK(page[2].id == "d0");
+    CHECK(await(ioc, r.async_page("d", 1, 1, true)).at(0).id == "d1");
+    CHECK(await(ioc, r.async_count("d", "pending")) == 2);
+    CHECK(await(ioc, r.async_count("d", "")) == 3);
+    // Two payments at most; the first owns d0 and d1.
+    auto p1 = write("p", "p1", "x");
+    p1.capacity = 2;
+    p1.owned = {{"d", "d0"}, {"d", "d1"}};
+    auto p2 = write("p", "p2", "x");
+    p2.capacity = 2;
+    auto p3 = write("p", "p3", "x");
+    p3.capacity = 2;
+    CHECK(await(ioc, r.async_commit({p1}, {})));
+    CHECK(await(ioc, r.async_commit({p2}, {})));
+    CHECK(await(ioc, r.async_count("d", "")) == 3);
+    CHECK(await(ioc, r.async_commit({p3}, {})));
+    CHECK_FALSE(await(ioc, r.async_get("p", "p1")));
+    CHECK(await(ioc, r.async_count("p", "")) == 2);
+    CHECK(await(ioc, r.async_count("d", "")) == 1);
+    CHECK(await(ioc, r.async_count("d", "pending")) == 1);
+    CHECK(await(ioc, r.async_get_many("d", {"d0", "d2", "d1"})).size() == 1);
+    await(ioc, [&]() -> net::awaitable<bool> {
+      co_await r.async_clear("d");
+      co_return true;
+    }());
+    CHECK(await(ioc, r.async_count("d", "pending")) == 0);
+  }
+}
+
+TEST_SUITE("record encodings") {
+  TEST_CASE("a delivery, a payment and a waybill read back as written") {
+    outbound::stored_delivery s;
+    s.d.event_id = "evt_1";
+    s.d.api = "creditpay";
+    s.d.lane = "plat";
+    s.d.subject = "pay_1";
+    s.d.type = "PAY_SUCCESS";
+    s.d.data_json = R"({"amount":"12.30","x":[1,2]})";
+    s.d.token = "tok";
+    s.d.due_ms = 1'700'000'000'123;
+    s.d.status = outbound::delivery_status::retrying;
+    s.d.next_attempt_ms = 1'700'000'300'123;
+    outbound::delivery_attempt a;
+    a.time_ms = 1'700'000'000'200;
+    a.retry = 0;
+    a.status = 500;
+    a.error = "answered HTTP 500";
+    a.latency_us = 1234;
+    a.answer = "nope \u00e9";
+    a.trace = "tr";
+    s.d.attempts.push_back(a);
+    s.d.fault = faults::webhook_fault{faults::webhook_fault_kind::out_of_order, 7'000, 2'000};
+    s.first_due_ms = 1'700'000'007'123;
+    s.fault_decided = true;
+    s.held = true;
+    s.planned_retry = 1;
+    const auto back = outbound::decode_delivery(outbound::encode_delivery(s));
+    REQUIRE(back);
+    CHECK(outbound::encode_delivery(*back) == outbound::encode_delivery(s));
+    CHECK(back->d.attempts.at(0).status == 500u);
+    CHECK(back->d.fault->hold_ms == 7'000);
+    CHECK_FALSE(outbound::decode_delivery("not json"));
+
+    creditpay::payment_record p;
+    p.payment_id = "pay_1";
+    p.outcome = creditpay::payment_outcome::unpaid;
+    p.amount = "12.30";
+    p.paid_at_ms = 5;
+    p.merchant_name = "商户 & co";
+    p.event_ids = {"evt_1", "evt_2"};
+    p.refunds.push_back({"evt_3", "RF1", "1.00", 9});
+    const auto pb = creditpay::decode_payment(creditpay::encode_payment(p));
+    REQUIRE(pb);
+    CHECK(creditpay::encode_payment(*pb) == creditpay::encode_payment(p));
+
+    uocs::waybill w;
+    w.fy_code = "FY1";
+    w.request.biz_code = "biz";
+    w.request.sender.lat = "22.5";
+    w.request.sender.lat_deg = 22.5;
+    w.request.amount = 3.25;
+    w.request.remark = "fragile";
+    w.distance_km = 4.75;
+    w.step(1) = 10;
+    w.step(4) = 40;
+    w.exception_ms = 50;
+    w.push_ids = {"psh_1"};
+    w.pushed_through = 2;
+    w.generation = 3;
+    const auto wb = uocs::decode_waybill(uocs::encode_waybill(w));
+    REQUIRE(wb);
+    CHECK(uocs::encode_waybill(*wb) == uocs::encode_waybill(w));
+    CHECK_FALSE(wb->step(2));
+    CHECK(*wb->step(4) == 40);
   }
 }

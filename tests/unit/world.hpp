@@ -42,14 +42,16 @@ namespace authsim::testing {
 struct waybill_parts {
   waybill_parts(std::shared_ptr<const fixtures::fixture_set> set, const state::clock& clock)
       : apps(*set),
-        scheduler(std::make_shared<jobs::scheduler>(jobs_context.get_executor(), clock)),
-        deliveries(clock, outbound, metrics, scheduler),
-        book(std::move(set), clock, apps, deliveries, scheduler) {}
+        scheduler(std::make_shared<jobs::memory_scheduler>(jobs_context.get_executor(), clock)),
+        records([this](state::scheduled_job j) { scheduler->add(std::move(j)); }),
+        deliveries(clock, outbound, metrics, records, *scheduler),
+        book(std::move(set), clock, apps, records, deliveries, *scheduler) {}
   state::memory_app_endpoints apps;
   state::metrics metrics;
   scripted_outbound outbound;
   net::io_context jobs_context;
-  std::shared_ptr<jobs::scheduler> scheduler;
+  std::shared_ptr<jobs::memory_scheduler> scheduler;
+  state::memory_records records;
   outbound::deliveries deliveries;
   uocs::waybills book;
 };

@@ -1,0 +1,298 @@
+#include "redis/records.hpp"
+
+#include "support/crypto.hpp"
+#include "support/event.hpp"
+#include "support/aliases.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+
+namespace authsim::redis {
+
+namespace {
+
+std::int64_t to_int(const std::string& text) {
+  std::int64_t v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  return v;
+}
+
+// A reply element that is a number or a numeric string (scores).
+std::int64_t number_of(const reply& r) {
+  if (r.kind == reply::type::integer) {
+    return r.integer;
+  }
+  // Scores come as text, possibly with a fraction: the whole part counts.
+  return to_int(r.str);
+}
+
+// With nothing due, the dispatcher still looks once a minute; with Redis
+// away, once a second.
+constexpr std::int64_t idle_look_ms = 60'000;
+constexpr std::int64_t unavailable_look_ms = 1'000;
+
+}  // namespace
+
+std::optional<state::scheduled_job> job_of_member(const std::string& member) {
+  if (member.size() < 20) {
+    return std::nullopt;
+  }
+  std::size_t lane_size = 0;
+  const auto [end, ec] = std::from_chars(member.data() + 16, member.data() + 20, lane_size, 16);
+  if (ec != std::errc() || member.size() < 20 + lane_size) {
+    return std::nullopt;
+  }
+  state::scheduled_job j;
+  j.lane = member.substr(20, lane_size);
+  const std::string rest = member.substr(20 + lane_size);
+  const std::size_t space = rest.find(' ');
+  j.kind = rest.substr(0, space);
+  j.arg = space == std::string::npos ? std::string() : rest.substr(space + 1);
+  return j;
+}
+
+shared_records::shared_records(backend& b, std::function<void()> jobs_added)
+    : backend_(b), jobs_added_(std::move(jobs_added)) {
+  backend_.on_records_message = [this] {
+    if (on_change) on_change();
+  };
+}
+
+std::string shared_records::record_key(const std::string& kind, const std::string& id) const {
+  return backend_.key("rec:" + kind + ":" + id);
+}
+
+net::awaitable<std::optional<state::record>> shared_records::async_get(const std::string& kind,
+                                                                       const std::string& id) {
+  std::vector<command> get;
+  get.push_back({"HMGET", record_key(kind, id), "body", "version"});
+  const std::vector<reply> replies = co_await backend_.exec(std::move(get));
+  const reply& r = replies.at(0);
+  if (r.elements.size() < 2 || r.elements[0].kind != reply::type::string) {
+    co_return std::nullopt;
+  }
+  co_return state::record{id, r.elements[0].str, static_cast<std::uint64_t>(to_int(r.elements[1].str))};
+}
+
+net::awaitable<std::vector<state::record>> shared_records::async_get_many(const std::string& kind,
+                                                                          const std::vector<std::string>& ids) {
+  std::vector<state::record> out;
+  if (ids.empty()) {
+    co_return out;
+  }
+  std::vector<command> gets;
+  gets.reserve(ids.size());
+  for (const auto& id : ids) {
+    gets.push_back({"HMGET", record_key(kind, id), "body", "version"});
+  }
+  const std::vector<reply> replies = co_await backend_.exec(std::move(gets));
+  for (std::size_t i = 0; i < ids.size() && i < replies.size(); ++i) {
+    const reply& r = replies[i];
+    if (r.elements.size() >= 2 && r.elements[0].kind == reply::type::string) {
+      out.push_back(state::record{ids[i], r.elements[0].str, static_cast<std::uint64_t>(to_int(r.elements[1].str))});
+    }
+  }
+  co_return out;
+}
+
+net::awaitable<bool> shared_records::async_commit(std::vector<state::record_write> writes,
+                                                  std::vector<state::scheduled_job> jobs) {
+  std::vector<std::string> args;
+  args.reserve(3 + writes.size() * 8 + jobs.size() * 3);
+  args.push_back(backend_.key(""));
+  args.push_back(backend_.records_channel());
+  args.push_back(std::to_string(writes.size()));
+  for (auto& w : writes) {
+    json::array owned;
+    for (const auto& [kind, id] : w.owned) {
+      owned.push_back(json::array{json::string(kind), json::string(id)});
+    }
+    args.push_back(std::move(w.kind));
+    args.push_back(std::move(w.id));
+    args.push_back(std::move(w.body));
+    args.push_back(std::to_string(w.expect));
+    args.push_back(std::to_string(w.order));
+    args.push_back(std::move(w.tag));
+    args.push_back(std::to_string(w.capacity));
+    args.push_back(json::serialize(owned));
+  }
+  const bool with_jobs = !jobs.empty();
+  for (auto& j : jobs) {
+    args.push_back(std::to_string(j.due_ms));
+    args.push_back(std::move(j.lane));
+    args.push_back(j.kind + " " + j.arg);
+  }
+  const std::vector<std::string> no_keys;
+  const reply r = co_await backend_.eval(all_scripts().records_commit, no_keys, args);
+  const bool done = r.integer == 1;
+  if (done && with_jobs && jobs_added_) {
+    jobs_added_();
+  }
+  co_return done;
+}
+
+net::awaitable<std::vector<state::record>> shared_records::async_page(const std::string& kind, std::size_t start,
+                                                                      std::size_t count, bool newest_first) {
+  std::vector<state::record> out;
+  if (count == 0) {
+    co_return out;
+  }
+  // Named before the co_await (g++ 12 mishandles temporaries made in one).
+  const std::vector<std::string> args{backend_.key(""), kind, std::to_string(start), std::to_string(count),
+                                      newest_first ? "1" : "0"};
+  const std::vector<std::string> no_keys;
+  const reply r = co_await backend_.eval(all_scripts().records_page, no_keys, args);
+  for (std::size_t i = 0; i + 2 < r.elements.size(); i += 3) {
+    out.push_back(state::record{r.elements[i].str, r.elements[i + 1].str,
+                                static_cast<std::uint64_t>(to_int(r.elements[i + 2].str))});
+  }
+  co_return out;
+}
+
+net::awaitable<std::size_t> shared_records::async_count(const std::string& kind, const std::string& tag) {
+  std::vector<command> count;
+  if (tag.empty()) {
+    count.push_back({"ZCARD", backend_.key("recs:" + kind)});
+  } else {
+    count.push_back({"HGET", backend_.key("recs:" + kind + ":tags"), tag});
+  }
+  const std::vector<reply> replies = co_await backend_.exec(std::move(count));
+  co_return static_cast<std::size_t>(std::max<std::int64_t>(number_of(replies.at(0)), 0));
+}
+
+net::awaitable<void> shared_records::async_clear(const std::string& kind) {
+  co_await backend_.delete_matching(glob_escape(backend_.key("rec:" + kind + ":")) + "*");
+  std::vector<command> drop;
+  drop.push_back({"UNLINK", backend_.key("recs:" + kind), backend_.key("recs:" + kind + ":written"),
+                  backend_.key("recs:" + kind + ":tags")});
+  drop.push_back({"PUBLISH", backend_.records_channel(), "1"});
+  co_await backend_.exec(std::move(drop));
+}
+
+shared_scheduler::shared_scheduler(backend& b, const state::clock& clock, net::any_io_executor executor,
+                                   std::chrono::milliseconds lease)
+    : backend_(b),
+      clock_(clock),
+      executor_(std::move(executor)),
+      lease_(lease),
+      wake_(std::make_shared<support::event>(executor_)) {}
+
+void shared_scheduler::start() {
+  net::co_spawn(executor_, [self = shared_from_this()]() { return self->dispatch(); }, net::detached);
+  net::co_spawn(executor_, [self = shared_from_this()]() { return self->renew(); }, net::detached);
+}
+
+void shared_scheduler::poke() { wake_->raise(); }
+
+std::size_t shared_scheduler::stop() {
+  stopped_ = true;
+  wake_->raise();
+  return 0;
+}
+
+net::awaitable<void> shared_scheduler::dispatch() {
+  while (!stopped_) {
+    std::int64_t sleep_ms = idle_look_ms;
+    try {
+      std::size_t room = 0;
+      {
+        const std::lock_guard lock(mutex_);
+        room = max_running - std::min(running_.size(), max_running);
+      }
+      const std::int64_t now = clock_.now_ms();
+      const std::string token = support::random_hex(8);
+      const std::vector<std::string> args{backend_.key(""), std::to_string(now), std::to_string(lease_.count()),
+                                          token, std::to_string(room)};
+      const std::vector<std::string> no_keys;
+      const reply r = co_await backend_.eval(all_scripts().jobs_claim, no_keys, args);
+      if (r.elements.size() >= 3) {
+        const std::int64_t redis_now = number_of(r.elements[0]);
+        const std::int64_t next_due = number_of(r.elements[1]);
+        const std::int64_t next_lease = number_of(r.elements[2]);
+        if (next_due >= 0) {
+          sleep_ms = std::min(sleep_ms, std::max<std::int64_t>(next_due - now, 0));
+        }
+        if (next_lease >= 0) {
+          // A lease is looked at once it ran out (+1: strictly after).
+          sleep_ms = std::min(sleep_ms, std::max<std::int64_t>(next_lease - redis_now + 1, 0));
+        }
+        for (std::size_t i = 3; i + 1 < r.elements.size(); i += 2) {
+          std::string member = r.elements[i].str;
+          {
+            const std::lock_guard lock(mutex_);
+            running_[member] = token;
+          }
+          net::co_spawn(executor_,
+                        [self = shared_from_this(), member = std::move(member), token]() mutable {
+                          return self->run_claimed(std::move(member), token);
+                        },
+                        net::detached);
+        }
+      }
+    } catch (const unavailable&) {
+      sleep_ms = unavailable_look_ms;
+    }
+    co_await wake_->wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(sleep_ms));
+  }
+}
+
+net::awaitable<void> shared_scheduler::run_claimed(std::string member, std::string token) {
+  const std::optional<state::scheduled_job> j = job_of_member(member);
+  bool settled = j.has_value();
+  if (j) {
+    settled = co_await run(j->kind, j->arg);
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    running_.erase(member);
+  }
+  // A job that failed (Redis away mid-way) keeps its claim until the lease
+  // runs out: then it runs again, on whichever replica claims it.
+  if (settled) {
+    try {
+      const std::vector<std::string> args{backend_.key(""), "finish", member, token};
+      const std::vector<std::string> no_keys;
+      co_await backend_.eval(all_scripts().jobs_settle, no_keys, args);
+    } catch (const unavailable&) {
+      // The lease runs out instead; the job finds nothing left to do.
+    }
+  }
+  // The lane's next job may be due already.
+  wake_->raise();
+}
+
+net::awaitable<void> shared_scheduler::renew() {
+  net::steady_timer timer(executor_);
+  const auto every = std::max(lease_ / 3, std::chrono::milliseconds(10));
+  while (!stopped_) {
+    timer.expires_after(every);
+    co_await timer.async_wait(use_tuple);
+    std::vector<std::string> args{backend_.key(""), std::to_string(lease_.count())};
+    {
+      const std::lock_guard lock(mutex_);
+      for (const auto& [member, token] : running_) {
+        args.push_back(member);
+        args.push_back(token);
+      }
+    }
+    if (args.size() == 2) {
+      continue;
+    }
+    try {
+      const std::vector<std::string> no_keys;
+      co_await backend_.eval(all_scripts().jobs_settle, no_keys, args);
+    } catch (const unavailable&) {
+      // Tried again at the next turn; a lease that runs out meanwhile lets
+      // another replica run the job again.
+    }
+  }
+}
+
+}  // namespace authsim::redis
