@@ -1,6 +1,7 @@
 #include "jobs/scheduler.hpp"
 
 #include "support/event.hpp"
+#include "state/shared.hpp"
 #include "support/log.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -135,10 +136,14 @@ net::awaitable<bool> scheduler::run(const std::string& kind, const std::string& 
   try {
     co_await it->second(arg);
     co_return true;
+  } catch (const state::unavailable& e) {
+    support::log_message(support::log_level::warn,
+                         "a scheduled " + kind + " job stopped: the state backend is unavailable (" + e.what() + ")");
+    co_return false;
   } catch (const std::exception& e) {
     support::log_message(support::log_level::error, "a scheduled " + kind + " job failed: " + e.what());
   }
-  co_return false;
+  co_return true;
 }
 
 }  // namespace authsim::jobs

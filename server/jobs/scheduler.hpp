@@ -59,9 +59,9 @@ class scheduler {
   virtual std::size_t stop() = 0;
 
  protected:
-  // Runs one job; a job that throws is logged, never propagated: false
-  // then (a shared schedule lets the job's claim run out, so that it runs
-  // again).
+  // Runs one job; a job that throws is logged, never propagated. False
+  // when the state backend was unavailable mid-way: a shared schedule then
+  // lets the job's claim run out, so that it runs again.
   net::awaitable<bool> run(const std::string& kind, const std::string& arg) const;
 
  private:

@@ -144,6 +144,10 @@ TEST_CASE("--state is memory by default, or a Redis address checked before anyth
   CHECK(refused({"--state-prefix", "a:b"}).find("--state-prefix: expected 1 to 64 letters") != std::string::npos);
   CHECK(refused({"--state-prefix", "{x}"}).find("--state-prefix") != std::string::npos);
   CHECK(refused({"--state-timeout-ms", "5"}).find("--state-timeout-ms") != std::string::npos);
+  CHECK(defaults.state_lease.count() == 10'000);
+  CHECK(parse_options({"--state-lease-ms", "300"}).state_lease.count() == 300);
+  CHECK(refused({"--state-lease-ms", "299"}).find("--state-lease-ms") != std::string::npos);
+  CHECK(refused({"--state-lease-ms", "600001"}).find("--state-lease-ms") != std::string::npos);
 }
 
 TEST_CASE("a Redis address names host, port, database or socket") {
