@@ -358,6 +358,7 @@ state::record_write payments::write_of(const payment_record& p, std::uint64_t ex
     w.owned.emplace_back(outbound::deliveries::kind, id);
   }
   w.capacity = capacity_;
+  w.fields = {{"plat_id", p.plat_id}, {"ident_code", p.ident_code}};
   return w;
 }
 net::awaitable<std::variant<payment_record, payment_refusal>> payments::async_start(const payment_request& r) {
@@ -509,22 +510,19 @@ net::awaitable<std::optional<payment_record>> payments::async_find(const std::st
 net::awaitable<payments::payment_listing> payments::async_list(const std::optional<std::string>& plat_id,
                                                                const std::optional<std::string>& ident_code,
                                                                std::size_t limit) const {
+  state::record_match match;
+  if (plat_id) {
+    match.equal.emplace_back("plat_id", *plat_id);
+  }
+  if (ident_code) {
+    match.equal.emplace_back("ident_code", *ident_code);
+  }
+  const state::record_listing got = co_await records_.async_select(kind, match, limit, true);
   payment_listing out;
-  constexpr std::size_t page = 1000;
-  for (std::size_t start = 0;; start += page) {
-    const std::vector<state::record> got = co_await records_.async_page(kind, start, page, true);
-    for (const auto& r : got) {
-      const std::optional<payment_record> p = decode_payment(r.body);
-      if (!p || (plat_id && p->plat_id != *plat_id) || (ident_code && p->ident_code != *ident_code)) {
-        continue;
-      }
-      ++out.count;
-      if (out.items.size() < limit) {
-        out.items.push_back(*p);
-      }
-    }
-    if (got.size() < page) {
-      break;
+  out.count = got.count;
+  for (const auto& r : got.items) {
+    if (auto p = decode_payment(r.body)) {
+      out.items.push_back(std::move(*p));
     }
   }
   co_return out;

@@ -215,6 +215,12 @@ state::record_write deliveries::write_of(const stored_delivery& s, std::uint64_t
   w.expect = expect;
   w.order = s.d.due_ms;
   w.tag = is_pending(s.d.status) ? pending_tag : "";
+  w.fields = {{"api", s.d.api},
+              {"lane", s.d.lane},
+              {"subject", s.d.subject},
+              {"type", s.d.type},
+              {"status", delivery_status_name(s.d.status)},
+              {"attempts", std::to_string(s.d.attempts.size())}};
   return w;
 }
 
@@ -461,21 +467,6 @@ bool deliveries::matches(const delivery& d, const delivery_filter& f) {
          (!f.status || d.status == *f.status) && d.attempts.size() >= f.min_attempts;
 }
 
-net::awaitable<void> deliveries::walk(const std::function<bool(const delivery&)>& visit) const {
-  constexpr std::size_t page = 1000;
-  for (std::size_t start = 0;; start += page) {
-    const std::vector<state::record> got = co_await records_.async_page(kind, start, page, false);
-    for (const auto& r : got) {
-      if (const auto s = decode_delivery(r.body); s && !visit(s->d)) {
-        co_return;
-      }
-    }
-    if (got.size() < page) {
-      co_return;
-    }
-  }
-}
-
 net::awaitable<deliveries::listing> deliveries::async_list(const delivery_filter& filter, std::size_t limit) const {
   listing out;
   if (filter.event_id) {
@@ -487,15 +478,32 @@ net::awaitable<deliveries::listing> deliveries::async_list(const delivery_filter
     }
     co_return out;
   }
-  co_await walk([&](const delivery& d) {
-    if (matches(d, filter)) {
-      ++out.count;
-      if (out.items.size() < limit) {
-        out.items.push_back(d);
-      }
+  // The records' fields answer the filter: only the deliveries listed are
+  // read whole.
+  state::record_match match;
+  const auto equal = [&](const char* name, const std::optional<std::string>& value) {
+    if (value) {
+      match.equal.emplace_back(name, *value);
     }
-    return true;
-  });
+  };
+  equal("api", filter.api);
+  equal("lane", filter.lane);
+  equal("subject", filter.subject);
+  equal("type", filter.type);
+  if (filter.status) {
+    match.equal.emplace_back("status", delivery_status_name(*filter.status));
+  }
+  if (filter.min_attempts > 0) {
+    match.at_least_field = "attempts";
+    match.at_least = static_cast<std::int64_t>(filter.min_attempts);
+  }
+  const state::record_listing got = co_await records_.async_select(kind, match, limit, false);
+  out.count = got.count;
+  for (const auto& r : got.items) {
+    if (auto s = decode_delivery(r.body)) {
+      out.items.push_back(std::move(s->d));
+    }
+  }
   co_return out;
 }
 

@@ -193,8 +193,6 @@ class deliveries {
       const std::function<bool(stored_delivery&, std::vector<state::scheduled_job>&)>& change);
   [[nodiscard]] state::record_write write_of(const stored_delivery& s, std::uint64_t expect) const;
   static bool matches(const delivery& d, const delivery_filter& f);
-  // Walks every delivery in due order; `visit` answers false to stop.
-  net::awaitable<void> walk(const std::function<bool(const delivery&)>& visit) const;
   [[nodiscard]] net::awaitable<std::size_t> count(const delivery_filter& filter) const;
   void notify_waiters();
 

@@ -14,7 +14,7 @@ std::vector<command> script_loads() {
   std::vector<command> out;
   for (const script* s : {&all.put_record, &all.redeem_code, &all.list_records, &all.walk_rules,
                           &all.change_settings, &all.journal_add, &all.records_commit, &all.records_page,
-                          &all.jobs_claim, &all.jobs_settle}) {
+                          &all.records_select, &all.jobs_claim, &all.jobs_settle}) {
     out.push_back({"SCRIPT", "LOAD", s->text});
   }
   return out;

@@ -105,7 +105,7 @@ net::awaitable<std::vector<state::record>> shared_records::async_get_many(const 
 net::awaitable<bool> shared_records::async_commit(std::vector<state::record_write> writes,
                                                   std::vector<state::scheduled_job> jobs) {
   std::vector<std::string> args;
-  args.reserve(3 + writes.size() * 8 + jobs.size() * 3);
+  args.reserve(3 + writes.size() * 9 + jobs.size() * 3);
   args.push_back(backend_.key(""));
   args.push_back(backend_.records_channel());
   args.push_back(std::to_string(writes.size()));
@@ -122,6 +122,11 @@ net::awaitable<bool> shared_records::async_commit(std::vector<state::record_writ
     args.push_back(std::move(w.tag));
     args.push_back(std::to_string(w.capacity));
     args.push_back(json::serialize(owned));
+    json::array fields;
+    for (const auto& [name, value] : w.fields) {
+      fields.push_back(json::array{json::string(name), json::string(value)});
+    }
+    args.push_back(json::serialize(fields));
   }
   const bool with_jobs = !jobs.empty();
   for (auto& j : jobs) {
@@ -152,6 +157,44 @@ net::awaitable<std::vector<state::record>> shared_records::async_page(const std:
   for (std::size_t i = 0; i + 2 < r.elements.size(); i += 3) {
     out.push_back(state::record{r.elements[i].str, r.elements[i + 1].str,
                                 static_cast<std::uint64_t>(to_int(r.elements[i + 2].str))});
+  }
+  co_return out;
+}
+
+net::awaitable<state::record_listing> shared_records::async_select(const std::string& kind,
+                                                                   const state::record_match& match,
+                                                                   std::size_t limit, bool newest_first) {
+  state::record_listing out;
+  std::vector<std::string> args{backend_.key(""),
+                                kind,
+                                "0",
+                                std::to_string(select_page),
+                                "0",
+                                newest_first ? "1" : "0",
+                                match.at_least_field,
+                                std::to_string(match.at_least)};
+  for (const auto& [name, value] : match.equal) {
+    args.push_back(name);
+    args.push_back(value);
+  }
+  const std::vector<std::string> no_keys;
+  for (std::size_t start = 0;;) {
+    args[2] = std::to_string(start);
+    args[4] = std::to_string(limit - out.items.size());
+    const reply r = co_await backend_.eval(all_scripts().records_select, no_keys, args);
+    if (r.elements.size() < 2) {
+      break;
+    }
+    out.count += static_cast<std::size_t>(std::max<std::int64_t>(number_of(r.elements[0]), 0));
+    for (std::size_t i = 2; i + 2 < r.elements.size(); i += 3) {
+      out.items.push_back(state::record{r.elements[i].str, r.elements[i + 1].str,
+                                        static_cast<std::uint64_t>(to_int(r.elements[i + 2].str))});
+    }
+    const std::int64_t next = number_of(r.elements[1]);
+    if (next < 0) {
+      break;
+    }
+    start = static_cast<std::size_t>(next);
   }
   co_return out;
 }

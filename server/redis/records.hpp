@@ -50,8 +50,13 @@ class shared_records final : public state::records {
                                     std::vector<state::scheduled_job> jobs) override;
   net::awaitable<std::vector<state::record>> async_page(const std::string& kind, std::size_t start,
                                                         std::size_t count, bool newest_first) override;
+  net::awaitable<state::record_listing> async_select(const std::string& kind, const state::record_match& match,
+                                                     std::size_t limit, bool newest_first) override;
   net::awaitable<std::size_t> async_count(const std::string& kind, const std::string& tag) override;
   net::awaitable<void> async_clear(const std::string& kind) override;
+
+  // Members a page of a selection looks at (one script call).
+  static constexpr std::size_t select_page = 1000;
 
  private:
   [[nodiscard]] std::string record_key(const std::string& kind, const std::string& id) const;

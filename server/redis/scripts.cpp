@@ -227,10 +227,11 @@ return id
 )lua";
 
 // Records (state::records). ARGV: the key prefix "{P}:", the records
-// channel, the count of writes, eight values per write (kind, id, body,
+// channel, the count of writes, nine values per write (kind, id, body,
 // expected version, order, tag, capacity, owned records as a JSON array of
-// [kind, id]), then three per job (due, lane, "kind arg"). Keys: the
-// record "{P}:rec:KIND:ID" (body, version, member, tag, owns), the kind's
+// [kind, id], fields as a JSON array of [name, value]), then three per job
+// (due, lane, "kind arg"). Keys: the record "{P}:rec:KIND:ID" (body,
+// version, member, tag, owns, and each field as "f:NAME"), the kind's
 // listing "{P}:recs:KIND" (by order, then first written: members are the
 // write's sequence in 16 hex digits and the id), the same members by
 // sequence (":written", the bound) and the tag counts (":tags"). A job is
@@ -241,7 +242,7 @@ return id
 constexpr const char* records_commit_text = R"lua(
 local p = ARGV[1]
 local n = tonumber(ARGV[3])
-local W = 8
+local W = 9
 for i = 0, n - 1 do
   local b = 4 + i * W
   local v = redis.call('HGET', p .. 'rec:' .. ARGV[b] .. ':' .. ARGV[b + 1], 'version')
@@ -286,6 +287,9 @@ for i = 0, n - 1 do
     end
   end
   redis.call('HSET', key, 'body', ARGV[b + 2], 'member', member, 'tag', tag, 'owns', ARGV[b + 7])
+  for _, pair in ipairs(cjson.decode(ARGV[b + 8])) do
+    redis.call('HSET', key, 'f:' .. pair[1], pair[2])
+  end
   redis.call('HINCRBY', key, 'version', 1)
   local capacity = tonumber(ARGV[b + 6])
   if capacity > 0 then
@@ -334,6 +338,63 @@ for _, m in ipairs(members) do
     out[#out + 1] = f[2]
   end
 end
+return out
+)lua";
+
+// One page of a selection of a kind's records by their fields. ARGV: the
+// key prefix, kind, the position to start at, how many members to look
+// at, how many records to answer at most, "1" for newest first, a field
+// that must be a number at least (or ""), that number, then name/value
+// pairs that must be equal. Answers {matched, next, id, body, version...}:
+// how many of the members looked at match, where the next page starts (-1:
+// the walk is over), and the first matches. Pages keep each call short.
+constexpr const char* records_select_text = R"lua(
+local p, kind = ARGV[1], ARGV[2]
+local start, budget, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local members
+if ARGV[6] == '1' then
+  members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + budget - 1, 'REV')
+else
+  members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + budget - 1)
+end
+local names = {}
+for i = 9, #ARGV, 2 do
+  names[#names + 1] = 'f:' .. ARGV[i]
+end
+local least = ARGV[7]
+if least ~= '' then
+  names[#names + 1] = 'f:' .. least
+end
+local out = {0, -1}
+local matched = 0
+for _, m in ipairs(members) do
+  local key = p .. 'rec:' .. kind .. ':' .. string.sub(m, 17)
+  local keep = true
+  if #names > 0 then
+    local f = redis.call('HMGET', key, unpack(names))
+    for i = 9, #ARGV, 2 do
+      if f[(i - 7) / 2] ~= ARGV[i + 1] then
+        keep = false
+      end
+    end
+    if least ~= '' and (not f[#names] or tonumber(f[#names]) < tonumber(ARGV[8])) then
+      keep = false
+    end
+  end
+  if keep then
+    matched = matched + 1
+    if (#out - 2) / 3 < limit then
+      local r = redis.call('HMGET', key, 'body', 'version')
+      out[#out + 1] = string.sub(m, 17)
+      out[#out + 1] = r[1] or ''
+      out[#out + 1] = r[2] or '0'
+    end
+  end
+end
+if #members == budget then
+  out[2] = start + budget
+end
+out[1] = matched
 return out
 )lua";
 
@@ -443,6 +504,7 @@ scripts::scripts()
       journal_add(make("journal_add", journal_add_text)),
       records_commit(make("records_commit", records_commit_text)),
       records_page(make("records_page", records_page_text)),
+      records_select(make("records_select", records_select_text)),
       jobs_claim(make("jobs_claim", jobs_claim_text)),
       jobs_settle(make("jobs_settle", jobs_settle_text)) {}
 

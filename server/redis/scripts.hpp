@@ -31,6 +31,7 @@ struct scripts {
   script journal_add;    // appends to the journal stream, counts, announces
   script records_commit;  // writes records if unchanged, schedules jobs, announces
   script records_page;    // a page of a kind's records in listing order
+  script records_select;  // a page of a kind's records that match fields
   script jobs_claim;      // claims due jobs, one per lane, under a lease
   script jobs_settle;     // ends claims, or extends their leases
 

@@ -1,5 +1,7 @@
 #include "state/records.hpp"
 
+#include <charconv>
+
 namespace authsim::state {
 
 net::awaitable<std::optional<record>> memory_records::async_get(const std::string& kind, const std::string& id) {
@@ -89,6 +91,7 @@ net::awaitable<bool> memory_records::async_commit(std::vector<record_write> writ
       }
       e.r.body = std::move(w.body);
       ++e.r.version;
+      e.fields = std::move(w.fields);
       e.owned = std::move(w.owned);
       while (w.capacity > 0 && ks.items.size() > w.capacity) {
         erase(w.kind, ks.written.begin()->second);
@@ -123,6 +126,60 @@ net::awaitable<std::vector<record>> memory_records::async_page(const std::string
     take(ks.listing.rbegin(), ks.listing.rend());
   } else {
     take(ks.listing.begin(), ks.listing.end());
+  }
+  co_return out;
+}
+
+bool memory_records::matches(const entry& e, const record_match& match) {
+  const auto value_of = [&](const std::string& name) -> const std::string* {
+    for (const auto& [field, value] : e.fields) {
+      if (field == name) {
+        return &value;
+      }
+    }
+    return nullptr;
+  };
+  for (const auto& [name, wanted] : match.equal) {
+    const std::string* have = value_of(name);
+    if (have == nullptr || *have != wanted) {
+      return false;
+    }
+  }
+  if (!match.at_least_field.empty()) {
+    const std::string* have = value_of(match.at_least_field);
+    std::int64_t n = 0;
+    if (have == nullptr || std::from_chars(have->data(), have->data() + have->size(), n).ec != std::errc() ||
+        n < match.at_least) {
+      return false;
+    }
+  }
+  return true;
+}
+
+net::awaitable<record_listing> memory_records::async_select(const std::string& kind, const record_match& match,
+                                                            std::size_t limit, bool newest_first) {
+  record_listing out;
+  const std::lock_guard lock(mutex_);
+  const auto k = kinds_.find(kind);
+  if (k == kinds_.end()) {
+    co_return out;
+  }
+  const kind_state& ks = k->second;
+  auto walk = [&](auto first, auto last) {
+    for (; first != last; ++first) {
+      const entry& e = ks.items.at(std::get<2>(*first));
+      if (matches(e, match)) {
+        if (out.items.size() < limit) {
+          out.items.push_back(e.r);
+        }
+        ++out.count;
+      }
+    }
+  };
+  if (newest_first) {
+    walk(ks.listing.rbegin(), ks.listing.rend());
+  } else {
+    walk(ks.listing.begin(), ks.listing.end());
   }
   co_return out;
 }

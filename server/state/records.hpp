@@ -47,10 +47,25 @@ struct record_write {
   // Its listing key (kept from the first write).
   std::int64_t order = 0;
   std::string tag;  // "" for none
+  // What async_select can match (name, value), rewritten with each write.
+  std::vector<std::pair<std::string, std::string>> fields;
   // Records (kind, id) forgotten with this one when the bound evicts it.
   std::vector<std::pair<std::string, std::string>> owned;
   // The kind keeps at most this many records (0: no bound).
   std::size_t capacity = 0;
+};
+
+// Which records async_select answers: every `equal` field has its value,
+// and `at_least_field` (when set) is a number no less than `at_least`.
+struct record_match {
+  std::vector<std::pair<std::string, std::string>> equal;
+  std::string at_least_field;
+  std::int64_t at_least = 0;
+};
+
+struct record_listing {
+  std::size_t count = 0;  // how many match
+  std::vector<record> items;
 };
 
 // A job to run once the simulated clock reaches `due_ms`, in `lane` (the
@@ -81,6 +96,11 @@ class records {
   // order (reversed with `newest_first`).
   virtual net::awaitable<std::vector<record>> async_page(const std::string& kind, std::size_t start,
                                                          std::size_t count, bool newest_first) = 0;
+  // How many records of `kind` match, and the first `limit` of them in
+  // listing order (reversed with `newest_first`), judged by their fields
+  // alone (no body is read but those answered).
+  virtual net::awaitable<record_listing> async_select(const std::string& kind, const record_match& match,
+                                                      std::size_t limit, bool newest_first) = 0;
   // How many records of `kind` there are, or carry `tag`.
   virtual net::awaitable<std::size_t> async_count(const std::string& kind, const std::string& tag = {}) = 0;
   // Forgets every record of `kind` (jobs about them find nothing to do).
@@ -102,6 +122,8 @@ class memory_records final : public records {
   net::awaitable<bool> async_commit(std::vector<record_write> writes, std::vector<scheduled_job> jobs) override;
   net::awaitable<std::vector<record>> async_page(const std::string& kind, std::size_t start, std::size_t count,
                                                  bool newest_first) override;
+  net::awaitable<record_listing> async_select(const std::string& kind, const record_match& match, std::size_t limit,
+                                              bool newest_first) override;
   net::awaitable<std::size_t> async_count(const std::string& kind, const std::string& tag) override;
   net::awaitable<void> async_clear(const std::string& kind) override;
 
@@ -111,8 +133,10 @@ class memory_records final : public records {
     std::int64_t order = 0;
     std::uint64_t seq = 0;
     std::string tag;
+    std::vector<std::pair<std::string, std::string>> fields;
     std::vector<std::pair<std::string, std::string>> owned;
   };
+  static bool matches(const entry& e, const record_match& match);
   struct kind_state {
     std::map<std::string, entry> items;
     std::set<std::tuple<std::int64_t, std::uint64_t, std::string>> listing;

@@ -563,6 +563,33 @@ TEST_SUITE("shared state") {
     CHECK(b.request("GET", "/__admin/webhooks").json().at("count").as_int64() == 0);
   }
 
+  TEST_CASE("filtered listings of payments and webhooks count across pages of 1000 records") {
+    redis_server redis;
+    replicas r(redis);
+    http_client a(r[0].port());
+    http_client b(r[1].port());
+    constexpr int payments = 130;  // 8 events each: 1040 deliveries, two pages
+    for (int i = 0; i < payments; ++i) {
+      const std::string code = paid_code(a, a);
+      REQUIRE(b.post("/__admin/payments", R"({"ident_code":")" + code + R"(","outcome":"paid","amount":"1.00","pay_after_ms":100000})")
+                  .status == 201);
+    }
+    const auto all = a.request("GET", "/__admin/webhooks?limit=5").json();
+    CHECK(all.at("count").as_int64() == payments * 8);
+    CHECK(all.at("items").as_array().size() == 5);
+    // No webhook_url: each PAY_START, due at once, is kept as undeliverable.
+    const auto kept = wait_webhooks(b, "type=PAY_START&status=undeliverable&count=" + std::to_string(payments));
+    CHECK(kept.at("matched").as_int64() == payments);
+    const auto finishes = b.request("GET", "/__admin/webhooks?type=PAY_FINISH&limit=3").json();
+    CHECK(finishes.at("count").as_int64() == payments);
+    REQUIRE(finishes.at("items").as_array().size() == 3);
+    CHECK(finishes.at("items").as_array()[0].at("type").as_string() == "PAY_FINISH");
+    CHECK(a.request("GET", "/__admin/webhooks?attempts=1").json().at("count").as_int64() == payments);
+    CHECK(a.request("GET", "/__admin/payments?platform=" + plat_id + "&limit=2").json().at("count").as_int64() ==
+          payments);
+    CHECK(a.request("GET", "/__admin/payments?platform=nope").json().at("count").as_int64() == 0);
+  }
+
   TEST_CASE("a replica killed while its webhook is on the wire: another sends the event once the lease runs out") {
     redis_server redis;
     std::mutex mutex;

@@ -281,6 +281,34 @@ TEST_SUITE("records in memory") {
     }());
     CHECK(await(ioc, r.async_count("d", "pending")) == 0);
   }
+
+  TEST_CASE("a selection matches the records' fields, counts them all and answers the first in listing order") {
+    net::io_context ioc;
+    state::memory_records r([](state::scheduled_job) {});
+    for (int i = 0; i < 6; ++i) {
+      auto w = write("d", "d" + std::to_string(i), "body" + std::to_string(i));
+      w.fields = {{"api", i % 2 == 0 ? "even" : "odd"}, {"attempts", std::to_string(i)}};
+      CHECK(await(ioc, r.async_commit({w}, {})));
+    }
+    state::record_match even;
+    even.equal = {{"api", "even"}};
+    auto got = await(ioc, r.async_select("d", even, 2, false));
+    CHECK(got.count == 3);
+    REQUIRE(got.items.size() == 2);
+    CHECK(got.items[0].body == "body0");
+    CHECK(got.items[1].body == "body2");
+    CHECK(await(ioc, r.async_select("d", even, 1, true)).items.at(0).id == "d4");
+    state::record_match busy = even;
+    busy.at_least_field = "attempts";
+    busy.at_least = 2;
+    got = await(ioc, r.async_select("d", busy, 0, false));
+    CHECK(got.count == 2);
+    CHECK(got.items.empty());
+    state::record_match none;
+    none.equal = {{"api", "missing"}};
+    CHECK(await(ioc, r.async_select("d", none, 10, false)).count == 0);
+    CHECK(await(ioc, r.async_select("d", {}, 10, false)).count == 6);
+  }
 }
 
 TEST_SUITE("record encodings") {
