@@ -495,7 +495,9 @@ void application::parts::begin_stop(const char* why) {
 // Closes idle connections, then waits for busy ones to finish, at most
 // --shutdown-timeout-ms, and stops the io_context. It wakes when the last
 // connection ends, not by polling. Calls to partners still under way are
-// cancelled then, and their requests given cancelled_calls_grace to answer.
+// cancelled then, and their requests given cancelled_calls_grace to answer
+// (and the scheduled jobs that made them to hand back their claims, looked
+// at every 5 ms).
 constexpr std::chrono::milliseconds cancelled_calls_grace{100};
 
 net::awaitable<void> application::parts::drain() {
@@ -523,10 +525,11 @@ net::awaitable<void> application::parts::drain() {
   }
   // Calls to partners still under way end now; the requests that made
   // them get a moment to answer that (a 500 naming the cancellation).
+  // So do the scheduled jobs (a shared schedule's hand their claims back).
   outbound->shutdown();
   const auto answer_deadline = std::chrono::steady_clock::now() + cancelled_calls_grace;
-  while (tracker.active() > 0 && std::chrono::steady_clock::now() < answer_deadline) {
-    co_await none_left->wait_until(answer_deadline);
+  while ((tracker.active() > 0 || scheduler->running() > 0) && std::chrono::steady_clock::now() < answer_deadline) {
+    co_await none_left->wait_until(std::min(answer_deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(5)));
   }
   tracker.notify_when_empty(nullptr);
   if (const std::size_t busy = tracker.active(); busy > 0) {

@@ -168,7 +168,7 @@ class payments {
  public:
   static constexpr std::size_t default_capacity = 10'000;  // payments kept; the oldest go first
   static constexpr std::size_t max_refunds = 50;
-  static constexpr const char* kind = "payment";  // their records
+  static inline const std::string kind = "payment";  // their records
 
   // Registers Credit Pay's channel with `deliveries`.
   payments(std::shared_ptr<const fixtures::fixture_set> fixtures, const state::clock& clock, state::code_store& codes,

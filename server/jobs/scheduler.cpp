@@ -136,6 +136,9 @@ net::awaitable<bool> scheduler::run(const std::string& kind, const std::string& 
   try {
     co_await it->second(arg);
     co_return true;
+  } catch (const interrupted& e) {
+    support::log_message(support::log_level::info, "a scheduled " + kind + " job stopped: " + e.what());
+    co_return false;
   } catch (const state::unavailable& e) {
     support::log_message(support::log_level::warn,
                          "a scheduled " + kind + " job stopped: the state backend is unavailable (" + e.what() + ")");

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 
@@ -37,6 +38,13 @@ class event;
 }
 
 namespace authsim::jobs {
+
+// Thrown by a job that stopped before its end and must run again: its
+// replica is stopping, or its record kept changing under it.
+class interrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // What every scheduler does: runs each job by the handler of its kind.
 class scheduler {
@@ -57,11 +65,15 @@ class scheduler {
   // Runs nothing more; answers how many jobs it held that were dropped
   // (a shared schedule keeps its jobs for the other replicas: 0).
   virtual std::size_t stop() = 0;
+  // Jobs still running (with a shared schedule: until their claims are
+  // settled), which a stop waits a moment for.
+  [[nodiscard]] virtual std::size_t running() const { return 0; }
 
  protected:
   // Runs one job; a job that throws is logged, never propagated. False
-  // when the state backend was unavailable mid-way: a shared schedule then
-  // lets the job's claim run out, so that it runs again.
+  // when it must run again (interrupted, or the state backend unavailable
+  // mid-way): a shared schedule then hands the job back, or lets its claim
+  // run out.
   net::awaitable<bool> run(const std::string& kind, const std::string& arg) const;
 
  private:

@@ -238,9 +238,8 @@ void deliveries::prepare(delivery d, std::vector<state::record_write>& writes,
   writes.push_back(write_of(s, 0));
 }
 
-net::awaitable<std::optional<stored_delivery>> deliveries::update(
-    const std::string& event_id,
-    const std::function<bool(stored_delivery&, std::vector<state::scheduled_job>&)>& change) {
+net::awaitable<std::optional<stored_delivery>> deliveries::update(const std::string& event_id,
+                                                                  const change_fn& change) {
   for (int i = 0; i < max_update_tries; ++i) {
     const std::optional<state::record> got = co_await records_.async_get(kind, event_id);
     if (!got) {
@@ -260,8 +259,9 @@ net::awaitable<std::optional<stored_delivery>> deliveries::update(
       co_return s;
     }
   }
-  throw std::runtime_error("delivery " + event_id + " changed " + std::to_string(max_update_tries) +
-                           " times while an attempt was being recorded");
+  // The job runs again later (with a shared schedule, once its lease ends).
+  throw jobs::interrupted("delivery " + event_id + " changed " + std::to_string(max_update_tries) +
+                          " times while an attempt was being recorded");
 }
 
 net::awaitable<void> deliveries::attempt(const std::string& arg) {
@@ -279,7 +279,11 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
   enum class next_step { skip, dropped, held, send };
   next_step step = next_step::skip;
   bool fault_new = false;
-  const auto prepared = co_await update(event_id, [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
+  // Asked once, however often the change below runs again: the scenario
+  // engine counts and draws with each question.
+  std::optional<std::optional<faults::webhook_fault>> decided;
+  // Named before the co_await (g++ 12 mishandles temporaries made in one).
+  const change_fn prepare = [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
     step = next_step::skip;
     fault_new = false;
     // Delivered meanwhile (a redelivery), given up, or this attempt is no
@@ -291,10 +295,11 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
     if (!s.fault_decided) {
       s.fault_decided = true;
       changed = true;
-      if (decide_fault_) {
-        s.d.fault = decide_fault_(s.d.api, s.d.type, s.d.lane);
-        fault_new = s.d.fault.has_value();
+      if (!decided) {
+        decided = decide_fault_ ? decide_fault_(s.d.api, s.d.type, s.d.lane) : std::nullopt;
       }
+      s.d.fault = *decided;
+      fault_new = s.d.fault.has_value();
     }
     const auto& fault = s.d.fault;
     if (fault && fault->kind == kind_t::drop) {
@@ -315,7 +320,8 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
     }
     step = next_step::send;
     return changed;
-  });
+  };
+  const auto prepared = co_await update(event_id, prepare);
   if (prepared && fault_new) {
     metrics_.record_fault(std::string("webhook_") + faults::webhook_fault_name(prepared->d.fault->kind));
   }
@@ -334,8 +340,15 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
     co_await timer.async_wait(use_tuple);
   }
   const std::vector<outcome> sent = co_await send(d, retry, d.fault && d.fault->kind == kind_t::bad_signature && retry == 0);
+  for (const auto& o : sent) {
+    if (o.cancelled) {
+      // authsim is stopping: the attempt is not the partner's doing, so it
+      // is not recorded; with a shared schedule another replica makes it.
+      throw jobs::interrupted("the call was cancelled: authsim is stopping");
+    }
+  }
   const channel* ch = channel_of(d.api);
-  co_await update(event_id, [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
+  const change_fn record = [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
     bool taken = false;
     bool built = true;
     for (const auto& o : sent) {
@@ -362,7 +375,8 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
       }
     }
     return true;
-  });
+  };
+  co_await update(event_id, record);
 }
 
 net::awaitable<std::vector<deliveries::outcome>> deliveries::send(const delivery& d, int retry, bool bad_signature) {
@@ -409,6 +423,7 @@ net::awaitable<deliveries::outcome> deliveries::send_once(const delivery& d, int
     a.error = a.error.empty() ? note + "; the partner took it" : note + "; " + a.error;
   }
   o.taken = refused.empty();
+  o.cancelled = got.error == failure::cancelled;
   metrics_.record_webhook(d.type, result_of(got, o.taken));
   co_return o;
 }
@@ -420,7 +435,7 @@ net::awaitable<std::optional<delivery_attempt>> deliveries::async_redeliver(cons
   }
   const int retry = d->attempts.empty() ? 0 : d->attempts.back().retry + 1;
   const std::vector<outcome> sent = co_await send(*d, retry, false);
-  co_await update(event_id, [&](stored_delivery& s, std::vector<state::scheduled_job>&) {
+  const change_fn record = [&](stored_delivery& s, std::vector<state::scheduled_job>&) {
     bool taken = false;
     bool built = true;
     for (const auto& o : sent) {
@@ -441,7 +456,8 @@ net::awaitable<std::optional<delivery_attempt>> deliveries::async_redeliver(cons
       s.d.status = delivery_status::failed;
     }
     return true;
-  });
+  };
+  co_await update(event_id, record);
   co_return sent.back().attempt;
 }
 

@@ -130,9 +130,11 @@ class deliveries {
  public:
   static constexpr std::size_t max_attempts_kept = 20;
   static constexpr std::size_t answer_excerpt_bytes = 1024;
-  static constexpr const char* kind = "delivery";      // their records
-  static constexpr const char* job_kind = "delivery";  // their scheduled attempts
-  static constexpr const char* pending_tag = "pending";
+  // std::string, not char pointers: passed to the records' calls inside a
+  // co_await, a converted temporary is a trap of g++ 12 (support/async.hpp).
+  static inline const std::string kind = "delivery";      // their records
+  static inline const std::string job_kind = "delivery";  // their scheduled attempts
+  static inline const std::string pending_tag = "pending";
 
   // Registers the handler of its attempts with `scheduler`, and listens to
   // the records' changes (long polls).
@@ -179,8 +181,10 @@ class deliveries {
   struct outcome {
     delivery_attempt attempt;
     bool taken = false;
-    bool built = true;  // false: nothing could be sent (no URL)
+    bool built = true;       // false: nothing could be sent (no URL)
+    bool cancelled = false;  // the call was cut short by authsim's own shutdown
   };
+  using change_fn = std::function<bool(stored_delivery&, std::vector<state::scheduled_job>&)>;
   net::awaitable<void> attempt(const std::string& arg);
   // One attempt (two with `duplicate`) of `d`; `bad_signature` signs it wrong.
   net::awaitable<std::vector<outcome>> send(const delivery& d, int retry, bool bad_signature);
@@ -188,9 +192,7 @@ class deliveries {
   // Reads, changes and commits one delivery until no other change came in
   // between; `change` answers false when there is nothing to write. The
   // delivery as written (or as read, unchanged), nullopt when not held.
-  net::awaitable<std::optional<stored_delivery>> update(
-      const std::string& event_id,
-      const std::function<bool(stored_delivery&, std::vector<state::scheduled_job>&)>& change);
+  net::awaitable<std::optional<stored_delivery>> update(const std::string& event_id, const change_fn& change);
   [[nodiscard]] state::record_write write_of(const stored_delivery& s, std::uint64_t expect) const;
   static bool matches(const delivery& d, const delivery_filter& f);
   [[nodiscard]] net::awaitable<std::size_t> count(const delivery_filter& filter) const;

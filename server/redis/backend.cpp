@@ -14,7 +14,7 @@ std::vector<command> script_loads() {
   std::vector<command> out;
   for (const script* s : {&all.put_record, &all.redeem_code, &all.list_records, &all.walk_rules,
                           &all.change_settings, &all.journal_add, &all.records_commit, &all.records_page,
-                          &all.records_select, &all.jobs_claim, &all.jobs_settle}) {
+                          &all.records_select, &all.records_clear, &all.jobs_claim, &all.jobs_settle}) {
     out.push_back({"SCRIPT", "LOAD", s->text});
   }
   return out;
@@ -64,14 +64,14 @@ void backend::attach(const net::any_io_executor& executor) {
   journal_ = subscribe({journal_channel_, records_channel_}, "journal",
                        [this](const std::string& channel, const std::string& payload) {
                          if (channel == records_channel_) {
-                           if (on_records_message) on_records_message();
+                           if (on_records_message) on_records_message(payload);
                          } else if (on_journal_message) {
                            on_journal_message(payload);
                          }
                        },
                        [this] {
                          if (on_journal_message) on_journal_message(std::string());
-                         if (on_records_message) on_records_message();
+                         if (on_records_message) on_records_message("1");
                        });
   commands_->start();
 }

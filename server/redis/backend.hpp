@@ -59,9 +59,10 @@ class backend {
   // Called on a client's strand with each journal entry's id as it is added
   // (by any replica). Set before start().
   std::function<void(const std::string&)> on_journal_message;
-  // Called on a client's strand when records changed (any replica's
-  // commit), and when that subscription is (re)made. Set before start().
-  std::function<void()> on_records_message;
+  // Called on a client's strand with "1" when records changed and jobs
+  // were added (any replica's commit), "0" when records changed only, and
+  // with "1" when that subscription is (re)made. Set before start().
+  std::function<void(const std::string&)> on_records_message;
 
   // Makes the clients, on `executor`, and starts connecting them (they
   // keep reconnecting from then on). Once.

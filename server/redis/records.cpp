@@ -60,8 +60,11 @@ std::optional<state::scheduled_job> job_of_member(const std::string& member) {
 
 shared_records::shared_records(backend& b, std::function<void()> jobs_added)
     : backend_(b), jobs_added_(std::move(jobs_added)) {
-  backend_.on_records_message = [this] {
+  backend_.on_records_message = [this](const std::string& payload) {
     if (on_change) on_change();
+    // Jobs added by any replica: the local scheduler looks too (their own
+    // replica may be busy, or gone).
+    if (payload == "1" && jobs_added_) jobs_added_();
   };
 }
 
@@ -137,6 +140,7 @@ net::awaitable<bool> shared_records::async_commit(std::vector<state::record_writ
   const std::vector<std::string> no_keys;
   const reply r = co_await backend_.eval(all_scripts().records_commit, no_keys, args);
   const bool done = r.integer == 1;
+  // Before the announcement comes back: a job due now starts at once.
   if (done && with_jobs && jobs_added_) {
     jobs_added_();
   }
@@ -165,12 +169,15 @@ net::awaitable<state::record_listing> shared_records::async_select(const std::st
                                                                    const state::record_match& match,
                                                                    std::size_t limit, bool newest_first) {
   state::record_listing out;
+  // A count alone walks the order written, which records added or removed
+  // meanwhile do not shift: each is counted once.
+  const char* walk = limit == 0 ? "2" : newest_first ? "1" : "0";
   std::vector<std::string> args{backend_.key(""),
                                 kind,
                                 "0",
                                 std::to_string(select_page),
                                 "0",
-                                newest_first ? "1" : "0",
+                                walk,
                                 match.at_least_field,
                                 std::to_string(match.at_least)};
   for (const auto& [name, value] : match.equal) {
@@ -211,12 +218,18 @@ net::awaitable<std::size_t> shared_records::async_count(const std::string& kind,
 }
 
 net::awaitable<void> shared_records::async_clear(const std::string& kind) {
-  co_await backend_.delete_matching(glob_escape(backend_.key("rec:" + kind + ":")) + "*");
-  std::vector<command> drop;
-  drop.push_back({"UNLINK", backend_.key("recs:" + kind), backend_.key("recs:" + kind + ":written"),
-                  backend_.key("recs:" + kind + ":tags")});
-  drop.push_back({"PUBLISH", backend_.records_channel(), "1"});
-  co_await backend_.exec(std::move(drop));
+  // Page by page, each page one step that keeps the listings and the tag
+  // counts true: a commit landing between two pages is either forgotten
+  // by a later page or kept whole, never left half listed.
+  const std::vector<std::string> args{backend_.key(""), kind, std::to_string(select_page),
+                                      backend_.records_channel()};
+  const std::vector<std::string> no_keys;
+  for (;;) {
+    const reply left = co_await backend_.eval(all_scripts().records_clear, no_keys, args);
+    if (left.integer <= 0) {
+      break;
+    }
+  }
 }
 
 shared_scheduler::shared_scheduler(backend& b, const state::clock& clock, net::any_io_executor executor,
@@ -240,6 +253,23 @@ std::size_t shared_scheduler::stop() {
   return 0;
 }
 
+net::awaitable<void> shared_scheduler::settle(const char* how, std::vector<std::pair<std::string, std::string>> claims) {
+  if (claims.empty()) {
+    co_return;
+  }
+  std::vector<std::string> args{backend_.key(""), how, backend_.records_channel()};
+  for (auto& [member, token] : claims) {
+    args.push_back(std::move(member));
+    args.push_back(std::move(token));
+  }
+  const std::vector<std::string> no_keys;
+  try {
+    co_await backend_.eval(all_scripts().jobs_settle, no_keys, args);
+  } catch (const unavailable&) {
+    // The leases run out instead; a job run again finds nothing left to do.
+  }
+}
+
 net::awaitable<void> shared_scheduler::dispatch() {
   while (!stopped_) {
     std::int64_t sleep_ms = idle_look_ms;
@@ -251,6 +281,8 @@ net::awaitable<void> shared_scheduler::dispatch() {
       }
       const std::int64_t now = clock_.now_ms();
       const std::string token = support::random_hex(8);
+      // Full: the claim only hands back leases that ran out; a job's end
+      // wakes this loop again.
       const std::vector<std::string> args{backend_.key(""), std::to_string(now), std::to_string(lease_.count()),
                                           token, std::to_string(room)};
       const std::vector<std::string> no_keys;
@@ -259,22 +291,33 @@ net::awaitable<void> shared_scheduler::dispatch() {
         const std::int64_t redis_now = number_of(r.elements[0]);
         const std::int64_t next_due = number_of(r.elements[1]);
         const std::int64_t next_lease = number_of(r.elements[2]);
-        if (next_due >= 0) {
-          sleep_ms = std::min(sleep_ms, std::max<std::int64_t>(next_due - now, 0));
+        std::vector<std::pair<std::string, std::string>> claimed;
+        for (std::size_t i = 3; i + 1 < r.elements.size(); i += 2) {
+          claimed.emplace_back(r.elements[i].str, token);
+        }
+        if (stopped_) {
+          // Stopped while claiming: the jobs go back for the other replicas.
+          co_await settle("release", std::move(claimed));
+          co_return;
+        }
+        if (next_due >= 0 && claimed.size() < room) {
+          // Lanes due now that were not claimed are busy no more only when
+          // a job ends (which wakes this loop): at most a short look.
+          sleep_ms = std::min(sleep_ms, std::max<std::int64_t>(next_due - now, claimed.empty() ? 50 : 0));
         }
         if (next_lease >= 0) {
           // A lease is looked at once it ran out (+1: strictly after).
           sleep_ms = std::min(sleep_ms, std::max<std::int64_t>(next_lease - redis_now + 1, 0));
         }
-        for (std::size_t i = 3; i + 1 < r.elements.size(); i += 2) {
-          std::string member = r.elements[i].str;
+        for (auto& [member, claim] : claimed) {
           {
             const std::lock_guard lock(mutex_);
-            running_[member] = token;
+            running_[member] = claim;
           }
+          ++unsettled_;
           net::co_spawn(executor_,
-                        [self = shared_from_this(), member = std::move(member), token]() mutable {
-                          return self->run_claimed(std::move(member), token);
+                        [self = shared_from_this(), member = std::move(member), claim = std::move(claim)]() mutable {
+                          return self->run_claimed(std::move(member), std::move(claim));
                         },
                         net::detached);
         }
@@ -288,25 +331,21 @@ net::awaitable<void> shared_scheduler::dispatch() {
 
 net::awaitable<void> shared_scheduler::run_claimed(std::string member, std::string token) {
   const std::optional<state::scheduled_job> j = job_of_member(member);
-  bool settled = j.has_value();
-  if (j) {
-    settled = co_await run(j->kind, j->arg);
-  }
+  const bool done = !j || co_await run(j->kind, j->arg);
   {
     const std::lock_guard lock(mutex_);
     running_.erase(member);
   }
-  // A job that failed (Redis away mid-way) keeps its claim until the lease
-  // runs out: then it runs again, on whichever replica claims it.
-  if (settled) {
-    try {
-      const std::vector<std::string> args{backend_.key(""), "finish", member, token};
-      const std::vector<std::string> no_keys;
-      co_await backend_.eval(all_scripts().jobs_settle, no_keys, args);
-    } catch (const unavailable&) {
-      // The lease runs out instead; the job finds nothing left to do.
-    }
+  std::vector<std::pair<std::string, std::string>> claim{{std::move(member), std::move(token)}};
+  if (done) {
+    co_await settle("finish", std::move(claim));
+  } else if (stopped_) {
+    // Cut short by this replica's stop: another replica runs it now.
+    co_await settle("release", std::move(claim));
   }
+  // Otherwise (Redis away mid-way, a record that kept changing) the claim
+  // runs out with its lease, and the job runs again then.
+  --unsettled_;
   // The lane's next job may be due already.
   wake_->raise();
 }
@@ -314,27 +353,18 @@ net::awaitable<void> shared_scheduler::run_claimed(std::string member, std::stri
 net::awaitable<void> shared_scheduler::renew() {
   net::steady_timer timer(executor_);
   const auto every = std::max(lease_ / 3, std::chrono::milliseconds(10));
+  const std::string lease_text = std::to_string(lease_.count());
   while (!stopped_) {
     timer.expires_after(every);
     co_await timer.async_wait(use_tuple);
-    std::vector<std::string> args{backend_.key(""), std::to_string(lease_.count())};
+    std::vector<std::pair<std::string, std::string>> claims;
     {
       const std::lock_guard lock(mutex_);
-      for (const auto& [member, token] : running_) {
-        args.push_back(member);
-        args.push_back(token);
-      }
+      claims.assign(running_.begin(), running_.end());
     }
-    if (args.size() == 2) {
-      continue;
-    }
-    try {
-      const std::vector<std::string> no_keys;
-      co_await backend_.eval(all_scripts().jobs_settle, no_keys, args);
-    } catch (const unavailable&) {
-      // Tried again at the next turn; a lease that runs out meanwhile lets
-      // another replica run the job again.
-    }
+    // A lease that runs out because Redis was away meanwhile lets another
+    // replica run the job again.
+    co_await settle(lease_text.c_str(), std::move(claims));
   }
 }
 

@@ -74,13 +74,18 @@ class shared_scheduler final : public jobs::scheduler, public std::enable_shared
 
   void start() override;
   void poke() override;
-  // Claims nothing more; the jobs stay in Redis for the other replicas.
+  // Claims nothing more; the jobs stay in Redis for the other replicas,
+  // and a job cut short by the stop is handed back to them at once.
   std::size_t stop() override;
+  [[nodiscard]] std::size_t running() const override { return unsettled_.load(); }
 
  private:
   net::awaitable<void> dispatch();
   net::awaitable<void> renew();
   net::awaitable<void> run_claimed(std::string member, std::string token);
+  // The jobs_settle script on (member, token) claims: "finish", "release"
+  // or a lease to extend by.
+  net::awaitable<void> settle(const char* how, std::vector<std::pair<std::string, std::string>> claims);
 
   backend& backend_;
   const state::clock& clock_;
@@ -88,6 +93,7 @@ class shared_scheduler final : public jobs::scheduler, public std::enable_shared
   std::chrono::milliseconds lease_;
   std::shared_ptr<support::event> wake_;
   std::atomic<bool> stopped_{false};
+  std::atomic<std::size_t> unsettled_{0};  // claimed, not yet settled
 
   std::mutex mutex_;
   std::map<std::string, std::string> running_;  // member -> token, this replica's claims

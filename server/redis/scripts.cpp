@@ -236,9 +236,11 @@ return id
 // write's sequence in 16 hex digits and the id), the same members by
 // sequence (":written", the bound) and the tag counts (":tags"). A job is
 // a member of "{P}:jobs" scored by its due time: its sequence (16 hex
-// digits), the lane's length (4), the lane, then "kind arg". Every write's
-// expectation is checked first: answers 0 and changes nothing when one
-// fails, else 1, after announcing the change.
+// digits), the lane's length (4), the lane, then "kind arg", in its
+// lane's sorted set "{P}:jobs:lane:LANE" by due time; "{P}:jobs:heads"
+// lists each idle lane that has jobs by its earliest due time. Every
+// write's expectation is checked first: answers 0 and changes nothing when
+// one fails, else 1, after announcing the change ("1" when it added jobs).
 constexpr const char* records_commit_text = R"lua(
 local p = ARGV[1]
 local n = tonumber(ARGV[3])
@@ -308,12 +310,20 @@ for i = 0, n - 1 do
     end
   end
 end
+local added = 0
 for i = 4 + n * W, #ARGV, 3 do
   local seq = redis.call('INCR', p .. 'jobs:seq')
   local lane = ARGV[i + 1]
-  redis.call('ZADD', p .. 'jobs', ARGV[i], string.format('%016x%04x', seq, #lane) .. lane .. ARGV[i + 2])
+  local queue = p .. 'jobs:lane:' .. lane
+  redis.call('ZADD', queue, ARGV[i], string.format('%016x%04x', seq, #lane) .. lane .. ARGV[i + 2])
+  -- An idle lane is listed by its earliest job; a busy one when it is idle again.
+  if redis.call('HEXISTS', p .. 'jobs:lanes', lane) == 0 then
+    local head = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+    redis.call('ZADD', p .. 'jobs:heads', head[2], lane)
+  end
+  added = 1
 end
-redis.call('PUBLISH', ARGV[2], '1')
+redis.call('PUBLISH', ARGV[2], added)
 return 1
 )lua";
 
@@ -342,17 +352,29 @@ return out
 )lua";
 
 // One page of a selection of a kind's records by their fields. ARGV: the
-// key prefix, kind, the position to start at, how many members to look
-// at, how many records to answer at most, "1" for newest first, a field
-// that must be a number at least (or ""), that number, then name/value
-// pairs that must be equal. Answers {matched, next, id, body, version...}:
-// how many of the members looked at match, where the next page starts (-1:
-// the walk is over), and the first matches. Pages keep each call short.
+// key prefix, kind, where to start, how many members to look at, how many
+// records to answer at most, the walk ("0" listing order, "1" newest
+// first, both from a position; "2" the order written, after a sequence
+// number: records added or removed meanwhile move no other, so a count
+// made in pages counts each record once), a field that must be a number
+// at least (or ""), that number, then name/value pairs that must be
+// equal. Answers {matched, next, id, body, version...}: how many of the
+// members looked at match, where the next page starts (-1: the walk is
+// over), and the first matches. Pages keep each call short.
 constexpr const char* records_select_text = R"lua(
 local p, kind = ARGV[1], ARGV[2]
 local start, budget, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local members
-if ARGV[6] == '1' then
+local next_start = start + budget
+if ARGV[6] == '2' then
+  local page = redis.call('ZRANGEBYSCORE', p .. 'recs:' .. kind .. ':written', '(' .. ARGV[3], '+inf',
+                          'WITHSCORES', 'LIMIT', 0, budget)
+  members = {}
+  for i = 1, #page, 2 do
+    members[#members + 1] = page[i]
+    next_start = page[i + 1]
+  end
+elseif ARGV[6] == '1' then
   members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + budget - 1, 'REV')
 else
   members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + budget - 1)
@@ -392,66 +414,96 @@ for _, m in ipairs(members) do
   end
 end
 if #members == budget then
-  out[2] = start + budget
+  out[2] = next_start
 end
 out[1] = matched
 return out
 )lua";
 
-// Claims due jobs for one replica. ARGV: the key prefix, simulated now,
-// lease (ms), the claim's token, how many at most. A lane runs one job at
-// a time: "{P}:jobs:lanes" holds each busy lane's job; a claimed job moves
-// from "{P}:jobs" to "{P}:jobs:running", scored by the end of its lease in
-// Redis's own time, with its token and due time in "{P}:jobs:claims".
-// Leases that ran out (their replica died, or stalled) go back first.
-// Answers {Redis now, next due (or -1), next lease end (or -1), member,
-// due, member, due...}.
+// Forgets up to a page of a kind's records, oldest first, each with its
+// listing entries and tag count, in one step. ARGV: the key prefix, kind,
+// how many, the records channel. Answers how many records of the kind
+// are left.
+constexpr const char* records_clear_text = R"lua(
+local p, kind = ARGV[1], ARGV[2]
+local listing = p .. 'recs:' .. kind
+for _, m in ipairs(redis.call('ZRANGE', listing .. ':written', 0, tonumber(ARGV[3]) - 1)) do
+  local key = p .. 'rec:' .. kind .. ':' .. string.sub(m, 17)
+  local tag = redis.call('HGET', key, 'tag')
+  if tag and tag ~= '' then
+    redis.call('HINCRBY', listing .. ':tags', tag, -1)
+  end
+  redis.call('ZREM', listing, m)
+  redis.call('ZREM', listing .. ':written', m)
+  redis.call('DEL', key)
+end
+local left = redis.call('ZCARD', listing .. ':written')
+if left == 0 then
+  redis.call('PUBLISH', ARGV[4], '0')
+end
+return left
+)lua";
+
+// Claims due jobs for one replica: the earliest job of each idle lane
+// that is due, lanes by their earliest due time, so a lane busy with a
+// backlog holds up no other. ARGV: the key prefix, simulated now, lease
+// (ms), the claim's token, how many at most. A claimed job leaves its lane
+// for "{P}:jobs:running", scored by the end of its lease in Redis's own
+// time, with its token and due time in "{P}:jobs:claims"; its lane is
+// busy ("{P}:jobs:lanes") until it is settled. Leases that ran out (their
+// replica died, or stalled) are handed back first. Answers {Redis now,
+// the earliest due time of an idle lane (or -1), the next lease end (or
+// -1), member, due, member, due...}.
 constexpr const char* jobs_claim_text = R"lua(
 local p = ARGV[1]
 local t = redis.call('TIME')
 local real = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local jobs, running, claims, lanes = p .. 'jobs', p .. 'jobs:running', p .. 'jobs:claims', p .. 'jobs:lanes'
+local running, claims, lanes, heads = p .. 'jobs:running', p .. 'jobs:claims', p .. 'jobs:lanes', p .. 'jobs:heads'
 local function lane_of(m)
   local n = tonumber(string.sub(m, 17, 20), 16)
   return string.sub(m, 21, 20 + n)
 end
+local function list_lane(lane)
+  local head = redis.call('ZRANGE', p .. 'jobs:lane:' .. lane, 0, 0, 'WITHSCORES')
+  if #head == 0 or redis.call('HEXISTS', lanes, lane) == 1 then
+    redis.call('ZREM', heads, lane)
+  else
+    redis.call('ZADD', heads, head[2], lane)
+  end
+end
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', running, '-inf', real, 'LIMIT', 0, 100)) do
   local c = redis.call('HGET', claims, m)
+  local lane = lane_of(m)
   redis.call('ZREM', running, m)
   redis.call('HDEL', claims, m)
   if c then
-    redis.call('ZADD', jobs, string.sub(c, string.find(c, ' ') + 1), m)
+    redis.call('ZADD', p .. 'jobs:lane:' .. lane, string.sub(c, string.find(c, ' ') + 1), m)
   end
-  local lane = lane_of(m)
   if redis.call('HGET', lanes, lane) == m then
     redis.call('HDEL', lanes, lane)
   end
+  list_lane(lane)
 end
 local out = {real, -1, -1}
-local busy = {}
 local wanted = tonumber(ARGV[5])
-local due = redis.call('ZRANGEBYSCORE', jobs, '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, 200)
-for i = 1, #due, 2 do
-  if (#out - 3) / 2 >= wanted then
-    break
-  end
-  local m = due[i]
-  local lane = lane_of(m)
-  if not busy[lane] then
-    busy[lane] = true
-    if redis.call('HEXISTS', lanes, lane) == 0 then
-      redis.call('HSET', lanes, lane, m)
-      redis.call('ZREM', jobs, m)
-      redis.call('ZADD', running, real + tonumber(ARGV[3]), m)
-      redis.call('HSET', claims, m, ARGV[4] .. ' ' .. due[i + 1])
-      out[#out + 1] = m
-      out[#out + 1] = due[i + 1]
+if wanted > 0 then
+  for _, lane in ipairs(redis.call('ZRANGEBYSCORE', heads, '-inf', ARGV[2], 'LIMIT', 0, wanted)) do
+    local queue = p .. 'jobs:lane:' .. lane
+    local head = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+    redis.call('ZREM', heads, lane)
+    if #head > 0 then
+      redis.call('ZREM', queue, head[1])
+      redis.call('HSET', lanes, lane, head[1])
+      redis.call('ZADD', running, real + tonumber(ARGV[3]), head[1])
+      redis.call('HSET', claims, head[1], ARGV[4] .. ' ' .. head[2])
+      out[#out + 1] = head[1]
+      out[#out + 1] = head[2]
     end
   end
 end
-local later = redis.call('ZRANGEBYSCORE', jobs, '(' .. ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-if #later > 0 then
-  out[2] = later[2]
+local first = redis.call('ZRANGE', heads, 0, 0, 'WITHSCORES')
+if #first > 0 then
+  out[2] = first[2]
 end
 local lease = redis.call('ZRANGE', running, 0, 0, 'WITHSCORES')
 if #lease > 0 then
@@ -460,33 +512,46 @@ end
 return out
 )lua";
 
-// Ends claims, or extends their leases. ARGV: the key prefix, "finish" or
-// the lease (ms) to extend by, then member/token pairs. A claim that is no
-// longer the token's (its lease ran out) is left alone. Answers how many
-// were the token's.
+// Settles claims. ARGV: the key prefix, "finish" (the job is done),
+// "release" (it goes back to its lane, due as before: its replica is
+// stopping; announced on the records channel, so that another replica
+// claims it at once) or the lease (ms) to extend by, the records channel,
+// then member/token pairs. A claim that is no longer the token's (its
+// lease ran out) is left alone. Answers how many were the token's.
 constexpr const char* jobs_settle_text = R"lua(
 local p = ARGV[1]
-local running, claims, lanes = p .. 'jobs:running', p .. 'jobs:claims', p .. 'jobs:lanes'
+local running, claims, lanes, heads = p .. 'jobs:running', p .. 'jobs:claims', p .. 'jobs:lanes', p .. 'jobs:heads'
 local t = redis.call('TIME')
 local real = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local mine = 0
-for i = 3, #ARGV, 2 do
+for i = 4, #ARGV, 2 do
   local m, token = ARGV[i], ARGV[i + 1]
   local c = redis.call('HGET', claims, m)
   if c and string.sub(c, 1, #token + 1) == token .. ' ' then
     mine = mine + 1
-    if ARGV[2] == 'finish' then
-      redis.call('ZREM', running, m)
-      redis.call('HDEL', claims, m)
+    if ARGV[2] == 'finish' or ARGV[2] == 'release' then
       local n = tonumber(string.sub(m, 17, 20), 16)
       local lane = string.sub(m, 21, 20 + n)
+      local queue = p .. 'jobs:lane:' .. lane
+      redis.call('ZREM', running, m)
+      redis.call('HDEL', claims, m)
+      if ARGV[2] == 'release' then
+        redis.call('ZADD', queue, string.sub(c, #token + 2), m)
+      end
       if redis.call('HGET', lanes, lane) == m then
         redis.call('HDEL', lanes, lane)
+        local head = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+        if #head > 0 then
+          redis.call('ZADD', heads, head[2], lane)
+        end
       end
     else
       redis.call('ZADD', running, 'XX', real + tonumber(ARGV[2]), m)
     end
   end
+end
+if ARGV[2] == 'release' and mine > 0 then
+  redis.call('PUBLISH', ARGV[3], '1')
 end
 return mine
 )lua";
@@ -505,6 +570,7 @@ scripts::scripts()
       records_commit(make("records_commit", records_commit_text)),
       records_page(make("records_page", records_page_text)),
       records_select(make("records_select", records_select_text)),
+      records_clear(make("records_clear", records_clear_text)),
       jobs_claim(make("jobs_claim", jobs_claim_text)),
       jobs_settle(make("jobs_settle", jobs_settle_text)) {}
 

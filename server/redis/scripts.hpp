@@ -32,8 +32,9 @@ struct scripts {
   script records_commit;  // writes records if unchanged, schedules jobs, announces
   script records_page;    // a page of a kind's records in listing order
   script records_select;  // a page of a kind's records that match fields
+  script records_clear;   // forgets a page of a kind's records
   script jobs_claim;      // claims due jobs, one per lane, under a lease
-  script jobs_settle;     // ends claims, or extends their leases
+  script jobs_settle;     // ends or hands back claims, or extends their leases
 
   scripts();
 };

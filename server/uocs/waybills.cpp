@@ -397,7 +397,7 @@ net::awaitable<std::variant<waybill, Refusal>> waybills::update(const std::strin
       co_return std::move(*w);
     }
   }
-  throw std::runtime_error("waybill " + fy_code + " changed " + std::to_string(max_update_tries) +
+  throw jobs::interrupted("waybill " + fy_code + " changed " + std::to_string(max_update_tries) +
                            " times while a change was made");
 }
 

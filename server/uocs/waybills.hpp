@@ -109,9 +109,9 @@ std::optional<waybill> decode_waybill(const std::string& text);
 class waybills {
  public:
   static constexpr std::size_t default_capacity = 10'000;  // waybills kept; the oldest go first
-  static constexpr const char* kind = "waybill";           // their records
-  static constexpr const char* biz_code_kind = "bizcode";  // (devCode, bizCode) -> fyCode
-  static constexpr const char* step_job = "waybill_step";  // a step's pushes, when it is reached
+  static inline const std::string kind = "waybill";           // their records
+  static inline const std::string biz_code_kind = "bizcode";  // (devCode, bizCode) -> fyCode
+  static inline const std::string step_job = "waybill_step";  // a step's pushes, when it is reached
 
   // Registers UOCS's channel with `deliveries` and the steps' jobs with
   // `scheduler`.

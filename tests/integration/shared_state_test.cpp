@@ -630,6 +630,93 @@ TEST_SUITE("shared state") {
           boost::json::parse(platform.requests().at(1).body).at("event_id"));
   }
 
+  TEST_CASE("a replica stopped (SIGTERM) while its webhook is on the wire hands the job back at once") {
+    redis_server redis;
+    std::mutex mutex;
+    int arrivals = 0;
+    receiver platform([&](const received&) {
+      reply out;
+      const std::lock_guard lock(mutex);
+      out.what = ++arrivals == 1 ? reply::kind::hang : reply::kind::answer;
+      out.body = "ok";
+      return out;
+    });
+    // Leases of ten minutes: only the hand-back can make the survivor send
+    // within the test's wait.
+    const std::vector<std::string> args{"--state", redis.url(), "--state-lease-ms", "600000"};
+    server_process leaving(args);
+    http_client l(leaving.port());
+    REQUIRE(l.request("PUT", "/__admin/platforms/" + plat_id + "/endpoints",
+                      R"({"webhook_url":")" + platform.url("/hook") + R"("})").status == 200);
+    const std::string code = paid_code(l, l);
+    const auto started = l.post("/__admin/payments", R"({"ident_code":")" + code + R"(","outcome":"assign_failed","amount":"1.00"})");
+    REQUIRE(started.status == 201);
+    const std::string payment(started.json().at("payment_id").as_string());
+    REQUIRE(platform.wait_for(1));
+    server_process staying(args);
+    http_client s(staying.port());
+    const auto ended = leaving.stop(SIGTERM);
+    REQUIRE(ended);
+    wait_webhooks(s, "payment_id=" + payment + "&count=2");
+    CHECK(platform.requests().size() == 3);
+    const auto listed = s.request("GET", "/__admin/webhooks?payment_id=" + payment).json();
+    // The cancelled call is not the partner's doing: no attempt of it is kept.
+    CHECK(listed.at("items").as_array().at(0).at("attempts").as_array().size() == 1);
+  }
+
+  TEST_CASE("a platform whose endpoint hangs holds up only its own lane, whatever its backlog") {
+    redis_server redis;
+    receiver platform([](const received&) {
+      reply out;
+      out.what = reply::kind::hang;
+      return out;
+    });
+    std::mutex mutex;
+    int pushes = 0;
+    receiver app([&](const received&) {
+      const std::lock_guard lock(mutex);
+      ++pushes;
+      reply out;
+      out.body = R"({"code":0,"errorMsg":null})";
+      return out;
+    });
+    server_process server({"--state", redis.url()});
+    http_client c(server.port());
+    REQUIRE(c.request("PUT", "/__admin/platforms/" + plat_id + "/endpoints",
+                      R"({"webhook_url":")" + platform.url("/hook") + R"("})").status == 200);
+    REQUIRE(c.request("PUT", "/__admin/apps/IE-UOCS-OUT/endpoints",
+                      R"({"callback_url":")" + app.url("/push") + R"("})").status == 200);
+    // 30 payments: 240 webhook events due in the platform's lane, its first
+    // call hanging.
+    for (int i = 0; i < 30; ++i) {
+      const std::string code = paid_code(c, c);
+      REQUIRE(c.post("/__admin/payments",
+                     R"({"ident_code":")" + code + R"(","outcome":"paid","amount":"1.00","pay_after_ms":100000})")
+                  .status == 201);
+    }
+    REQUIRE(platform.wait_for(1));
+    advance_clock(c, 200'000);
+    const std::string token = uocs_login(c);
+    const std::string create =
+        R"({"devCode":"tc123456","pushTime":"2024-10-08 14:07:11","useCab":1,"bizCode":"lane-1",)"
+        R"("senderCode":"CN001","receiverCode":"CN0023","gpsType":1,"senderLon":"114.1234567",)"
+        R"("senderLat":"26.1234567","senderAddr":"A","senderTel":"13699847593","senderName":"j","goodsType":1,)"
+        R"("goodsWeight":2000,"receiverLon":"114.1234567","receiverLat":"26.1234567","receiverAddr":"B",)"
+        R"("receiverTel":"13699847593","receiverName":"j","amount":20.5,"remark":null})";
+    const auto made = c.post("/uocs-tes/waybill/api/createWaybill", create, {{"token", token}}).json();
+    REQUIRE(made.at("success").as_bool());
+    const std::string fy(made.at("obj").at("fyCode").as_string());
+    REQUIRE(c.post("/__admin/waybills/" + fy + "/advance", R"({"status":2})").status == 200);
+    // The app's five pushes go out while the platform's first call still
+    // hangs (its deadline is 5 s away).
+    const auto res = c.request("GET", "/__admin/webhooks/wait?timeout_ms=3000&fy_code=" + fy + "&count=5");
+    INFO(res.body);
+    CHECK_FALSE(res.json().at("timed_out").as_bool());
+    CHECK(platform.requests().size() == 1);
+    const std::lock_guard lock(mutex);
+    CHECK(pushes == 5);
+  }
+
   TEST_CASE("a waybill made on one replica is followed, cancelled or moved through the others, its pushes sent once") {
     redis_server redis;
     replicas r(redis);
