@@ -4,6 +4,7 @@
 #include "creditpay/signing.hpp"
 #include "support/aliases.hpp"
 #include "support/crypto.hpp"
+#include "support/json_fields.hpp"
 #include "support/json_writer.hpp"
 #include "support/text.hpp"
 #include "support/validate.hpp"
@@ -252,16 +253,6 @@ std::optional<std::int64_t> webhook_channel::retry_due(std::int64_t first_due_ms
 
 namespace {
 
-std::optional<std::int64_t> int_in(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_int64() ? std::optional(v->get_int64()) : std::nullopt;
-}
-
-std::string text_in(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // How many times a refund is tried again when the payment changed meanwhile.
 constexpr int max_refund_tries = 16;
 
@@ -294,41 +285,36 @@ std::string encode_payment(const payment_record& p) {
 }
 
 std::optional<payment_record> decode_payment(const std::string& text) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(text, ec);
-  const json::object* o = ec ? nullptr : v.if_object();
-  if (o == nullptr) {
+  using support::json_int;
+  using support::json_text_or_empty;
+  const std::optional<json::object> parsed = support::json_object_of(text);
+  if (!parsed) {
     return std::nullopt;
   }
+  const json::object& o = *parsed;
   payment_record p;
-  p.payment_id = text_in(*o, "payment_id");
-  p.ident_code = text_in(*o, "ident_code");
-  p.plat_id = text_in(*o, "plat_id");
-  p.custom_no = text_in(*o, "custom_no");
-  p.outcome = parse_payment_outcome(text_in(*o, "outcome")).value_or(payment_outcome::paid);
-  p.amount = text_in(*o, "amount");
-  p.currency = text_in(*o, "currency");
-  p.order_no = text_in(*o, "order_no");
-  p.started_ms = int_in(*o, "started_ms").value_or(0);
-  p.paid_at_ms = int_in(*o, "paid_at_ms");
-  p.token = text_in(*o, "token");
-  p.session_sign = text_in(*o, "session_sign");
-  p.real_ip = text_in(*o, "real_ip");
-  p.tag = text_in(*o, "tag");
-  p.merchant_name = text_in(*o, "merchant_name");
-  if (const json::value* events = o->if_contains("event_ids"); events != nullptr && events->is_array()) {
-    for (const auto& e : events->get_array()) {
-      if (e.is_string()) {
-        p.event_ids.emplace_back(e.get_string());
-      }
-    }
-  }
-  if (const json::value* refunds = o->if_contains("refunds"); refunds != nullptr && refunds->is_array()) {
+  p.payment_id = json_text_or_empty(o, "payment_id");
+  p.ident_code = json_text_or_empty(o, "ident_code");
+  p.plat_id = json_text_or_empty(o, "plat_id");
+  p.custom_no = json_text_or_empty(o, "custom_no");
+  p.outcome = parse_payment_outcome(json_text_or_empty(o, "outcome")).value_or(payment_outcome::paid);
+  p.amount = json_text_or_empty(o, "amount");
+  p.currency = json_text_or_empty(o, "currency");
+  p.order_no = json_text_or_empty(o, "order_no");
+  p.started_ms = json_int(o, "started_ms").value_or(0);
+  p.paid_at_ms = json_int(o, "paid_at_ms");
+  p.token = json_text_or_empty(o, "token");
+  p.session_sign = json_text_or_empty(o, "session_sign");
+  p.real_ip = json_text_or_empty(o, "real_ip");
+  p.tag = json_text_or_empty(o, "tag");
+  p.merchant_name = json_text_or_empty(o, "merchant_name");
+  p.event_ids = support::json_strings(o, "event_ids");
+  if (const json::value* refunds = o.if_contains("refunds"); refunds != nullptr && refunds->is_array()) {
     for (const auto& r : refunds->get_array()) {
       if (r.is_object()) {
         const json::object& ro = r.get_object();
-        p.refunds.push_back(refund_record{text_in(ro, "event_id"), text_in(ro, "order_no"), text_in(ro, "amount"),
-                                          int_in(ro, "time_ms").value_or(0)});
+        p.refunds.push_back(refund_record{json_text_or_empty(ro, "event_id"), json_text_or_empty(ro, "order_no"),
+                                          json_text_or_empty(ro, "amount"), json_int(ro, "time_ms").value_or(0)});
       }
     }
   }

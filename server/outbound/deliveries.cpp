@@ -3,6 +3,7 @@
 #include "support/aliases.hpp"
 #include "support/crypto.hpp"
 #include "support/event.hpp"
+#include "support/json_fields.hpp"
 #include "support/interrupt.hpp"
 #include "support/text.hpp"
 
@@ -64,19 +65,6 @@ namespace {
 
 json::value optional_int(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
 
-std::optional<std::int64_t> int_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_int64()) {
-    return std::nullopt;
-  }
-  return v->get_int64();
-}
-
-std::string text_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 std::optional<faults::webhook_fault_kind> fault_kind_of(std::string_view name) {
   using k = faults::webhook_fault_kind;
   for (const auto kind : {k::duplicate, k::out_of_order, k::bad_signature, k::delay, k::drop}) {
@@ -136,58 +124,57 @@ std::string encode_delivery(const stored_delivery& s) {
 }
 
 std::optional<stored_delivery> decode_delivery(const std::string& text) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(text, ec);
-  const json::object* o = ec ? nullptr : v.if_object();
-  if (o == nullptr) {
+  using support::json_int;
+  using support::json_text_or_empty;
+  const std::optional<json::object> parsed = support::json_object_of(text);
+  if (!parsed) {
     return std::nullopt;
   }
+  const json::object& o = *parsed;
   stored_delivery s;
   delivery& d = s.d;
-  d.event_id = text_of(*o, "event_id");
-  d.api = text_of(*o, "api");
-  d.lane = text_of(*o, "lane");
-  d.subject = text_of(*o, "subject");
-  d.type = text_of(*o, "type");
-  d.data_json = text_of(*o, "data");
-  d.token = text_of(*o, "token");
-  d.due_ms = int_of(*o, "due_ms").value_or(0);
-  d.status = parse_delivery_status(text_of(*o, "status")).value_or(delivery_status::scheduled);
-  d.next_attempt_ms = int_of(*o, "next_attempt_ms");
-  if (const json::value* list = o->if_contains("attempts"); list != nullptr && list->is_array()) {
+  d.event_id = json_text_or_empty(o, "event_id");
+  d.api = json_text_or_empty(o, "api");
+  d.lane = json_text_or_empty(o, "lane");
+  d.subject = json_text_or_empty(o, "subject");
+  d.type = json_text_or_empty(o, "type");
+  d.data_json = json_text_or_empty(o, "data");
+  d.token = json_text_or_empty(o, "token");
+  d.due_ms = json_int(o, "due_ms").value_or(0);
+  d.status = parse_delivery_status(json_text_or_empty(o, "status")).value_or(delivery_status::scheduled);
+  d.next_attempt_ms = json_int(o, "next_attempt_ms");
+  if (const json::value* list = o.if_contains("attempts"); list != nullptr && list->is_array()) {
     for (const auto& item : list->get_array()) {
       if (!item.is_object()) {
         continue;
       }
       const json::object& a = item.get_object();
       delivery_attempt at;
-      at.time_ms = int_of(a, "time_ms").value_or(0);
-      at.retry = static_cast<int>(int_of(a, "retry").value_or(0));
-      if (const auto status = int_of(a, "status")) {
+      at.time_ms = json_int(a, "time_ms").value_or(0);
+      at.retry = static_cast<int>(json_int(a, "retry").value_or(0));
+      if (const auto status = json_int(a, "status")) {
         at.status = static_cast<unsigned>(*status);
       }
-      at.error = text_of(a, "error");
-      at.latency_us = int_of(a, "latency_us").value_or(0);
-      at.answer = text_of(a, "answer");
-      at.trace = text_of(a, "trace");
+      at.error = json_text_or_empty(a, "error");
+      at.latency_us = json_int(a, "latency_us").value_or(0);
+      at.answer = json_text_or_empty(a, "answer");
+      at.trace = json_text_or_empty(a, "trace");
       d.attempts.push_back(std::move(at));
     }
   }
-  if (const json::value* f = o->if_contains("fault"); f != nullptr && f->is_object()) {
-    if (const auto k = fault_kind_of(text_of(f->get_object(), "kind"))) {
+  if (const json::object* f = support::json_object(o, "fault")) {
+    if (const auto k = fault_kind_of(json_text_or_empty(*f, "kind"))) {
       faults::webhook_fault fault;
       fault.kind = *k;
-      fault.hold_ms = int_of(f->get_object(), "hold_ms").value_or(fault.hold_ms);
-      fault.delay_ms = int_of(f->get_object(), "delay_ms").value_or(fault.delay_ms);
+      fault.hold_ms = json_int(*f, "hold_ms").value_or(fault.hold_ms);
+      fault.delay_ms = json_int(*f, "delay_ms").value_or(fault.delay_ms);
       d.fault = fault;
     }
   }
-  s.first_due_ms = int_of(*o, "first_due_ms").value_or(d.due_ms);
-  const json::value* decided = o->if_contains("fault_decided");
-  s.fault_decided = decided != nullptr && decided->is_bool() && decided->get_bool();
-  const json::value* held = o->if_contains("held");
-  s.held = held != nullptr && held->is_bool() && held->get_bool();
-  s.planned_retry = static_cast<int>(int_of(*o, "planned_retry").value_or(0));
+  s.first_due_ms = json_int(o, "first_due_ms").value_or(d.due_ms);
+  s.fault_decided = support::json_flag(o, "fault_decided");
+  s.held = support::json_flag(o, "held");
+  s.planned_retry = static_cast<int>(json_int(o, "planned_retry").value_or(0));
   return s;
 }
 
@@ -349,23 +336,7 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
   }
   const channel* ch = channel_of(d.api);
   const change_fn record = [&](stored_delivery& s, std::vector<state::scheduled_job>& jobs) {
-    bool taken = false;
-    bool built = true;
-    for (const auto& o : sent) {
-      s.d.attempts.push_back(o.attempt);
-      taken = taken || o.taken;
-      built = built && o.built;
-    }
-    while (s.d.attempts.size() > max_attempts_kept) {
-      s.d.attempts.erase(s.d.attempts.begin());
-    }
-    if (taken) {
-      s.d.status = delivery_status::delivered;
-      s.d.next_attempt_ms.reset();
-    } else if (!built) {
-      s.d.status = delivery_status::undeliverable;
-      s.d.next_attempt_ms.reset();
-    } else if (is_pending(s.d.status) && s.planned_retry == retry) {
+    if (!file_attempts(s, sent) && is_pending(s.d.status) && s.planned_retry == retry) {
       const std::optional<std::int64_t> next = ch->retry_due(s.first_due_ms, retry + 1);
       s.d.status = next ? delivery_status::retrying : delivery_status::failed;
       s.d.next_attempt_ms = next;
@@ -377,6 +348,24 @@ net::awaitable<void> deliveries::attempt(const std::string& arg) {
     return true;
   };
   co_await update(event_id, record);
+}
+
+bool deliveries::file_attempts(stored_delivery& s, const std::vector<outcome>& sent) {
+  bool taken = false;
+  bool built = true;
+  for (const auto& o : sent) {
+    s.d.attempts.push_back(o.attempt);
+    taken = taken || o.taken;
+    built = built && o.built;
+  }
+  while (s.d.attempts.size() > max_attempts_kept) {
+    s.d.attempts.erase(s.d.attempts.begin());
+  }
+  if (taken || !built) {
+    s.d.status = taken ? delivery_status::delivered : delivery_status::undeliverable;
+    s.d.next_attempt_ms.reset();
+  }
+  return taken || !built;
 }
 
 net::awaitable<std::vector<deliveries::outcome>> deliveries::send(const delivery& d, int retry, bool bad_signature) {
@@ -436,23 +425,7 @@ net::awaitable<std::optional<delivery_attempt>> deliveries::async_redeliver(cons
   const int retry = d->attempts.empty() ? 0 : d->attempts.back().retry + 1;
   const std::vector<outcome> sent = co_await send(*d, retry, false);
   const change_fn record = [&](stored_delivery& s, std::vector<state::scheduled_job>&) {
-    bool taken = false;
-    bool built = true;
-    for (const auto& o : sent) {
-      s.d.attempts.push_back(o.attempt);
-      taken = taken || o.taken;
-      built = built && o.built;
-    }
-    while (s.d.attempts.size() > max_attempts_kept) {
-      s.d.attempts.erase(s.d.attempts.begin());
-    }
-    if (taken) {
-      s.d.status = delivery_status::delivered;
-      s.d.next_attempt_ms.reset();
-    } else if (!built) {
-      s.d.status = delivery_status::undeliverable;
-      s.d.next_attempt_ms.reset();
-    } else if (s.d.status == delivery_status::undeliverable) {
+    if (!file_attempts(s, sent) && s.d.status == delivery_status::undeliverable) {
       s.d.status = delivery_status::failed;
     }
     return true;

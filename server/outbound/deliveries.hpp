@@ -189,6 +189,10 @@ class deliveries {
   // One attempt (two with `duplicate`) of `d`; `bad_signature` signs it wrong.
   net::awaitable<std::vector<outcome>> send(const delivery& d, int retry, bool bad_signature);
   net::awaitable<outcome> send_once(const delivery& d, int retry, bool bad_signature);
+  // Files the attempts `sent` with `s` (the last max_attempts_kept kept)
+  // and sets what they settle: delivered when one was taken, undeliverable
+  // when none could be built. Answers whether they settled it.
+  static bool file_attempts(stored_delivery& s, const std::vector<outcome>& sent);
   // Reads, changes and commits one delivery until no other change came in
   // between; `change` answers false when there is nothing to write. The
   // delivery as written (or as read, unchanged), nullopt when not held.

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 
 namespace authsim::redis {
@@ -48,6 +49,12 @@ reply convert(const redisReply* r) {
 }
 
 }  // namespace
+
+std::int64_t integer_of(std::string_view text) {
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
 
 void append_command(std::string& out, const command& c) {
   // RESP's array of bulk strings: what redisFormatCommandArgv writes, done

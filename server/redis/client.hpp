@@ -62,6 +62,10 @@ using command = std::vector<std::string>;
 // Appends `c` to `out` in RESP, as Redis reads commands.
 void append_command(std::string& out, const command& c);
 
+// The leading integer of a reply's text (a counter, a version, a score):
+// 0 when there is none.
+std::int64_t integer_of(std::string_view text);
+
 struct client_settings {
   address where;
   // How long a call may wait for its answer, and a connection attempt for

@@ -18,19 +18,13 @@ namespace authsim::redis {
 
 namespace {
 
-std::int64_t to_int(const std::string& text) {
-  std::int64_t v = 0;
-  std::from_chars(text.data(), text.data() + text.size(), v);
-  return v;
-}
-
 // A reply element that is a number or a numeric string (scores).
 std::int64_t number_of(const reply& r) {
   if (r.kind == reply::type::integer) {
     return r.integer;
   }
   // Scores come as text, possibly with a fraction: the whole part counts.
-  return to_int(r.str);
+  return integer_of(r.str);
 }
 
 // With nothing due, the dispatcher still looks once a minute; with Redis
@@ -81,7 +75,7 @@ net::awaitable<std::optional<state::record>> shared_records::async_get(const std
   if (r.elements.size() < 2 || r.elements[0].kind != reply::type::string) {
     co_return std::nullopt;
   }
-  co_return state::record{id, r.elements[0].str, static_cast<std::uint64_t>(to_int(r.elements[1].str))};
+  co_return state::record{id, r.elements[0].str, static_cast<std::uint64_t>(integer_of(r.elements[1].str))};
 }
 
 net::awaitable<std::vector<state::record>> shared_records::async_get_many(const std::string& kind,
@@ -99,7 +93,7 @@ net::awaitable<std::vector<state::record>> shared_records::async_get_many(const 
   for (std::size_t i = 0; i < ids.size() && i < replies.size(); ++i) {
     const reply& r = replies[i];
     if (r.elements.size() >= 2 && r.elements[0].kind == reply::type::string) {
-      out.push_back(state::record{ids[i], r.elements[0].str, static_cast<std::uint64_t>(to_int(r.elements[1].str))});
+      out.push_back(state::record{ids[i], r.elements[0].str, static_cast<std::uint64_t>(integer_of(r.elements[1].str))});
     }
   }
   co_return out;
@@ -160,7 +154,7 @@ net::awaitable<std::vector<state::record>> shared_records::async_page(const std:
   const reply r = co_await backend_.eval(all_scripts().records_page, no_keys, args);
   for (std::size_t i = 0; i + 2 < r.elements.size(); i += 3) {
     out.push_back(state::record{r.elements[i].str, r.elements[i + 1].str,
-                                static_cast<std::uint64_t>(to_int(r.elements[i + 2].str))});
+                                static_cast<std::uint64_t>(integer_of(r.elements[i + 2].str))});
   }
   co_return out;
 }
@@ -195,7 +189,7 @@ net::awaitable<state::record_listing> shared_records::async_select(const std::st
     out.count += static_cast<std::size_t>(std::max<std::int64_t>(number_of(r.elements[0]), 0));
     for (std::size_t i = 2; i + 2 < r.elements.size(); i += 3) {
       out.items.push_back(state::record{r.elements[i].str, r.elements[i + 1].str,
-                                        static_cast<std::uint64_t>(to_int(r.elements[i + 2].str))});
+                                        static_cast<std::uint64_t>(integer_of(r.elements[i + 2].str))});
     }
     const std::int64_t next = number_of(r.elements[1]);
     if (next < 0) {

@@ -12,12 +12,6 @@ namespace authsim::redis {
 
 namespace {
 
-std::int64_t to_int64(const std::string& text) {
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
-
 class shared_clock final : public state::clock {
  public:
   explicit shared_clock(shared_settings& s) : s_(s) {}
@@ -183,7 +177,7 @@ void shared_settings::apply(const reply& fields) {
     next[fields.elements[i].str] = fields.elements[i + 1].str;
   }
   const auto version_field = next.find("version");
-  const std::int64_t version = version_field != next.end() ? to_int64(version_field->second) : 0;
+  const std::int64_t version = version_field != next.end() ? integer_of(version_field->second) : 0;
   const auto epoch_field = next.find("epoch");
   const std::string epoch = epoch_field != next.end() ? epoch_field->second : std::string();
   bool moved = false;
@@ -198,7 +192,7 @@ void shared_settings::apply(const reply& fields) {
   }
   epoch_ = epoch;
   const auto offset = next.find("clock_offset");
-  const std::int64_t new_offset = offset != next.end() ? to_int64(offset->second) : 0;
+  const std::int64_t new_offset = offset != next.end() ? integer_of(offset->second) : 0;
   moved = offset_.exchange(new_offset, std::memory_order_relaxed) != new_offset;
   fields_ = std::move(next);
   version_.store(version, std::memory_order_release);

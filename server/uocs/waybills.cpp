@@ -2,6 +2,7 @@
 
 #include "support/aliases.hpp"
 #include "support/crypto.hpp"
+#include "support/json_fields.hpp"
 #include "support/json_writer.hpp"
 #include "support/text.hpp"
 
@@ -19,38 +20,17 @@ namespace {
 json::value opt_int(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
 json::value opt_text(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
 
-std::optional<std::int64_t> int_in(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_int64() ? std::optional(v->get_int64()) : std::nullopt;
-}
-
-std::optional<std::string> opt_text_in(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::optional(std::string(v->get_string())) : std::nullopt;
-}
-
-std::string text_in(const json::object& o, std::string_view key) { return opt_text_in(o, key).value_or(""); }
-
-double double_in(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) {
-    return 0;
-  }
-  return v->is_double() ? v->get_double() : v->is_int64() ? static_cast<double>(v->get_int64()) : 0;
-}
-
 json::object point_json(const point& p) {
   return {{"lon", p.lon}, {"lat", p.lat}, {"lon_deg", p.lon_deg}, {"lat_deg", p.lat_deg}};
 }
 
 point point_in(const json::object& o, std::string_view key) {
   point p;
-  if (const json::value* v = o.if_contains(key); v != nullptr && v->is_object()) {
-    const json::object& po = v->get_object();
-    p.lon = text_in(po, "lon");
-    p.lat = text_in(po, "lat");
-    p.lon_deg = double_in(po, "lon_deg");
-    p.lat_deg = double_in(po, "lat_deg");
+  if (const json::object* po = support::json_object(o, key)) {
+    p.lon = support::json_text_or_empty(*po, "lon");
+    p.lat = support::json_text_or_empty(*po, "lat");
+    p.lon_deg = support::json_number(*po, "lon_deg");
+    p.lat_deg = support::json_number(*po, "lat_deg");
   }
   return p;
 }
@@ -217,51 +197,52 @@ std::string encode_waybill(const waybill& w) {
 }
 
 std::optional<waybill> decode_waybill(const std::string& text) {
-  boost::system::error_code ec;
-  const json::value v = json::parse(text, ec);
-  const json::object* o = ec ? nullptr : v.if_object();
-  if (o == nullptr) {
+  using support::json_int;
+  using support::json_text;
+  using support::json_text_or_empty;
+  const std::optional<json::object> parsed = support::json_object_of(text);
+  if (!parsed) {
     return std::nullopt;
   }
+  const json::object& o = *parsed;
   waybill w;
-  w.fy_code = text_in(*o, "fy_code");
-  w.send_code = text_in(*o, "send_code");
-  w.app_key = text_in(*o, "app_key");
-  w.user_id = text_in(*o, "user_id");
-  if (const json::value* rv = o->if_contains("request"); rv != nullptr && rv->is_object()) {
-    const json::object& ro = rv->get_object();
+  w.fy_code = json_text_or_empty(o, "fy_code");
+  w.send_code = json_text_or_empty(o, "send_code");
+  w.app_key = json_text_or_empty(o, "app_key");
+  w.user_id = json_text_or_empty(o, "user_id");
+  if (const json::object* ro = support::json_object(o, "request")) {
     create_request& r = w.request;
-    r.dev_code = text_in(ro, "dev_code");
-    r.push_time = text_in(ro, "push_time");
-    r.use_cab = int_in(ro, "use_cab").value_or(1);
-    r.box_code = opt_text_in(ro, "box_code");
-    r.biz_code = text_in(ro, "biz_code");
-    r.gps_type = int_in(ro, "gps_type").value_or(1);
-    r.sender_code = text_in(ro, "sender_code");
-    r.sender = point_in(ro, "sender");
-    r.sender_addr = text_in(ro, "sender_addr");
-    r.sender_tel = text_in(ro, "sender_tel");
-    r.sender_name = text_in(ro, "sender_name");
-    r.goods_type = int_in(ro, "goods_type").value_or(10);
-    r.goods_weight = int_in(ro, "goods_weight").value_or(0);
-    r.receiver_code = text_in(ro, "receiver_code");
-    r.receiver = point_in(ro, "receiver");
-    r.receiver_addr = text_in(ro, "receiver_addr");
-    r.receiver_tel = text_in(ro, "receiver_tel");
-    r.receiver_name = text_in(ro, "receiver_name");
-    if (const json::value* a = ro.if_contains("amount"); a != nullptr && !a->is_null()) {
-      r.amount = double_in(ro, "amount");
+    r.dev_code = json_text_or_empty(*ro, "dev_code");
+    r.push_time = json_text_or_empty(*ro, "push_time");
+    r.use_cab = json_int(*ro, "use_cab").value_or(1);
+    r.box_code = json_text(*ro, "box_code");
+    r.biz_code = json_text_or_empty(*ro, "biz_code");
+    r.gps_type = json_int(*ro, "gps_type").value_or(1);
+    r.sender_code = json_text_or_empty(*ro, "sender_code");
+    r.sender = point_in(*ro, "sender");
+    r.sender_addr = json_text_or_empty(*ro, "sender_addr");
+    r.sender_tel = json_text_or_empty(*ro, "sender_tel");
+    r.sender_name = json_text_or_empty(*ro, "sender_name");
+    r.goods_type = json_int(*ro, "goods_type").value_or(10);
+    r.goods_weight = json_int(*ro, "goods_weight").value_or(0);
+    r.receiver_code = json_text_or_empty(*ro, "receiver_code");
+    r.receiver = point_in(*ro, "receiver");
+    r.receiver_addr = json_text_or_empty(*ro, "receiver_addr");
+    r.receiver_tel = json_text_or_empty(*ro, "receiver_tel");
+    r.receiver_name = json_text_or_empty(*ro, "receiver_name");
+    if (const json::value* a = ro->if_contains("amount"); a != nullptr && !a->is_null()) {
+      r.amount = support::json_number(*ro, "amount");
     }
-    r.goods_code = opt_text_in(ro, "goods_code");
-    r.remark = opt_text_in(ro, "remark");
+    r.goods_code = json_text(*ro, "goods_code");
+    r.remark = json_text(*ro, "remark");
   }
-  w.distance_km = double_in(*o, "distance_km");
-  w.flight_minutes = int_in(*o, "flight_minutes").value_or(1);
-  w.uav_id = text_in(*o, "uav_id");
-  w.task_id = text_in(*o, "task_id");
-  w.pick_up_code = text_in(*o, "pick_up_code");
-  w.created_ms = int_in(*o, "created_ms").value_or(0);
-  if (const json::value* reached = o->if_contains("reached_ms"); reached != nullptr && reached->is_array()) {
+  w.distance_km = support::json_number(o, "distance_km");
+  w.flight_minutes = json_int(o, "flight_minutes").value_or(1);
+  w.uav_id = json_text_or_empty(o, "uav_id");
+  w.task_id = json_text_or_empty(o, "task_id");
+  w.pick_up_code = json_text_or_empty(o, "pick_up_code");
+  w.created_ms = json_int(o, "created_ms").value_or(0);
+  if (const json::value* reached = o.if_contains("reached_ms"); reached != nullptr && reached->is_array()) {
     const json::array& list = reached->get_array();
     for (std::size_t k = 0; k < w.reached_ms.size() && k < list.size(); ++k) {
       if (list[k].is_int64()) {
@@ -269,21 +250,13 @@ std::optional<waybill> decode_waybill(const std::string& text) {
       }
     }
   }
-  w.exception_ms = int_in(*o, "exception_ms");
-  w.exception_reason = text_in(*o, "exception_reason");
-  const json::value* cancelled = o->if_contains("cancelled");
-  w.cancelled = cancelled != nullptr && cancelled->is_bool() && cancelled->get_bool();
-  if (const json::value* ids = o->if_contains("push_ids"); ids != nullptr && ids->is_array()) {
-    for (const auto& id : ids->get_array()) {
-      if (id.is_string()) {
-        w.push_ids.emplace_back(id.get_string());
-      }
-    }
-  }
-  w.pushed_through = static_cast<int>(int_in(*o, "pushed_through").value_or(0));
-  const json::value* pushed = o->if_contains("exception_pushed");
-  w.exception_pushed = pushed != nullptr && pushed->is_bool() && pushed->get_bool();
-  w.generation = static_cast<std::uint64_t>(int_in(*o, "generation").value_or(0));
+  w.exception_ms = json_int(o, "exception_ms");
+  w.exception_reason = json_text_or_empty(o, "exception_reason");
+  w.cancelled = support::json_flag(o, "cancelled");
+  w.push_ids = support::json_strings(o, "push_ids");
+  w.pushed_through = static_cast<int>(json_int(o, "pushed_through").value_or(0));
+  w.exception_pushed = support::json_flag(o, "exception_pushed");
+  w.generation = static_cast<std::uint64_t>(json_int(o, "generation").value_or(0));
   return w;
 }
 
