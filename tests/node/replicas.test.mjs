@@ -14,11 +14,13 @@
 // (round robin over the replicas): the health call with the admin token
 // (and a refusal without it), a code issued by one replica and redeemed by
 // exactly one of three attempts landing on three replicas, a clock move
-// seen by every replica, and the journal listing calls from all of them.
+// seen by every replica, the journal listing calls from all of them, and a
+// payment's webhooks delivered once each to a receiver on loopback.
 
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -193,6 +195,50 @@ async function main() {
   // The journal has the four calls, whichever replica served them.
   const journal = await (await fetch(`${base}/__admin/requests`, { headers: admin })).json();
   check(journal.entries.length === 4, `the journal lists the 4 calls of all replicas (${journal.entries.length})`);
+
+  // A payment of the redeemed code started through the balancer: its two
+  // webhook events reach a receiver on loopback once each, whichever
+  // replica sends them, signed as the platform verifies (the receiver's
+  // own HMAC), and the event list reads the same through every replica.
+  const arrivals = [];
+  const receiver = createHttpServer((req, res) => {
+    let data = '';
+    req.on('data', (d) => { data += d; });
+    req.on('end', () => {
+      arrivals.push({ path: req.url, signature: req.headers.signature, body: data });
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  try {
+    const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+    const set = await fetch(`${base}/__admin/platforms/${platform.plat_id}/endpoints`, {
+      method: 'PUT', headers: admin, body: JSON.stringify({ webhook_url: hook }) });
+    check(set.status === 200, 'the webhook URL is set through the balancer');
+    const payment = await (await fetch(`${base}/__admin/payments`, {
+      method: 'POST', headers: admin,
+      body: JSON.stringify({ ident_code: issued.data.ident_code, outcome: 'assign_failed', amount: '1.00' }) })).json();
+    check(typeof payment.payment_id === 'string', `a payment starts through the balancer (${payment.payment_id})`);
+    await fetch(`${base}/__admin/clock`, { method: 'PUT', headers: admin, body: '{"advance_ms":5000}' });
+    const waited = await (await fetch(`${base}/__admin/webhooks/wait?payment_id=${payment.payment_id}&count=2&timeout_ms=10000`,
+                                      { headers: admin })).json();
+    check(waited.matched === 2, `both events are delivered (${JSON.stringify(waited)})`);
+    const ids = arrivals.map((a) => JSON.parse(a.body).event_id);
+    check(arrivals.length === 2 && new Set(ids).size === 2, `the receiver got each event once (${arrivals.length} arrival(s))`);
+    check(arrivals.every((a) => a.signature === createHmac('sha1', platform.signature_key).update('/hook' + a.body).digest('base64')),
+          'each webhook is signed over its path and body');
+    check(JSON.stringify(arrivals.map((a) => JSON.parse(a.body).type)) === JSON.stringify(['PAY_START', 'ASSIGN_FAILED']),
+          'the events came in order');
+    const counts = [];
+    for (let i = 0; i < 3; i += 1) {
+      counts.push((await (await fetch(`${base}/__admin/webhooks?payment_id=${payment.payment_id}&status=delivered`,
+                                      { headers: admin })).json()).count);
+    }
+    check(counts.every((c) => c === 2), `every replica lists both as delivered (${counts.join(', ')})`);
+  } finally {
+    receiver.close();
+  }
 }
 
 try {
