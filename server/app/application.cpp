@@ -517,6 +517,7 @@ net::awaitable<void> application::parts::drain() {
   } catch (const state::unavailable&) {
   }
   scheduler->stop();
+  deliveries->stop();
   if (undelivered > 0) {
     support::log_message(support::log_level::warn,
                          std::to_string(undelivered) + " webhook event(s) and push(es) not yet delivered (scheduled "

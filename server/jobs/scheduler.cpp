@@ -127,26 +127,26 @@ net::awaitable<void> memory_scheduler::run_lane(std::string lane) {
   }
 }
 
-net::awaitable<bool> scheduler::run(const std::string& kind, const std::string& arg) const {
+net::awaitable<scheduler::ending> scheduler::run(const std::string& kind, const std::string& arg) const {
   const auto it = handlers_.find(kind);
   if (it == handlers_.end()) {
     support::log_message(support::log_level::error, "a scheduled job of an unknown kind: " + kind);
-    co_return true;
+    co_return ending::done;
   }
   try {
     co_await it->second(arg);
-    co_return true;
+    co_return ending::done;
   } catch (const interrupted& e) {
     support::log_message(support::log_level::info, "a scheduled " + kind + " job stopped: " + e.what());
-    co_return false;
+    co_return ending::interrupted;
   } catch (const state::unavailable& e) {
     support::log_message(support::log_level::warn,
                          "a scheduled " + kind + " job stopped: the state backend is unavailable (" + e.what() + ")");
-    co_return false;
+    co_return ending::unavailable;
   } catch (const std::exception& e) {
     support::log_message(support::log_level::error, "a scheduled " + kind + " job failed: " + e.what());
   }
-  co_return true;
+  co_return ending::done;
 }
 
 }  // namespace authsim::jobs

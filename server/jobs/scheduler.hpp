@@ -70,11 +70,14 @@ class scheduler {
   [[nodiscard]] virtual std::size_t running() const { return 0; }
 
  protected:
-  // Runs one job; a job that throws is logged, never propagated. False
-  // when it must run again (interrupted, or the state backend unavailable
-  // mid-way): a shared schedule then hands the job back, or lets its claim
-  // run out.
-  net::awaitable<bool> run(const std::string& kind, const std::string& arg) const;
+  // How a job ended.
+  enum class ending {
+    done,         // to its end (a job that threw for another reason too: it is logged)
+    interrupted,  // it must run again now (see `interrupted`)
+    unavailable,  // the state backend went away mid-way: it runs again later
+  };
+  // Runs one job; a job that throws is logged, never propagated.
+  net::awaitable<ending> run(const std::string& kind, const std::string& arg) const;
 
  private:
   std::map<std::string, handler> handlers_;

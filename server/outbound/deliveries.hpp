@@ -24,6 +24,7 @@
 #include "state/metrics.hpp"
 #include "state/records.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -176,6 +177,9 @@ class deliveries {
   [[nodiscard]] net::awaitable<std::size_t> async_pending() const;
   // Forgets every delivery (POST /__admin/reset).
   net::awaitable<void> async_clear();
+  // authsim is stopping: an attempt waiting out a `delay` fault ends (it
+  // is made again later, with a shared schedule by another replica).
+  void stop() { stopping_.store(true); }
 
  private:
   struct outcome {
@@ -209,6 +213,7 @@ class deliveries {
   std::map<std::string, std::shared_ptr<const channel>> channels_;
   fault_decider decide_fault_;
 
+  std::atomic<bool> stopping_{false};
   std::mutex mutex_;  // the waiters
   std::vector<std::weak_ptr<support::event>> waiters_;
 };

@@ -267,6 +267,9 @@ net::awaitable<void> shared_scheduler::settle(const char* how, std::vector<std::
 net::awaitable<void> shared_scheduler::dispatch() {
   while (!stopped_) {
     std::int64_t sleep_ms = idle_look_ms;
+    // The claim call counts as unsettled until its jobs are: a stop meanwhile
+    // waits for it to hand them back.
+    ++unsettled_;
     try {
       std::size_t room = 0;
       {
@@ -292,6 +295,7 @@ net::awaitable<void> shared_scheduler::dispatch() {
         if (stopped_) {
           // Stopped while claiming: the jobs go back for the other replicas.
           co_await settle("release", std::move(claimed));
+          --unsettled_;
           co_return;
         }
         if (next_due >= 0 && claimed.size() < room) {
@@ -306,7 +310,7 @@ net::awaitable<void> shared_scheduler::dispatch() {
         for (auto& [member, claim] : claimed) {
           {
             const std::lock_guard lock(mutex_);
-            running_[member] = claim;
+            running_.emplace(member, claim);
           }
           ++unsettled_;
           net::co_spawn(executor_,
@@ -319,26 +323,28 @@ net::awaitable<void> shared_scheduler::dispatch() {
     } catch (const unavailable&) {
       sleep_ms = unavailable_look_ms;
     }
+    --unsettled_;
     co_await wake_->wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(sleep_ms));
   }
 }
 
 net::awaitable<void> shared_scheduler::run_claimed(std::string member, std::string token) {
   const std::optional<state::scheduled_job> j = job_of_member(member);
-  const bool done = !j || co_await run(j->kind, j->arg);
+  const ending how = j ? co_await run(j->kind, j->arg) : ending::done;
   {
     const std::lock_guard lock(mutex_);
-    running_.erase(member);
+    running_.erase({member, token});
   }
   std::vector<std::pair<std::string, std::string>> claim{{std::move(member), std::move(token)}};
-  if (done) {
+  if (how == ending::done) {
     co_await settle("finish", std::move(claim));
-  } else if (stopped_) {
-    // Cut short by this replica's stop: another replica runs it now.
+  } else if (how == ending::interrupted || stopped_) {
+    // Cut short (this replica's stop, a record that kept changing): it runs
+    // again now, here or on another replica.
     co_await settle("release", std::move(claim));
   }
-  // Otherwise (Redis away mid-way, a record that kept changing) the claim
-  // runs out with its lease, and the job runs again then.
+  // Otherwise (Redis away mid-way) the claim runs out with its lease, and
+  // the job runs again then.
   --unsettled_;
   // The lane's next job may be due already.
   wake_->raise();

@@ -26,10 +26,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace authsim::support {
 class event;
@@ -96,7 +98,9 @@ class shared_scheduler final : public jobs::scheduler, public std::enable_shared
   std::atomic<std::size_t> unsettled_{0};  // claimed, not yet settled
 
   std::mutex mutex_;
-  std::map<std::string, std::string> running_;  // member -> token, this replica's claims
+  // This replica's claims (member, token): a member claimed again after its
+  // lease ran out is another claim.
+  std::set<std::pair<std::string, std::string>> running_;
 };
 
 // A job as the claim script answers its member (see the records_commit

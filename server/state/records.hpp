@@ -47,7 +47,8 @@ struct record_write {
   // Its listing key (kept from the first write).
   std::int64_t order = 0;
   std::string tag;  // "" for none
-  // What async_select can match (name, value), rewritten with each write.
+  // What async_select can match (name, value), rewritten with each write:
+  // every write of a kind gives the same names.
   std::vector<std::pair<std::string, std::string>> fields;
   // Records (kind, id) forgotten with this one when the bound evicts it.
   std::vector<std::pair<std::string, std::string>> owned;
