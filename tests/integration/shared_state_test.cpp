@@ -642,7 +642,9 @@ TEST_SUITE("shared state") {
     CHECK(finishes.at("count").as_int64() == payments);
     REQUIRE(finishes.at("items").as_array().size() == 3);
     CHECK(finishes.at("items").as_array()[0].at("type").as_string() == "PAY_FINISH");
-    CHECK(a.request("GET", "/__admin/webhooks?attempts=1").json().at("count").as_int64() == payments);
+    // (Later events fall due as the clock runs on: count the first ones.)
+    CHECK(a.request("GET", "/__admin/webhooks?type=PAY_START&attempts=1").json().at("count").as_int64() == payments);
+    CHECK(a.request("GET", "/__admin/webhooks?type=PAY_FINISH&attempts=1").json().at("count").as_int64() == 0);
     CHECK(a.request("GET", "/__admin/payments?platform=" + plat_id + "&limit=2").json().at("count").as_int64() ==
           payments);
     CHECK(a.request("GET", "/__admin/payments?platform=nope").json().at("count").as_int64() == 0);
