@@ -694,12 +694,14 @@ TEST_SUITE("shared state") {
     REQUIRE(made.at("success").as_bool());
     const std::string fy(made.at("obj").at("fyCode").as_string());
     REQUIRE(c.post("/__admin/waybills/" + fy + "/advance", R"({"status":2})").status == 200);
-    // The app's five pushes go out while the platform's first call still
-    // hangs (its deadline is 5 s away).
+    // The app's five pushes go out while the platform's lane is stuck on
+    // its hanging calls.
     const auto res = c.request("GET", "/__admin/webhooks/wait?timeout_ms=3000&fy_code=" + fy + "&count=5");
     INFO(res.body);
     CHECK_FALSE(res.json().at("timed_out").as_bool());
-    CHECK(platform.requests().size() == 1);
+    // Each of the platform's calls waits out its 5 s deadline: a handful
+    // at most have been made of its 240.
+    CHECK(platform.requests().size() < 10);
     const std::lock_guard lock(mutex);
     CHECK(pushes == 5);
   }
