@@ -13,8 +13,8 @@ std::vector<command> script_loads() {
   const scripts& all = all_scripts();
   std::vector<command> out;
   for (const script* s : {&all.put_record, &all.redeem_code, &all.list_records, &all.walk_rules,
-                          &all.change_settings, &all.journal_add, &all.records_commit, &all.records_page,
-                          &all.records_select, &all.records_clear, &all.jobs_claim, &all.jobs_settle}) {
+                          &all.change_settings, &all.journal_add, &all.records_commit, &all.records_select,
+                          &all.records_clear, &all.jobs_claim, &all.jobs_settle}) {
     out.push_back({"SCRIPT", "LOAD", s->text});
   }
   return out;

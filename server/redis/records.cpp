@@ -1,8 +1,8 @@
 #include "redis/records.hpp"
 
+#include "support/aliases.hpp"
 #include "support/crypto.hpp"
 #include "support/event.hpp"
-#include "support/aliases.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <limits>
 
 namespace authsim::redis {
 
@@ -139,24 +138,6 @@ net::awaitable<bool> shared_records::async_commit(std::vector<state::record_writ
     jobs_added_();
   }
   co_return done;
-}
-
-net::awaitable<std::vector<state::record>> shared_records::async_page(const std::string& kind, std::size_t start,
-                                                                      std::size_t count, bool newest_first) {
-  std::vector<state::record> out;
-  if (count == 0) {
-    co_return out;
-  }
-  // Named before the co_await (g++ 12 mishandles temporaries made in one).
-  const std::vector<std::string> args{backend_.key(""), kind, std::to_string(start), std::to_string(count),
-                                      newest_first ? "1" : "0"};
-  const std::vector<std::string> no_keys;
-  const reply r = co_await backend_.eval(all_scripts().records_page, no_keys, args);
-  for (std::size_t i = 0; i + 2 < r.elements.size(); i += 3) {
-    out.push_back(state::record{r.elements[i].str, r.elements[i + 1].str,
-                                static_cast<std::uint64_t>(integer_of(r.elements[i + 2].str))});
-  }
-  co_return out;
 }
 
 net::awaitable<state::record_listing> shared_records::async_select(const std::string& kind,

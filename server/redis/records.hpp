@@ -50,8 +50,6 @@ class shared_records final : public state::records {
                                                             const std::vector<std::string>& ids) override;
   net::awaitable<bool> async_commit(std::vector<state::record_write> writes,
                                     std::vector<state::scheduled_job> jobs) override;
-  net::awaitable<std::vector<state::record>> async_page(const std::string& kind, std::size_t start,
-                                                        std::size_t count, bool newest_first) override;
   net::awaitable<state::record_listing> async_select(const std::string& kind, const state::record_match& match,
                                                      std::size_t limit, bool newest_first) override;
   net::awaitable<std::size_t> async_count(const std::string& kind, const std::string& tag) override;

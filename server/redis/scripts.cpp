@@ -327,30 +327,6 @@ redis.call('PUBLISH', ARGV[2], added)
 return 1
 )lua";
 
-// A page of a kind's records in listing order. ARGV: the key prefix, kind,
-// start, count, "1" for newest first. Answers id, body, version, ...
-constexpr const char* records_page_text = R"lua(
-local p, kind = ARGV[1], ARGV[2]
-local start, count = tonumber(ARGV[3]), tonumber(ARGV[4])
-local members
-if ARGV[5] == '1' then
-  members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + count - 1, 'REV')
-else
-  members = redis.call('ZRANGE', p .. 'recs:' .. kind, start, start + count - 1)
-end
-local out = {}
-for _, m in ipairs(members) do
-  local id = string.sub(m, 17)
-  local f = redis.call('HMGET', p .. 'rec:' .. kind .. ':' .. id, 'body', 'version')
-  if f[1] then
-    out[#out + 1] = id
-    out[#out + 1] = f[1]
-    out[#out + 1] = f[2]
-  end
-end
-return out
-)lua";
-
 // One page of a selection of a kind's records by their fields. ARGV: the
 // key prefix, kind, where to start, how many members to look at, how many
 // records to answer at most, the walk ("0" listing order, "1" newest
@@ -568,7 +544,6 @@ scripts::scripts()
       change_settings(make("change_settings", change_settings_text)),
       journal_add(make("journal_add", journal_add_text)),
       records_commit(make("records_commit", records_commit_text)),
-      records_page(make("records_page", records_page_text)),
       records_select(make("records_select", records_select_text)),
       records_clear(make("records_clear", records_clear_text)),
       jobs_claim(make("jobs_claim", jobs_claim_text)),

@@ -30,7 +30,6 @@ struct scripts {
   script change_settings;  // changes shared settings and announces it
   script journal_add;    // appends to the journal stream, counts, announces
   script records_commit;  // writes records if unchanged, schedules jobs, announces
-  script records_page;    // a page of a kind's records in listing order
   script records_select;  // a page of a kind's records that match fields
   script records_clear;   // forgets a page of a kind's records
   script jobs_claim;      // claims due jobs, one per lane, under a lease

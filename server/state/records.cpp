@@ -107,29 +107,6 @@ net::awaitable<bool> memory_records::async_commit(std::vector<record_write> writ
   co_return true;
 }
 
-net::awaitable<std::vector<record>> memory_records::async_page(const std::string& kind, std::size_t start,
-                                                               std::size_t count, bool newest_first) {
-  std::vector<record> out;
-  const std::lock_guard lock(mutex_);
-  const auto k = kinds_.find(kind);
-  if (k == kinds_.end() || start >= k->second.listing.size()) {
-    co_return out;
-  }
-  const kind_state& ks = k->second;
-  auto take = [&](auto first, auto last) {
-    std::advance(first, static_cast<std::ptrdiff_t>(start));
-    for (; first != last && out.size() < count; ++first) {
-      out.push_back(ks.items.at(std::get<2>(*first)).r);
-    }
-  };
-  if (newest_first) {
-    take(ks.listing.rbegin(), ks.listing.rend());
-  } else {
-    take(ks.listing.begin(), ks.listing.end());
-  }
-  co_return out;
-}
-
 bool memory_records::matches(const entry& e, const record_match& match) {
   const auto value_of = [&](const std::string& name) -> const std::string* {
     for (const auto& [field, value] : e.fields) {

@@ -93,10 +93,6 @@ class records {
   // Every write and every job, or nothing: false when a record's version
   // is not what its write expects.
   virtual net::awaitable<bool> async_commit(std::vector<record_write> writes, std::vector<scheduled_job> jobs) = 0;
-  // Up to `count` records of `kind` from position `start` in listing
-  // order (reversed with `newest_first`).
-  virtual net::awaitable<std::vector<record>> async_page(const std::string& kind, std::size_t start,
-                                                         std::size_t count, bool newest_first) = 0;
   // How many records of `kind` match, and the first `limit` of them in
   // listing order (reversed with `newest_first`), judged by their fields
   // alone (no body is read but those answered).
@@ -121,8 +117,6 @@ class memory_records final : public records {
   net::awaitable<std::vector<record>> async_get_many(const std::string& kind,
                                                      const std::vector<std::string>& ids) override;
   net::awaitable<bool> async_commit(std::vector<record_write> writes, std::vector<scheduled_job> jobs) override;
-  net::awaitable<std::vector<record>> async_page(const std::string& kind, std::size_t start, std::size_t count,
-                                                 bool newest_first) override;
   net::awaitable<record_listing> async_select(const std::string& kind, const record_match& match, std::size_t limit,
                                               bool newest_first) override;
   net::awaitable<std::size_t> async_count(const std::string& kind, const std::string& tag) override;

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include <cmath>
+#include <limits>
 
 namespace authsim::uocs {
 
@@ -595,37 +596,26 @@ std::vector<outbound::delivery> waybills::pushes_due(waybill& w, std::int64_t no
 net::awaitable<waybills::listing> waybills::async_list(const std::optional<std::string>& app_key,
                                                        std::optional<int> status, std::size_t limit) const {
   const std::int64_t now = clock_.now_ms();
-  listing out;
-  if (!status) {
-    state::record_match match;
-    if (app_key) {
-      match.equal.emplace_back("app_key", *app_key);
-    }
-    const state::record_listing got = co_await records_.async_select(kind, match, limit, true);
-    out.count = got.count;
-    for (const auto& r : got.items) {
-      if (auto w = decode_waybill(r.body)) {
-        out.items.push_back(std::move(*w));
-      }
-    }
-    co_return out;
+  state::record_match match;
+  if (app_key) {
+    match.equal.emplace_back("app_key", *app_key);
   }
-  // A status follows the clock: each waybill is read to know it.
-  constexpr std::size_t page = 1000;
-  for (std::size_t start = 0;; start += page) {
-    const std::vector<state::record> got = co_await records_.async_page(kind, start, page, true);
-    for (const auto& r : got) {
-      const std::optional<waybill> w = decode_waybill(r.body);
-      if (!w || (app_key && w->app_key != *app_key) || (status && w->status_at(now) != *status)) {
-        continue;
-      }
-      ++out.count;
-      if (out.items.size() < limit) {
-        out.items.push_back(*w);
-      }
+  // A status follows the clock: with one asked for, each of the app's
+  // waybills is read to know it.
+  const std::size_t wanted = status ? std::numeric_limits<std::size_t>::max() : limit;
+  const state::record_listing got = co_await records_.async_select(kind, match, wanted, true);
+  listing out;
+  out.count = status ? 0 : got.count;
+  for (const auto& r : got.items) {
+    std::optional<waybill> w = decode_waybill(r.body);
+    if (!w || (status && w->status_at(now) != *status)) {
+      continue;
     }
-    if (got.size() < page) {
-      break;
+    if (status) {
+      ++out.count;
+    }
+    if (out.items.size() < limit) {
+      out.items.push_back(std::move(*w));
     }
   }
   co_return out;

@@ -218,6 +218,9 @@ TEST_SUITE("uocs waybills") {
     CHECK(next.json().at("orderStatus").as_int64() == 1);
     const auto two = c.request("POST", "/__admin/waybills/" + fy + "/advance", R"({"status":2})");
     CHECK(two.json().at("orderStatus").as_int64() == 2);
+    // Listed by the status it has now (in memory too).
+    CHECK(c.request("GET", "/__admin/waybills?status=2").json().at("count").as_int64() == 1);
+    CHECK(c.request("GET", "/__admin/waybills?status=1&app=IE-UOCS-OUT").json().at("count").as_int64() == 0);
     const auto bad = c.request("POST", "/__admin/waybills/" + fy + "/advance", R"({"status":5,"reason":"no-fly zone"})");
     CHECK(bad.json().at("orderStatus").as_int64() == 5);
     const std::string ref = R"({"devCode":"tc123456","fyCode":")" + fy + R"("})";

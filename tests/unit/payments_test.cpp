@@ -251,11 +251,11 @@ TEST_SUITE("records in memory") {
       w.tag = i == 1 ? "" : "pending";
       CHECK(await(ioc, r.async_commit({w}, {})));
     }
-    const auto page = await(ioc, r.async_page("d", 0, 10, false));
+    const auto page = await(ioc, r.async_select("d", {}, 10, false)).items;
     REQUIRE(page.size() == 3);
     CHECK(page[0].id == "d2");
     CHECK(page[2].id == "d0");
-    CHECK(await(ioc, r.async_page("d", 1, 1, true)).at(0).id == "d1");
+    CHECK(await(ioc, r.async_select("d", {}, 2, true)).items.at(1).id == "d1");
     CHECK(await(ioc, r.async_count("d", "pending")) == 2);
     CHECK(await(ioc, r.async_count("d", "")) == 3);
     // Two payments at most; the first owns d0 and d1.
