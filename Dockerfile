@@ -27,6 +27,7 @@ RUN ./scripts/setup.sh \
 
 COPY scripts/build.sh scripts/
 COPY CMakeLists.txt ./
+COPY cmake/ cmake/
 COPY server/ server/
 # Only the server: the tests need doctest and run in CI instead.
 RUN AUTHSIM_BUILD_DIR=build \

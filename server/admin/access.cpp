@@ -39,7 +39,11 @@ http::handler access_guard::wrap(http::handler h) const {
     if (auto refusal = refuse(req)) {
       return std::move(*refusal);
     }
-    return h(req);
+    http::response res = h(req);
+    if (req.method != "GET" && on_change_) {
+      on_change_();
+    }
+    return res;
   };
 }
 
@@ -48,7 +52,11 @@ http::async_handler access_guard::wrap(http::async_handler h) const {
     if (auto refusal = refuse(req)) {
       co_return std::move(*refusal);
     }
-    co_return co_await h(req);
+    http::response res = co_await h(req);
+    if (req.method != "GET" && on_change_) {
+      on_change_();
+    }
+    co_return res;
   };
 }
 

@@ -7,6 +7,7 @@
 
 #include "http/router.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,9 +25,15 @@ class access_guard {
 
   // The refusal for a caller that may not use the admin API, or nullopt.
   [[nodiscard]] std::optional<http::response> refuse(const http::request& req) const;
-  // `h`, behind the check.
+  // `h`, behind the check. A call with any method but GET that passed the
+  // check tells `on_change` (set below) once it has its answer.
   [[nodiscard]] http::handler wrap(http::handler h) const;
   [[nodiscard]] http::async_handler wrap(http::async_handler h) const;
+
+  // Told after every admin call that may have changed something (the
+  // dashboard's change feed). Set before the routes are registered.
+  void set_on_change(std::function<void()> f) { on_change_ = std::move(f); }
+  [[nodiscard]] bool token_required() const { return !config_.token.empty(); }
 
   // True when the admin API answers anyone who can reach the port.
   [[nodiscard]] bool unprotected_off_loopback() const {
@@ -35,6 +42,7 @@ class access_guard {
 
  private:
   access_config config_;
+  std::function<void()> on_change_;
 };
 
 }  // namespace authsim::admin

@@ -61,6 +61,8 @@ void admin_api::register_routes(http::router& r, const access_guard& guard) cons
   add_async("GET", "/__admin/requests", &admin_api::requests);
   add_async("DELETE", "/__admin/requests", &admin_api::clear_requests);
   add_async("GET", "/__admin/requests/wait", &admin_api::wait);
+  add_async("GET", "/__admin/changes", &admin_api::changes);
+  add_async("GET", "/__admin/platforms", &admin_api::platforms);
   add("GET", "/__admin/clock", &admin_api::clock);
   add_async("PUT", "/__admin/clock", &admin_api::move_clock);
   add_async("GET", "/__admin/metrics", &admin_api::metrics);
@@ -207,24 +209,87 @@ net::awaitable<http::response> admin_api::wait(const http::request& req) const {
   const auto filter = filter_of(req, error);
   const auto count = int_param(req, "count", 1, 1, 1'000'000, error);
   const auto timeout_ms = int_param(req, "timeout_ms", 5'000, 0, 60'000, error);
+  // ?changed_from=N: until the count is no longer N (the dashboard's feed:
+  // a new request, or a reset or clear that took the count back to 0).
+  const auto changed_from = text_param(req, "changed_from")
+                                ? std::optional(int_param(req, "changed_from", 0, 0, INT64_MAX, error))
+                                : std::nullopt;
+  if (changed_from && text_param(req, "count")) {
+    error = error_answer(400, "INVALID_QUERY", "query parameters 'count' and 'changed_from' exclude each other");
+  }
+  const auto capacity = static_cast<std::int64_t>(parts_.journal.capacity());
+  const auto limit = int_param(req, "limit", changed_from ? std::min<std::int64_t>(100, capacity) : std::min(count, capacity),
+                               1, capacity, error);
   if (error) {
     co_return std::move(*error);
   }
   const auto start = steady::now();
   const auto deadline = start + std::chrono::milliseconds(timeout_ms);
-  const auto wanted = static_cast<std::uint64_t>(count);
-  const std::uint64_t total = co_await parts_.journal.async_wait(filter, wanted, deadline, req.interrupts);
+  std::uint64_t total = 0;
+  bool satisfied = false;
+  if (changed_from) {
+    const auto from = static_cast<std::uint64_t>(*changed_from);
+    total = co_await parts_.journal.async_wait_change(filter, from, deadline, req.interrupts);
+    satisfied = total != from;
+  } else {
+    const auto wanted = static_cast<std::uint64_t>(count);
+    total = co_await parts_.journal.async_wait(filter, wanted, deadline, req.interrupts);
+    satisfied = total >= wanted;
+  }
   json::array entries;
-  for (auto& e : co_await parts_.journal.async_list(static_cast<std::size_t>(count), filter)) {
+  for (auto& e : co_await parts_.journal.async_list(static_cast<std::size_t>(limit), filter)) {
     entries.push_back(std::move(e));
   }
   json::object body;
-  body["satisfied"] = total >= static_cast<std::uint64_t>(count);
+  body["satisfied"] = satisfied;
   body["count"] = total;
-  body["wanted"] = count;
+  if (changed_from) {
+    body["changed_from"] = *changed_from;
+  } else {
+    body["wanted"] = count;
+  }
   body["waited_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start).count();
   body["filter"] = filter_json(filter);
   body["entries"] = std::move(entries);
+  co_return http::json_response(200, body);
+}
+
+net::awaitable<http::response> admin_api::changes(const http::request& req) const {
+  std::optional<http::response> error;
+  const auto timeout_ms = int_param(req, "timeout_ms", 25'000, 0, 60'000, error);
+  if (error) {
+    co_return std::move(*error);
+  }
+  const auto after = text_param(req, "after");
+  const auto start = steady::now();
+  bool changed = false;
+  if (after) {
+    const auto deadline = start + std::chrono::milliseconds(timeout_ms);
+    changed = co_await parts_.changes->async_wait(parts_.changes->count_of(*after), deadline, req.interrupts);
+  }
+  json::object body;
+  body["cursor"] = parts_.changes->cursor();
+  body["changed"] = changed;
+  body["waited_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start).count();
+  co_return http::json_response(200, body);
+}
+
+net::awaitable<http::response> admin_api::platforms(const http::request&) const {
+  json::array items;
+  for (const auto& p : parts_.fixtures->platforms) {
+    const auto mode = parts_.modes.get(p.plat_id);
+    const auto ends = parts_.endpoints.get(p.plat_id);
+    json::object o;
+    o["platId"] = p.plat_id;
+    o["name"] = p.name;
+    o["mode"] = mode ? json::value(fixtures::verification_mode_name(*mode)) : json::value(nullptr);
+    o["webhook_url"] = ends && ends->webhook_url ? json::value(*ends->webhook_url) : json::value(nullptr);
+    o["credit_limit_url"] = ends && ends->credit_limit_url ? json::value(*ends->credit_limit_url) : json::value(nullptr);
+    items.push_back(std::move(o));
+  }
+  json::object body;
+  body["count"] = items.size();
+  body["items"] = std::move(items);
   co_return http::json_response(200, body);
 }
 

@@ -5,7 +5,9 @@
 //   GET    /__admin/state                       live codes and tokens (?platform=&custom_no=&userId=)
 //   GET    /__admin/requests                    the journal (?limit=&path=&outcome=)
 //   DELETE /__admin/requests                    clear it
-//   GET    /__admin/requests/wait               long-poll (?path=&outcome=&count=&timeout_ms=)
+//   GET    /__admin/requests/wait               long-poll (?path=&outcome=&count=|changed_from=&limit=&timeout_ms=)
+//   GET    /__admin/changes                     long-poll on the change feed (?after=&timeout_ms=)
+//   GET    /__admin/platforms                   the fixtures' platforms with their mode and endpoints
 //   GET    /__admin/clock, PUT /__admin/clock   read and move the simulated clock
 //   GET    /__admin/metrics                     Prometheus text
 //   GET|PUT /__admin/platforms/{platId}/verification
@@ -15,6 +17,7 @@
 // be shared between replicas); they are awaited at once.
 
 #include "admin/access.hpp"
+#include "admin/change_feed.hpp"
 #include "creditpay/payments.hpp"
 #include "faults/engine.hpp"
 #include "fixtures/fixtures.hpp"
@@ -51,6 +54,8 @@ struct admin_parts {
   uocs::waybills* waybills = nullptr;
   outbound::deliveries* deliveries = nullptr;
   std::function<void()> clock_moved;
+  // The dashboard's feed of changes outside the journal; never null.
+  change_feed* changes = nullptr;
   // Where the run-time state lives ({"backend":"memory"}, or the Redis and
   // whether it answers a PING now); null: memory.
   std::function<net::awaitable<json::object>()> describe_state;
@@ -72,6 +77,9 @@ class admin_api {
   // A long poll: suspends until the journal has the entries, the time-out,
   // or the server stopping or the client leaving (req.interrupts).
   [[nodiscard]] net::awaitable<http::response> wait(const http::request& req) const;
+  // Long-polls the change feed (GET /__admin/changes).
+  [[nodiscard]] net::awaitable<http::response> changes(const http::request& req) const;
+  [[nodiscard]] net::awaitable<http::response> platforms(const http::request& req) const;
   [[nodiscard]] http::response clock(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> move_clock(const http::request& req) const;
   [[nodiscard]] net::awaitable<http::response> metrics(const http::request& req) const;

@@ -3,6 +3,8 @@
 #include "admin/access.hpp"
 #include "admin/admin_api.hpp"
 #include "admin/answers.hpp"
+#include "admin/change_feed.hpp"
+#include "admin/dashboard.hpp"
 #include "admin/scenarios_api.hpp"
 #include "creditpay/api.hpp"
 #include "faults/engine.hpp"
@@ -206,6 +208,8 @@ struct application::parts {
   std::optional<http::router> router;
   std::optional<faults::engine> engine;
   std::optional<admin::access_guard> guard;
+  // What the dashboard waits on besides the journal (GET /__admin/changes).
+  admin::change_feed changes;
   std::optional<admin::scenarios_api> scenarios_admin;
   std::optional<admin::admin_api> admin_routes;
   std::optional<pipeline::pipeline> pipeline;
@@ -301,6 +305,7 @@ void application::parts::add_admin_routes() {
   if (!opts.admin_enabled) {
     return;
   }
+  guard->set_on_change([this] { changes.bump(); });
   if (guard->unprotected_off_loopback()) {
     support::log_message(support::log_level::warn, "the admin API is open to anyone who can reach " + base_url +
                                                        " (--admin-open without --admin-token)");
@@ -320,6 +325,7 @@ void application::parts::add_admin_routes() {
                                             // Weak: the scheduler goes with the io_context, before the routes.
                                             if (auto live = s.lock()) live->poke();
                                           },
+                                          &changes,
                                           [this]() -> net::awaitable<json::object> {
                                             if (!redis) {
                                               co_return describe_state();
@@ -341,6 +347,7 @@ void application::parts::add_admin_routes() {
   deliveries_admin->register_routes(*router, *guard);
   waybills_admin.emplace(*waybills, *deliveries, fixtures, clock, apps);
   waybills_admin->register_routes(*router, *guard);
+  admin::register_dashboard(*router, *guard);
 }
 
 application::application(options opts, std::shared_ptr<const fixtures::fixture_set> fixtures)
@@ -373,8 +380,9 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
       if (auto live = weak.lock()) live->poke();
     });
     // A clock moved by any replica: what became due runs now.
-    p.shared->on_clock_moved = [weak = std::weak_ptr(shared)] {
+    p.shared->on_clock_moved = [weak = std::weak_ptr(shared), &changes = p.changes] {
       if (auto live = weak.lock()) live->poke();
+      changes.bump();
     };
     p.scheduler = std::move(shared);
   } else {
@@ -385,6 +393,12 @@ application::application(options opts, std::shared_ptr<const fixtures::fixture_s
     p.scheduler = std::move(local);
   }
   p.deliveries.emplace(p.clock, *p.outbound, p.metrics, *p.records, *p.scheduler);
+  // Payments, events and their attempts, waybills and pushes: the
+  // dashboard hears of each commit (any replica's, with shared state).
+  p.records->on_change = [was = std::move(p.records->on_change), &changes = p.changes] {
+    if (was) was();
+    changes.bump();
+  };
   p.payments.emplace(p.fixtures, p.clock, p.codes, p.endpoints, *p.records, *p.deliveries);
   p.waybills.emplace(p.fixtures, p.clock, p.apps, *p.records, *p.deliveries, *p.scheduler);
   p.build_routes();

@@ -103,11 +103,15 @@ std::uint64_t memory_store::count(const filter& f) const {
 }
 
 void memory_store::clear() {
-  const std::lock_guard lock(mutex_);
-  ring_.clear();
-  counts_.clear();
-  last_ = last_counts{};
-  next_id_ = 1;
+  {
+    const std::lock_guard lock(mutex_);
+    ring_.clear();
+    counts_.clear();
+    last_ = last_counts{};
+    next_id_ = 1;
+  }
+  // The waits for a change see the count go back to 0.
+  waiters_.wake_all();
 }
 
 std::size_t memory_store::size() const {
@@ -145,6 +149,15 @@ net::awaitable<std::uint64_t> memory_store::async_wait(const filter& f, std::uin
     co_return count(f);
   };
   co_return co_await waiters_.wait(counted, wanted, deadline, interrupts);
+}
+
+net::awaitable<std::uint64_t> memory_store::async_wait_change(const filter& f, std::uint64_t from,
+                                                              std::chrono::steady_clock::time_point deadline,
+                                                              support::interrupt_source* interrupts) {
+  const std::function<net::awaitable<std::uint64_t>()> counted = [this, &f]() -> net::awaitable<std::uint64_t> {
+    co_return count(f);
+  };
+  co_return co_await waiters_.wait_change(counted, from, deadline, interrupts);
 }
 
 }  // namespace authsim::journal

@@ -92,6 +92,13 @@ class store {
   virtual net::awaitable<std::uint64_t> async_wait(const filter& f, std::uint64_t count,
                                                    std::chrono::steady_clock::time_point deadline,
                                                    support::interrupt_source* interrupts) = 0;
+  // Waits until that count is no longer `from` (an entry was added, or the
+  // journal was cleared), the deadline passes, or `interrupts` says the
+  // wait should end; returns the count then.
+  virtual net::awaitable<std::uint64_t> async_wait_change(const filter& f, std::uint64_t from,
+                                                          std::chrono::steady_clock::time_point deadline,
+                                                          support::interrupt_source* interrupts) = 0;
+  // Wakes the waits above too.
   virtual net::awaitable<void> async_clear() = 0;
   virtual net::awaitable<std::size_t> async_size() = 0;
   [[nodiscard]] virtual std::size_t capacity() const = 0;
@@ -116,6 +123,9 @@ class memory_store final : public store {
   net::awaitable<std::uint64_t> async_wait(const filter& f, std::uint64_t count,
                                            std::chrono::steady_clock::time_point deadline,
                                            support::interrupt_source* interrupts) override;
+  net::awaitable<std::uint64_t> async_wait_change(const filter& f, std::uint64_t from,
+                                                  std::chrono::steady_clock::time_point deadline,
+                                                  support::interrupt_source* interrupts) override;
   net::awaitable<void> async_clear() override;
   net::awaitable<std::size_t> async_size() override;
   [[nodiscard]] std::size_t capacity() const override { return capacity_; }

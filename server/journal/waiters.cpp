@@ -20,6 +20,21 @@ void waiters::wake_all() {
 net::awaitable<std::uint64_t> waiters::wait(const std::function<net::awaitable<std::uint64_t>()>& count,
                                             std::uint64_t wanted, std::chrono::steady_clock::time_point deadline,
                                             support::interrupt_source* interrupts) {
+  const std::function<bool(std::uint64_t)> done = [wanted](std::uint64_t n) { return n >= wanted; };
+  co_return co_await wait_for(count, done, deadline, interrupts);
+}
+
+net::awaitable<std::uint64_t> waiters::wait_change(const std::function<net::awaitable<std::uint64_t>()>& count,
+                                                   std::uint64_t from, std::chrono::steady_clock::time_point deadline,
+                                                   support::interrupt_source* interrupts) {
+  const std::function<bool(std::uint64_t)> done = [from](std::uint64_t n) { return n != from; };
+  co_return co_await wait_for(count, done, deadline, interrupts);
+}
+
+net::awaitable<std::uint64_t> waiters::wait_for(const std::function<net::awaitable<std::uint64_t>()>& count,
+                                                const std::function<bool(std::uint64_t)>& done,
+                                                std::chrono::steady_clock::time_point deadline,
+                                                support::interrupt_source* interrupts) {
   const auto wake = std::make_shared<support::event>(co_await net::this_coro::executor);
   const auto interrupted = std::make_shared<std::atomic<bool>>(false);
   std::uint64_t id = 0;
@@ -48,7 +63,7 @@ net::awaitable<std::uint64_t> waiters::wait(const std::function<net::awaitable<s
   }
   for (;;) {
     const std::uint64_t n = co_await count();
-    if (n >= wanted || interrupted->load() || std::chrono::steady_clock::now() >= deadline) {
+    if (done(n) || interrupted->load() || std::chrono::steady_clock::now() >= deadline) {
       co_return n;
     }
     co_await wake->wait_until(deadline);

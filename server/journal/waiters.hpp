@@ -25,8 +25,17 @@ class waiters {
   net::awaitable<std::uint64_t> wait(const std::function<net::awaitable<std::uint64_t>()>& count,
                                      std::uint64_t wanted, std::chrono::steady_clock::time_point deadline,
                                      support::interrupt_source* interrupts);
+  // The same, until `count` is no longer `from`.
+  net::awaitable<std::uint64_t> wait_change(const std::function<net::awaitable<std::uint64_t>()>& count,
+                                            std::uint64_t from, std::chrono::steady_clock::time_point deadline,
+                                            support::interrupt_source* interrupts);
 
  private:
+  net::awaitable<std::uint64_t> wait_for(const std::function<net::awaitable<std::uint64_t>()>& count,
+                                         const std::function<bool(std::uint64_t)>& done,
+                                         std::chrono::steady_clock::time_point deadline,
+                                         support::interrupt_source* interrupts);
+
   std::mutex mutex_;
   std::map<std::uint64_t, std::function<void()>> table_;
   std::uint64_t next_ = 0;

@@ -137,9 +137,18 @@ net::awaitable<std::uint64_t> shared_journal::async_wait(const journal::filter& 
   co_return co_await waiters_.wait(counted, wanted, deadline, interrupts);
 }
 
+net::awaitable<std::uint64_t> shared_journal::async_wait_change(const journal::filter& f, std::uint64_t from,
+                                                                std::chrono::steady_clock::time_point deadline,
+                                                                support::interrupt_source* interrupts) {
+  const std::function<net::awaitable<std::uint64_t>()> counted = [this, &f] { return async_count(f); };
+  co_return co_await waiters_.wait_change(counted, from, deadline, interrupts);
+}
+
 net::awaitable<void> shared_journal::async_clear() {
   std::vector<command> forget;
   forget.push_back({"UNLINK", stream_, sequence_, counts_});
+  // Every replica's waits for a change see the count go back to 0.
+  forget.push_back({"PUBLISH", backend_.journal_channel(), "clear"});
   co_await backend_.exec(std::move(forget));
 }
 

@@ -36,6 +36,9 @@ class shared_journal final : public journal::store {
   net::awaitable<std::uint64_t> async_wait(const journal::filter& f, std::uint64_t count,
                                            std::chrono::steady_clock::time_point deadline,
                                            support::interrupt_source* interrupts) override;
+  net::awaitable<std::uint64_t> async_wait_change(const journal::filter& f, std::uint64_t from,
+                                                  std::chrono::steady_clock::time_point deadline,
+                                                  support::interrupt_source* interrupts) override;
   net::awaitable<void> async_clear() override;
   net::awaitable<std::size_t> async_size() override;
   [[nodiscard]] std::size_t capacity() const override { return capacity_; }

@@ -101,6 +101,11 @@ class waiting_journal final : public journal::store {
                                            support::interrupt_source* interrupts) override {
     co_return co_await inner.async_wait(f, count, deadline, interrupts);
   }
+  net::awaitable<std::uint64_t> async_wait_change(const journal::filter& f, std::uint64_t from,
+                                                  std::chrono::steady_clock::time_point deadline,
+                                                  support::interrupt_source* interrupts) override {
+    co_return co_await inner.async_wait_change(f, from, deadline, interrupts);
+  }
   net::awaitable<void> async_clear() override {
     co_await suspend();
     inner.clear();

@@ -75,6 +75,7 @@ struct world {
   http::router router{[this](const http::request& req, const http::failure& f) { return cp.render_failure(req, f); }};
   std::optional<faults::engine> engine;
   admin::access_guard guard{admin::access_config{}};
+  admin::change_feed changes;
   std::optional<admin::scenarios_api> scenarios_admin;
   std::optional<admin::admin_api> admin_routes;
   std::atomic<bool> stopping{false};
@@ -95,7 +96,8 @@ struct world {
     scenarios_admin.emplace(*engine);
     scenarios_admin->register_routes(router, guard);
     admin_routes.emplace(admin::admin_parts{set, clock, codes, tokens, journal, metrics, modes, endpoints, *engine,
-                                            nullptr, &waybills.book, &waybills.deliveries, nullptr, nullptr, nullptr});
+                                            nullptr, &waybills.book, &waybills.deliveries, nullptr, &changes, nullptr,
+                                            nullptr});
     admin_routes->register_routes(router, guard);
   }
 
