@@ -443,6 +443,62 @@ TEST_SUITE("shared state") {
     CHECK(all.at("codes").at("items").at(1).at("ident_code").as_string() == codes.at(1));
   }
 
+  TEST_CASE("the dashboard's feeds hear other replicas: a request, a clear, a clock move and a waybill") {
+    redis_server redis;
+    replicas r(redis);
+    http_client watcher(r[0].port());
+    http_client other(r[1].port());
+    // A request to another replica ends a wait for a change of the count.
+    http_response grew;
+    std::thread poll([&] {
+      http_client c(r[0].port());
+      grew = c.request("GET", "/__admin/requests/wait?changed_from=0&timeout_ms=10000");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    uocs_login(other);
+    poll.join();
+    REQUIRE(grew.status == 200);
+    CHECK(grew.json().at("satisfied").as_bool());
+    const std::int64_t count = grew.json().at("count").as_int64();
+    // So does a clear there.
+    http_response cleared;
+    std::thread poll_clear([&] {
+      http_client c(r[0].port());
+      cleared = c.request("GET", "/__admin/requests/wait?changed_from=" + std::to_string(count) + "&timeout_ms=10000");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    REQUIRE(other.request("DELETE", "/__admin/requests").status == 200);
+    poll_clear.join();
+    CHECK(cleared.json().at("satisfied").as_bool());
+    CHECK(cleared.json().at("count").as_int64() == 0);
+    CHECK(cleared.json().at("waited_ms").as_int64() < 10000);
+
+    // The change feed of one replica hears a clock move and a waybill made
+    // on another.
+    const auto feed = [&](const std::string& cursor) {
+      http_client c(r[0].port());
+      return c.request("GET", "/__admin/changes?after=" + cursor + "&timeout_ms=10000").json();
+    };
+    const std::string start(watcher.request("GET", "/__admin/changes").json().at("cursor").as_string());
+    boost::json::value moved;
+    std::thread poll_clock([&] { moved = feed(start); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    REQUIRE(other.request("PUT", "/__admin/clock", R"({"advance_ms":1000})").status == 200);
+    poll_clock.join();
+    CHECK(moved.at("changed").as_bool());
+    CHECK(moved.at("waited_ms").as_int64() < 10000);
+    const std::string after_clock(moved.at("cursor").as_string());
+    boost::json::value created;
+    std::thread poll_waybill([&] { created = feed(after_clock); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::string token = uocs_login(other);
+    const auto made = other.post("/uocs-tes/waybill/api/createWaybill", create_body("dash-feed"), {{"token", token}});
+    REQUIRE(made.json().at("success").as_bool());
+    poll_waybill.join();
+    CHECK(created.at("changed").as_bool());
+    CHECK(created.at("waited_ms").as_int64() < 10000);
+  }
+
   TEST_CASE("the journal is one for all replicas: listed and long-polled from any, bounded by --journal-size") {
     redis_server redis;
     replicas r(redis, {"--journal-size", "5"});
