@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the build: Python 3, Node.js and
 # socat for the client examples, redis-server and nginx for the shared-state
-# tests, Debian's Chromium for the cashier page test, and
+# tests, Debian's Chromium for the browser tests (with a CJK font, so that
+# the dashboard's Chinese shows in its screenshots), and
 # the Node packages of tests/node (playwright-core drives that Chromium;
 # yaml reads openapi.yaml). Safe to run again: it installs only what is
 # missing, and runs `npm ci` only when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extra=(python3 chromium socat redis-server nginx-light)
+extra=(python3 chromium fonts-wqy-microhei socat redis-server nginx-light)
 # Node.js 20 or newer is needed (playwright-core requires it). Debian 12's
 # own nodejs is 18, so a machine that has a newer one keeps it; the npm
 # that comes with such a Node.js must not be replaced by Debian's npm.

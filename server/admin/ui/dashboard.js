@@ -387,12 +387,12 @@
         dataset: { key, id: String(e.id), outcome: e.outcome },
       },
       h('td', { class: 'mono', title: fmtDateTime(e.time_ms) }, fmtTime(e.time_ms)),
-      h('td', { text: e.method }),
+      h('td', { class: 'wide', text: e.method }),
       h('td', { class: 'path mono', text: e.path }),
       h('td', { class: `status-${e.outcome}`, text: answer ? String(answer.status) : (e.decided_by && e.decided_by.fault) || 'fault' }),
       h('td', { class: 'mono', text: businessCode(answer) }),
       h('td', { class: 'wide', text: decidedText(e) }),
-      h('td', { class: 'num', text: ms(e.duration_us || 0) }));
+      h('td', { class: 'num dur', text: ms(e.duration_us || 0) }));
       rows.push(row);
     }
     body.replaceChildren(...rows);
