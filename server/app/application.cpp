@@ -88,9 +88,21 @@ std::string url_of(const tcp::endpoint& ep, bool tls = false) {
 
 // What was loaded, in one line, so that a partner reading the log sees at
 // once which fixtures this server answers from.
+// What a caller of the admin API meets, as the start-up line says it:
+// `off` (--no-admin), `token` (the Bearer token), `loopback` (bound to a
+// loopback address: anyone who can reach it), `open` (--admin-open off
+// loopback: anyone), `health-only` (off loopback without either: every call
+// is refused 403 but the health probe from the machine itself).
+const char* admin_access_name(const options& opts, bool bound_to_loopback) {
+  if (!opts.admin_enabled) return "off";
+  if (!opts.admin_token.empty()) return "token";
+  if (bound_to_loopback) return "loopback";
+  return opts.admin_open ? "open" : "health-only";
+}
+
 void log_startup(const options& opts, const fixtures::fixture_set& fx, const faults::engine& engine,
                  std::uint64_t seed, const std::string& base_url, net::ssl::context* tls,
-                 const json::object& state) {
+                 const json::object& state, bool bound_to_loopback) {
   json::object fields;
   json::array platforms;
   for (const auto& p : fx.platforms) {
@@ -127,7 +139,8 @@ void log_startup(const options& opts, const fixtures::fixture_set& fx, const fau
   fields["scenarios"] = std::move(scenarios);
   fields["active_scenario"] = active;
   fields["seed"] = seed;
-  fields["admin"] = opts.admin_enabled ? (opts.admin_token.empty() ? "open" : "token") : "off";
+  const char* admin = admin_access_name(opts, bound_to_loopback);
+  fields["admin"] = admin;
   fields["tls"] = tls != nullptr ? json::value(certificate) : json::value(nullptr);
   fields["state"] = state;
   const std::string text = "authsim " + std::string(support::version()) + " on " + base_url + " from " +
@@ -136,7 +149,7 @@ void log_startup(const options& opts, const fixtures::fixture_set& fx, const fau
                            " account(s), " + std::to_string(fx.stubs.size()) + " stub(s), " +
                            std::to_string(engine.list().size()) + " scenario(s) loaded, active: " + active +
                            ", random seed " + std::to_string(seed) + " (replay with --seed " + std::to_string(seed) +
-                           ")" + (tls != nullptr ? "; TLS certificate " + certificate : "") +
+                           "), admin API: " + admin + (tls != nullptr ? "; TLS certificate " + certificate : "") +
                            (opts.state != "memory" ? "; state shared in Redis at " + opts.state + " under prefix " +
                                                          opts.state_prefix
                                                    : "");
@@ -452,7 +465,8 @@ void application::listen() {
       {p.opts.body_limit, p.opts.header_limit, p.opts.read_timeout, p.opts.idle_timeout, p.opts.max_connections},
       p.tls.get(),
       p.opts.threads});
-  log_startup(p.opts, *p.fixtures, *p.engine, p.seed, p.base_url, p.tls.get(), p.describe_state());
+  log_startup(p.opts, *p.fixtures, *p.engine, p.seed, p.base_url, p.tls.get(), p.describe_state(),
+              p.acceptor.local_endpoint().address().is_loopback());
   net::co_spawn(p.control, transport::accept_loop(p.ioc, p.acceptor, *p.session), net::detached);
   p.scheduler->start();
   // Whoever reads the listening line finds the start-up summary already on

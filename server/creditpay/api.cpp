@@ -10,6 +10,7 @@
 #include "support/crypto.hpp"
 #include "support/json_writer.hpp"
 #include "support/jwt.hpp"
+#include "support/terms.hpp"
 #include "support/text.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -317,7 +318,7 @@ net::awaitable<http::response> api::fetch_data(const http::request& req) const {
   const std::string& secret = fixtures_->creditpay.jwt_secret;
   const support::jwt_check jwt = support::jwt_verify_hs256(*token, secret);
   if (jwt.problem == support::jwt_problem::malformed) {
-    co_return reject(req, {error_id::open_token_malformed, {jwt.detail}});
+    co_return reject(req, {error_id::open_token_malformed, {support::term(jwt.detail)}});
   }
   if (jwt.problem == support::jwt_problem::bad_signature) {
     co_return reject(req, {error_id::open_token_bad_signature, {}});
@@ -325,7 +326,8 @@ net::awaitable<http::response> api::fetch_data(const http::request& req) const {
   const json::value* exp = jwt.claims.if_contains("exp");
   const json::value* ident = jwt.claims.if_contains("identCode");
   if (exp == nullptr || !exp->is_int64() || ident == nullptr || !ident->is_string()) {
-    co_return reject(req, {error_id::open_token_malformed, {"its claims lack an integer exp or a string identCode"}});
+    co_return reject(req, {error_id::open_token_malformed, {support::both("its claims lack an integer exp or a string identCode",
+                                                                      "其声明缺少整数 'exp' 或字符串 'identCode'")}});
   }
   const std::int64_t now = clock_.now_ms();
   const std::int64_t exp_ms = exp->get_int64() * 1000;

@@ -3,6 +3,8 @@
 #include "http/json_body.hpp"
 #include "support/aliases.hpp"
 #include "support/json_kind.hpp"
+#include "support/json_number_text.hpp"
+#include "support/terms.hpp"
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
@@ -24,8 +26,8 @@ std::optional<rejection> body_rejection(const http::json_body& body) {
     case http::body_problem::none: return std::nullopt;
     case http::body_problem::empty: return rejection{error_id::body_empty, {}};
     case http::body_problem::syntax:
-      return rejection{error_id::body_not_json, {std::to_string(body.error_offset), body.error_detail}};
-    case http::body_problem::not_object: return rejection{error_id::body_not_object, {body.kind}};
+      return rejection{error_id::body_not_json, {std::to_string(body.error_offset), support::term(body.error_detail)}};
+    case http::body_problem::not_object: return rejection{error_id::body_not_object, {support::term(body.kind)}};
     case http::body_problem::duplicate_key:
       return rejection{error_id::body_duplicate_key, {support::excerpt(body.duplicate_path)}};
   }
@@ -42,7 +44,7 @@ std::optional<rejection> require_string(const json::object& obj, const char* nam
     case http::field_problem::missing: return rejection{error_id::missing_field, {shown}};
     case http::field_problem::empty: return rejection{error_id::empty_field, {shown}};
     case http::field_problem::wrong_type:
-      return rejection{error_id::wrong_type, {shown, "a string", support::json_kind_name(obj.at(name))}};
+      return rejection{error_id::wrong_type, {shown, support::term("a string"), support::term(support::json_kind_name(obj.at(name)))}};
   }
   return std::nullopt;
 }
@@ -100,13 +102,13 @@ std::optional<rejection> read_amount(const json::object& card, const std::string
   if (v->is_number()) {
     return rejection{error_id::amount_invalid, {shown, json::serialize(*v)}};
   }
-  return rejection{error_id::wrong_type, {shown, "a string or a number", support::json_kind_name(*v)}};
+  return rejection{error_id::wrong_type, {shown, support::term("a string or a number"), support::term(support::json_kind_name(*v))}};
 }
 
 std::optional<rejection> read_card(const json::value& item, const std::string& shown, state::credit_card& card) {
   const json::object* obj = item.if_object();
   if (obj == nullptr) {
-    return rejection{error_id::wrong_type, {shown, "an object", support::json_kind_name(item)}};
+    return rejection{error_id::wrong_type, {shown, support::term("an object"), support::term(support::json_kind_name(item))}};
   }
   using limits = identify_limits;
   std::optional<rejection> err = require_short_string(*obj, "tag", card.tag, shown + ".tag", limits::tag_bytes);
@@ -150,7 +152,7 @@ std::optional<rejection> read_credit_limit(const json::object& obj, std::optiona
   const json::value& cards = obj.at(cards_name);
   const json::array* list = cards.if_array();
   if (list == nullptr) {
-    return rejection{error_id::wrong_type, {cards_name, "an array of cards", support::json_kind_name(cards)}};
+    return rejection{error_id::wrong_type, {cards_name, support::term("an array of cards"), support::term(support::json_kind_name(cards))}};
   }
   if (list->empty()) {
     return rejection{error_id::empty_field, {cards_name}};
@@ -184,7 +186,7 @@ std::optional<rejection> read_session_sign(const json::object& obj, std::optiona
   }
   const json::string* s = v->if_string();
   if (s == nullptr) {
-    return rejection{error_id::wrong_type, {"session_sign", "a string", support::json_kind_name(*v)}};
+    return rejection{error_id::wrong_type, {"session_sign", support::term("a string"), support::term(support::json_kind_name(*v))}};
   }
   if (s->size() > identify_limits::tag_bytes) {
     return rejection{error_id::field_too_long,
@@ -219,35 +221,32 @@ std::optional<rejection> read_custom_no(const json::object& obj, std::string& ou
   return std::nullopt;
 }
 
-std::optional<rejection> read_token_expire(const json::object& obj, std::int64_t now_ms, std::int64_t& out) {
+// A number of the wrong size or form (a fraction, an exponent, over 64
+// bits) has the right type and a wrong value: 40014, echoing the number as
+// the client wrote it. Anything but a number is of the wrong type: 40013.
+std::optional<rejection> read_token_expire(const json::object& obj, std::string_view raw, std::int64_t now_ms,
+                                           std::int64_t& out) {
   const json::value* v = obj.if_contains("token_expire");
   if (v == nullptr) {
     return rejection{error_id::missing_field, {"token_expire"}};
   }
+  if (!v->is_number()) {
+    return rejection{error_id::wrong_type, {"token_expire", support::term("an integer (13-digit milliseconds)"),
+                                            support::term(support::json_kind_name(*v))}};
+  }
   constexpr std::int64_t min13 = 1'000'000'000'000;
   constexpr std::int64_t max13 = 9'999'999'999'999;
-  if (const auto* i = v->if_int64()) {
-    if (*i < min13 || *i > max13) {
-      return rejection{error_id::token_expire_format, {std::to_string(*i)}};
-    }
-    if (*i <= now_ms) {
-      return rejection{error_id::token_expire_past, {std::to_string(*i), std::to_string(now_ms)}};
-    }
-    out = *i;
-    return std::nullopt;
+  const auto* i = v->if_int64();
+  if (i == nullptr || *i < min13 || *i > max13) {
+    std::string written = support::top_level_number_text(raw, "token_expire")
+                              .value_or(i != nullptr ? std::to_string(*i) : json::serialize(*v));
+    return rejection{error_id::token_expire_format, {support::excerpt(written, 40)}};
   }
-  if (const auto* u = v->if_uint64()) {
-    return rejection{error_id::token_expire_format, {std::to_string(*u)}};
+  if (*i <= now_ms) {
+    return rejection{error_id::token_expire_past, {std::to_string(*i), std::to_string(now_ms)}};
   }
-  if (const auto* d = v->if_double(); d != nullptr && std::isfinite(*d) && std::floor(*d) == *d) {
-    // A whole number too large for 64 bits arrives as a double: still a
-    // number of the wrong size, not of the wrong type.
-    std::ostringstream text;
-    text << *d;
-    return rejection{error_id::token_expire_format, {text.str()}};
-  }
-  return rejection{error_id::wrong_type,
-                   {"token_expire", "an integer (13-digit milliseconds)", support::json_kind_name(*v)}};
+  out = *i;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -275,7 +274,7 @@ identify_parse parse_identify_body(std::string_view raw, std::int64_t now_ms) {
   identify_body body;
   std::optional<rejection> err = read_custom_no(obj, body.custom_no);
   if (!err) err = require_string(obj, "customer_token", body.customer_token);
-  if (!err) err = read_token_expire(obj, now_ms, body.token_expire);
+  if (!err) err = read_token_expire(obj, raw, now_ms, body.token_expire);
   if (!err) {
     err = require_string(obj, "callback_url", body.callback_url);
     if (!err && !support::is_http_url(body.callback_url)) {

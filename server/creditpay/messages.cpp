@@ -1,5 +1,6 @@
 #include "creditpay/messages.hpp"
 
+#include "support/terms.hpp"
 #include "support/text.hpp"
 
 #include <stdexcept>
@@ -20,7 +21,7 @@ const std::vector<error_info> catalogue = {
      "缺少必需的请求头 'trace'（链路追踪 ID，会在响应中原样返回）"},
     {error_id::unknown_platform, "unknown_platform", 401, 40101,
      "unknown platform: platId '{0}' is not configured in this simulator's fixtures",
-     "未知平台：platId '{0}' 未在模拟器的 fixtures 中配置"},
+     "未知平台：platId '{0}' 未在模拟器的夹具文件中配置"},
     {error_id::missing_api_key, "missing_api_key", 401, 40102,
      "missing required header 'api-key' (the platform's API key)",
      "缺少必需的请求头 'api-key'（平台密钥）"},
@@ -46,13 +47,13 @@ const std::vector<error_info> catalogue = {
      "请求体中键 '{0}' 出现了两次；每个字段只能传一次"},
     {error_id::body_not_object, "body_not_object", 400, 40011,
      "the request body must be a JSON object, got {0}",
-     "请求体必须是 JSON 对象，实际为 {0}"},
+     "请求体必须是 JSON 对象，实际为{0}"},
     {error_id::missing_field, "missing_field", 400, 40012,
      "missing required field '{0}' in the body",
      "请求体缺少必填字段 '{0}'"},
     {error_id::wrong_type, "wrong_type", 400, 40013,
      "field '{0}' must be {1}, got {2}",
-     "字段 '{0}' 的类型应为 {1}，实际为 {2}"},
+     "字段 '{0}' 的类型应为{1}，实际为{2}"},
     {error_id::empty_field, "empty_field", 400, 40014,
      "field '{0}' must not be empty",
      "字段 '{0}' 不能为空"},
@@ -60,8 +61,8 @@ const std::vector<error_info> catalogue = {
      "fields 'custom_no' ('{0}') and 'customer_no' ('{1}') are both present and differ; send one of them",
      "字段 'custom_no'（'{0}'）与 'customer_no'（'{1}'）同时存在且不一致；请只传其中一个"},
     {error_id::token_expire_format, "token_expire_format", 400, 40014,
-     "field 'token_expire' must be a 13-digit timestamp in milliseconds, got {0}",
-     "字段 'token_expire' 必须是 13 位毫秒时间戳，实际为 {0}"},
+     "field 'token_expire' must be a 13-digit timestamp in milliseconds, written as an integer, got {0}",
+     "字段 'token_expire' 必须是写成整数的 13 位毫秒时间戳，实际为 {0}"},
     {error_id::token_expire_past, "token_expire_past", 400, 40014,
      "field 'token_expire' ({0}) is already in the past (server time {1})",
      "字段 'token_expire'（{0}）已过期（服务器时间 {1}）"},
@@ -91,7 +92,7 @@ const std::vector<error_info> catalogue = {
      "传了字段 '{0}' 却没有 '{1}'；授信额数据需要两者同时提供"},
     {error_id::credit_limit_tag_unmatched, "credit_limit_tag_unmatched", 400, 40014,
      "field 'credit_limit_tag' ('{0}') names none of the cards in 'credit_limit_available_cards' (their tags: {1})",
-     "字段 'credit_limit_tag'（'{0}'）与 'credit_limit_available_cards' 中任何一张卡的 tag 都不对应（现有 tag：{1}）"},
+     "字段 'credit_limit_tag'（'{0}'）与 'credit_limit_available_cards' 中任何一张卡的 'tag' 都不对应（现有的 'tag'：{1}）"},
     {error_id::ident_code_unknown, "ident_code_unknown", 400, 40020,
      "unknown ident_code '{0}': it was never issued by this simulator (or was forgotten long after expiring)",
      "未知的 ident_code '{0}'：本模拟器未签发过该授权码（或已过期很久被清除）"},
@@ -114,7 +115,7 @@ const std::vector<error_info> catalogue = {
     {error_id::open_token_bad_signature, "open_token_bad_signature", 401, 40108,
      "the open_token's signature does not match: it was not issued by this simulator, or was changed "
      "(or the fixtures' jwt_secret changed since)",
-     "open_token 的签名不一致：它不是本模拟器签发的，或已被改动（或 fixtures 的 jwt_secret 已更换）"},
+     "open_token 的签名不一致：它不是本模拟器签发的，或已被改动（或夹具文件的 jwt_secret 已更换）"},
     {error_id::open_token_expired, "open_token_expired", 401, 40109,
      "the open_token expired at {0} (server time {1}); redeem a new ident_code",
      "open_token 已于 {0} 过期（服务器时间 {1}）；请重新兑换 ident_code"},
@@ -128,7 +129,7 @@ const std::vector<error_info> catalogue = {
      "fields: set credit_limit_url (PUT /__admin/platforms/{0}/endpoints or the fixtures) or send the "
      "credit data with identify",
      "平台 '{0}' 未配置授信额接口，获取授权码时也未传 credit_limit_* 字段：请设置 credit_limit_url"
-     "（PUT /__admin/platforms/{0}/endpoints 或 fixtures），或在获取授权码时传入授信额数据"},
+     "（PUT /__admin/platforms/{0}/endpoints 或夹具文件），或在获取授权码时传入授信额数据"},
     {error_id::credit_limit_call_failed, "credit_limit_call_failed", 500, 500,
      "the platform's credit-limit endpoint {0} gave no answer: {1}",
      "平台授信额接口 {0} 没有返回结果：{1}"},
@@ -167,8 +168,8 @@ int failure_code(http::failure_kind kind) {
 
 std::string rejection::message(http::language lang) const {
   const error_info& e = info(id);
-  std::vector<std::string_view> views(args.begin(), args.end());
-  return support::substitute(lang == http::language::zh_cn ? e.zh : e.en, views);
+  const bool zh = lang == http::language::zh_cn;
+  return support::substitute_terms(zh ? e.zh : e.en, args, zh);
 }
 
 }  // namespace authsim::creditpay

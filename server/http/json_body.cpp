@@ -3,6 +3,7 @@
 #include "support/aliases.hpp"
 #include "support/json_duplicates.hpp"
 #include "support/json_kind.hpp"
+#include "support/terms.hpp"
 #include "support/text.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -131,6 +132,12 @@ json_body parse_json_object(std::string_view raw, json::storage_ptr storage) {
     out.problem = body_problem::syntax;
     out.error_offset = used;
     out.error_detail = ec.message();
+    // The parser stops at a byte that is not UTF-8 with a mere "syntax
+    // error": say what it is.
+    if (const auto bad = support::first_invalid_utf8(raw); bad && *bad <= used) {
+      out.error_offset = *bad;
+      out.error_detail = "invalid UTF-8";
+    }
     return out;
   }
   json::value v = parser.handler().release();
@@ -175,9 +182,9 @@ text describe_problem(const json_body& body) {
     case body_problem::syntax: {
       const std::string at = std::to_string(body.error_offset);
       return {support::substitute("invalid JSON at byte {0} ({1})", {at, body.error_detail}),
-              support::substitute("第 {0} 字节处 JSON 不合法（{1}）", {at, body.error_detail})};
+              support::substitute("第 {0} 字节处 JSON 不合法（{1}）", {at, support::zh_term(body.error_detail)})};
     }
-    case body_problem::not_object: return {"got " + body.kind, "实际为 " + body.kind};
+    case body_problem::not_object: return {"got " + body.kind, "实际为" + support::zh_term(body.kind)};
     case body_problem::duplicate_key: {
       const std::string key = support::excerpt(body.duplicate_path);
       return {support::substitute("the key '{0}' appears twice", {key}),

@@ -7,6 +7,24 @@
 
 namespace authsim::http {
 
+std::string_view reason_phrase(unsigned status) {
+  if (status == 418) {
+    return "I'm a Teapot";
+  }
+  const auto known = bhttp::obsolete_reason(bhttp::int_to_status(status));
+  if (known == "<unknown-status>") {
+    // The name of the status's class (RFC 9110, section 15).
+    switch (status / 100) {
+      case 1: return "Informational";
+      case 2: return "Successful";
+      case 3: return "Redirection";
+      case 4: return "Client Error";
+      default: return "Server Error";
+    }
+  }
+  return {known.data(), known.size()};
+}
+
 std::optional<std::string> to_bytes(const http::response& res, unsigned version, bool keep_alive, bool head) {
   // Statuses that carry no body get no Content-Length from Beast.
   if (res.status < 200 || res.status == 204 || res.status == 304 || res.status > 999) {
@@ -25,7 +43,7 @@ std::optional<std::string> to_bytes(const http::response& res, unsigned version,
       }
     }
   }
-  const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(res.status));
+  const std::string_view reason = reason_phrase(res.status);
   std::string out;
   out.reserve(128 + res.body.size());
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";

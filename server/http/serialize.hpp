@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace authsim::http {
 
@@ -15,5 +16,11 @@ namespace authsim::http {
 // left out. Empty for an answer that needs Beast's own handling (a status
 // without a body, a header Beast manages, a header named twice).
 std::optional<std::string> to_bytes(const response& res, unsigned version, bool keep_alive, bool head);
+
+// The reason phrase of the status line: the registered one, 418's
+// well-known "I'm a Teapot", and for a status without one (a scenario may
+// answer any status from 200 to 599) the name of its class, "Successful",
+// "Client Error"... where Beast would write "<unknown-status>".
+std::string_view reason_phrase(unsigned status);
 
 }  // namespace authsim::http

@@ -15,7 +15,14 @@ std::string substitute(std::string_view pattern, std::span<const std::string_vie
         pattern[i + 1] >= '0' && pattern[i + 1] <= '9') {
       const auto index = static_cast<std::size_t>(pattern[i + 1] - '0');
       if (index < args.size()) {
-        out.append(args[index]);
+        // A term marked for translation (support/terms.hpp) shows as it
+        // is written here: in English.
+        std::string_view arg = args[index];
+        if (!arg.empty() && arg.front() == '\x1f') {
+          arg.remove_prefix(1);
+          arg = arg.substr(0, arg.find('\x1e'));
+        }
+        out.append(arg);
         i += 2;
         continue;
       }
@@ -83,7 +90,7 @@ std::size_t utf8_sequence(std::string_view s) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
+std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     if (s.size() - i >= 8) {
@@ -96,12 +103,14 @@ bool is_valid_utf8(std::string_view s) {
     }
     const std::size_t n = utf8_sequence(s.substr(i));
     if (n == 0) {
-      return false;
+      return i;
     }
     i += n;
   }
-  return true;
+  return std::nullopt;
 }
+
+bool is_valid_utf8(std::string_view s) { return !first_invalid_utf8(s).has_value(); }
 
 std::string valid_utf8(std::string_view s) {
   std::string out;

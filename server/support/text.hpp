@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,9 @@ bool iequals(std::string_view a, std::string_view b);
 
 // True when `s` is well-formed UTF-8 throughout.
 bool is_valid_utf8(std::string_view s);
+// The offset of the first byte of `s` that does not start a well-formed
+// UTF-8 sequence; nullopt when there is none.
+std::optional<std::size_t> first_invalid_utf8(std::string_view s);
 
 // `s` with every byte that is not part of a well-formed UTF-8 sequence
 // replaced by U+FFFD, so that a caller's bytes can go into JSON text.

@@ -36,12 +36,16 @@ net::awaitable<void> accept_loop(net::io_context& ioc, net::ip::tcp::acceptor& a
     }
     if (ctx.tracker.active() >= ctx.limits.max_connections) {
       // Full: the connections being served keep their share; this one is
-      // told why and closed at once.
+      // told why and closed at once. No request has been read, so neither
+      // its path (hence its API) nor its trace is known: the answer is in
+      // the Credit Pay shape, the one for paths outside both APIs, with a
+      // null trace.
       static const std::string busy = [] {
         const std::string body =
-            R"({"code":50300,"msg":"too many connections: authsim serves at most --max-connections at once"})";
-        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-               "Retry-After: 1\r\nContent-Length: " +
+            R"({"code":50300,"msg":"too many connections: authsim serves at most --max-connections at once",)"
+            R"("data":null,"trace":null})";
+        return "HTTP/1.1 503 Service Unavailable\r\nServer: authsim\r\nContent-Type: application/json\r\n"
+               "Connection: close\r\nRetry-After: 1\r\nContent-Length: " +
                std::to_string(body.size()) + "\r\n\r\n" + body;
       }();
       boost::system::error_code ignored;

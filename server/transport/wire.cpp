@@ -1,5 +1,6 @@
 #include "transport/wire.hpp"
 
+#include "http/serialize.hpp"
 #include "support/aliases.hpp"
 #include "support/text.hpp"
 
@@ -9,6 +10,7 @@ namespace authsim::transport {
 
 wire_response to_wire(http::response res, unsigned version, bool keep_alive, bool head) {
   wire_response out{static_cast<bhttp::status>(res.status), version};
+  out.reason(http::reason_phrase(res.status));
   for (auto& [name, value] : res.headers.fields()) {
     out.set(name, value);
   }

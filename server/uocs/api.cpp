@@ -7,6 +7,7 @@
 #include "support/crypto.hpp"
 #include "support/json_kind.hpp"
 #include "support/json_writer.hpp"
+#include "support/terms.hpp"
 #include "support/text.hpp"
 #include "uocs/tracking_page.hpp"
 
@@ -143,11 +144,10 @@ http::response api::reject(const http::request& req, const std::string& request_
 
 http::response api::reject(const http::request& req, const std::string& request_id, const refusal& r,
                            fixtures::uocs_revision revision) const {
-  std::vector<std::string_view> args(r.args.begin(), r.args.end());
   const error_info& e = info(r.id);
   const bool zh = http::request_language(req) == http::language::zh_cn;
   http::response res = envelope(200, request_id, published_code(e.cls, revision),
-                                support::substitute(zh ? e.zh : e.en, args), "null", with_params(req));
+                                support::substitute_terms(zh ? e.zh : e.en, r.args, zh), "null", with_params(req));
   res.note.check = e.cause;
   return res;
 }
@@ -177,7 +177,7 @@ api::login_check api::check_login(const http::request& req) const {
   const json::value* given_id = obj.if_contains("requestId");
   if (given_id != nullptr && !given_id->is_null() && !given_id->is_string()) {
     return reject(req, new_request_id(), error_id::invalid_parameter,
-                  {"requestId", "a string", support::json_kind_name(*given_id)}, rev());
+                  {"requestId", support::term("a string"), support::term(support::json_kind_name(*given_id))}, rev());
   }
   const std::string request_id = request_id_of(given_id);
 
@@ -196,7 +196,7 @@ api::login_check api::check_login(const http::request& req) const {
                       {required[i], "a non-empty string", "an empty string"}, rev());
       case http::field_problem::wrong_type:
         return reject(req, request_id, error_id::invalid_parameter,
-                      {required[i], "a string", support::json_kind_name(obj.at(required[i]))}, rev());
+                      {required[i], support::term("a string"), support::term(support::json_kind_name(obj.at(required[i])))}, rev());
     }
   }
   const std::string& app_key = values[0];
@@ -348,7 +348,7 @@ net::awaitable<http::response> api::answer_waybill_call(const http::request& req
       known += (known.empty() ? "" : ", ") + d;
     }
     return refusal{error_id::unknown_developer,
-                   {support::excerpt(dev_code, 64), app.app_key, known.empty() ? "none" : known}};
+                   {support::excerpt(dev_code, 64), app.app_key, known.empty() ? support::both("none", "无") : known}};
   };
   auto ok = [&](std::string obj, const char* check) {
     http::response res = envelope(200, request_id, nullptr, {}, obj, true);

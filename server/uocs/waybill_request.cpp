@@ -2,6 +2,7 @@
 
 #include "support/aliases.hpp"
 #include "support/json_kind.hpp"
+#include "support/terms.hpp"
 #include "support/text.hpp"
 #include "support/validate.hpp"
 
@@ -46,7 +47,7 @@ class field_reader {
     if (v->is_int64()) {
       return v->get_int64();
     }
-    fail(error_id::invalid_parameter, {name, "an integer (Int)", support::json_kind_name(*v)});
+    fail(error_id::invalid_parameter, {name, support::term("an integer (Int)"), support::term(support::json_kind_name(*v))});
     return 0;
   }
   // An optional Double.
@@ -56,7 +57,7 @@ class field_reader {
       return std::nullopt;
     }
     if (!v->is_number()) {
-      fail(error_id::invalid_parameter, {name, "a number (Double)", support::json_kind_name(*v)});
+      fail(error_id::invalid_parameter, {name, support::term("a number (Double)"), support::term(support::json_kind_name(*v))});
       return std::nullopt;
     }
     return v->to_number<double>();
@@ -72,13 +73,19 @@ class field_reader {
     const auto lon = support::decimal_degrees(p.lon, 180);
     if (!lon) {
       fail(error_id::invalid_parameter,
-           {lon_name, "a longitude in decimal degrees as a string, such as \"113.9311883\"", quoted(p.lon)});
+           {lon_name,
+            support::both("a longitude in decimal degrees as a string, such as \"113.9311883\"",
+                          "以字符串写的十进制经度，例如 \"113.9311883\""),
+            quoted(p.lon)});
       return p;
     }
     const auto lat = support::decimal_degrees(p.lat, 90);
     if (!lat) {
       fail(error_id::invalid_parameter,
-           {lat_name, "a latitude in decimal degrees as a string, such as \"22.5616979\"", quoted(p.lat)});
+           {lat_name,
+            support::both("a latitude in decimal degrees as a string, such as \"22.5616979\"",
+                          "以字符串写的十进制纬度，例如 \"22.5616979\""),
+            quoted(p.lat)});
       return p;
     }
     p.lon_deg = *lon;
@@ -108,16 +115,17 @@ class field_reader {
   std::optional<std::string> string_of(const char* name, const json::value& v, std::size_t max) {
     const json::string* s = v.if_string();
     if (s == nullptr) {
-      fail(error_id::invalid_parameter, {name, "a string (String)", support::json_kind_name(v)});
+      fail(error_id::invalid_parameter, {name, support::term("a string (String)"), support::term(support::json_kind_name(v))});
       return std::nullopt;
     }
     if (s->empty()) {
-      fail(error_id::invalid_parameter, {name, "a non-empty string", "an empty string"});
+      fail(error_id::invalid_parameter, {name, support::both("a non-empty string", "非空字符串"), support::both("an empty string", "空字符串")});
       return std::nullopt;
     }
     if (s->size() > max) {
       fail(error_id::invalid_parameter,
-           {name, "at most " + std::to_string(max) + " bytes", std::to_string(s->size()) + " bytes"});
+           {name, support::both("at most " + std::to_string(max) + " bytes", "最多 " + std::to_string(max) + " 字节"),
+            support::both(std::to_string(s->size()) + " bytes", std::to_string(s->size()) + " 字节")});
       return std::nullopt;
     }
     return std::string(*s);
@@ -129,7 +137,7 @@ class field_reader {
 
 void check_gps_type(field_reader& f, std::int64_t gps_type) {
   if (!f.failed() && gps_type != 1) {
-    f.fail(error_id::invalid_parameter, {"gpsType", "1 (WGS-84, the one coordinate system UOCS takes)",
+    f.fail(error_id::invalid_parameter, {"gpsType", support::both("1 (WGS-84, the one coordinate system UOCS takes)", "1（WGS-84，UOCS 唯一接受的坐标系）"),
                                          std::to_string(gps_type)});
   }
 }
@@ -140,10 +148,11 @@ void check_goods(field_reader& f, std::int64_t goods_type, std::int64_t goods_we
   }
   if (!is_goods_type(goods_type)) {
     f.fail(error_id::invalid_parameter,
-           {"goodsType", "one of the published goods types (10: express parcels; 1, 2, 3 ... 99)",
+           {"goodsType", support::both("one of the published goods types (10: express parcels; 1, 2, 3 ... 99)",
+                                         "已公布的物品类型之一（10：快递包裹；1、2、3 … 99）"),
             std::to_string(goods_type)});
   } else if (goods_weight <= 0) {
-    f.fail(error_id::invalid_parameter, {"goodsWeight", "a positive weight in grams", std::to_string(goods_weight)});
+    f.fail(error_id::invalid_parameter, {"goodsWeight", support::both("a positive weight in grams", "以克计的正数重量"), std::to_string(goods_weight)});
   }
 }
 
@@ -237,15 +246,19 @@ std::variant<create_request, refusal> read_create(const json::object& body) {
   r.push_time = f.text("pushTime", 32);
   if (!f.failed() && !is_date_time(r.push_time)) {
     f.fail(error_id::invalid_parameter,
-           {"pushTime", "a time written yyyy-MM-dd HH:mm:ss, such as \"2024-10-21 17:00:00\"", field_reader::quoted(r.push_time)});
+           {"pushTime",
+            support::both("a time written \"yyyy-MM-dd HH:mm:ss\", such as \"2024-10-21 17:00:00\"",
+                          "写成 \"yyyy-MM-dd HH:mm:ss\" 的时间，例如 \"2024-10-21 17:00:00\""),
+            field_reader::quoted(r.push_time)});
   }
   r.use_cab = f.integer("useCab");
   if (!f.failed() && r.use_cab != 1 && r.use_cab != 2) {
-    f.fail(error_id::invalid_parameter, {"useCab", "1 (no locker) or 2 (sent from a locker)", std::to_string(r.use_cab)});
+    f.fail(error_id::invalid_parameter, {"useCab", support::both("1 (no locker) or 2 (sent from a locker)", "1（不用柜子）或 2（从柜子寄出）"),
+                                      std::to_string(r.use_cab)});
   }
   r.box_code = f.optional_text("boxCode", 64);
   if (!f.failed() && r.use_cab == 2 && !r.box_code) {
-    f.fail(error_id::missing_parameter, {"boxCode (required when useCab is 2)"});
+    f.fail(error_id::missing_parameter, {support::both("boxCode (required when useCab is 2)", "boxCode（useCab 为 2 时必填）")});
   }
   r.biz_code = f.text("bizCode", 64);
   r.gps_type = f.integer("gpsType");
@@ -255,7 +268,8 @@ std::variant<create_request, refusal> read_create(const json::object& body) {
   r.sender_addr = f.text("senderAddr");
   r.sender_tel = f.text("senderTel", 32);
   if (!f.failed() && !is_tel(r.sender_tel)) {
-    f.fail(error_id::invalid_parameter, {"senderTel", "a telephone number (digits, +, - and spaces)", field_reader::quoted(r.sender_tel)});
+    f.fail(error_id::invalid_parameter, {"senderTel", support::both("a telephone number (digits, +, - and spaces)", "电话号码（数字、+、- 和空格）"),
+                                         field_reader::quoted(r.sender_tel)});
   }
   r.sender_name = f.text("senderName");
   r.goods_type = f.integer("goodsType");
@@ -266,12 +280,14 @@ std::variant<create_request, refusal> read_create(const json::object& body) {
   r.receiver_addr = f.text("receiverAddr");
   r.receiver_tel = f.text("receiverTel", 32);
   if (!f.failed() && !is_tel(r.receiver_tel)) {
-    f.fail(error_id::invalid_parameter, {"receiverTel", "a telephone number (digits, +, - and spaces)", field_reader::quoted(r.receiver_tel)});
+    f.fail(error_id::invalid_parameter, {"receiverTel", support::both("a telephone number (digits, +, - and spaces)", "电话号码（数字、+、- 和空格）"),
+                                           field_reader::quoted(r.receiver_tel)});
   }
   r.receiver_name = f.text("receiverName");
   r.amount = f.optional_number("amount");
   if (!f.failed() && r.amount && (*r.amount < 0 || !std::isfinite(*r.amount))) {
-    f.fail(error_id::invalid_parameter, {"amount", "an amount in yuan, zero or more", "a negative number"});
+    f.fail(error_id::invalid_parameter, {"amount", support::both("an amount in yuan, zero or more", "不小于零、以元计的金额"),
+                                      support::both("a negative number", "负数")});
   }
   r.goods_code = f.optional_text("goodsCode");
   r.remark = f.optional_text("remark");
@@ -321,13 +337,14 @@ std::variant<route, refusal> plan_route(const fixtures::fixture_set& world, cons
     return *heavy;
   }
   const fixtures::uocs_station* ends[2] = {nullptr, nullptr};
-  const std::pair<const char*, const point*> points[2] = {{"sender", &r.sender}, {"receiver", &r.receiver}};
+  const std::pair<std::string, const point*> points[2] = {{support::both("sender", "寄件"), &r.sender},
+                                                          {support::both("receiver", "收件"), &r.receiver}};
   for (int i = 0; i < 2; ++i) {
     const auto [station, d] = nearest(world, *points[i].second);
     if (station == nullptr || d > static_cast<double>(station->radius_m)) {
       return refusal{error_id::out_of_service_area,
                      {points[i].first, points[i].second->lon, points[i].second->lat,
-                      station != nullptr ? station->code : "(no station)", station != nullptr ? metres(d) : "-",
+                      station != nullptr ? station->code : support::both("(no station)", "（没有航站）"), station != nullptr ? metres(d) : "-",
                       station != nullptr ? std::to_string(station->radius_m) : "0"}};
     }
     ends[i] = station;
@@ -340,11 +357,15 @@ std::variant<route, refusal> check_route(const fixtures::fixture_set& world, con
   struct side {
     const char* code_field;
     const std::string* code;
-    const char* point_name;
+    std::string point_name;
     const point* p;
   };
-  const side sides[2] = {{"senderCode", &r.sender_code, "the sender's point (senderLon, senderLat)", &r.sender},
-                         {"receiverCode", &r.receiver_code, "the receiver's point (receiverLon, receiverLat)",
+  const side sides[2] = {{"senderCode", &r.sender_code,
+                          support::both("the sender's point (senderLon, senderLat)", "寄件点（senderLon, senderLat）"),
+                          &r.sender},
+                         {"receiverCode", &r.receiver_code,
+                          support::both("the receiver's point (receiverLon, receiverLat)",
+                                        "收件点（receiverLon, receiverLat）"),
                           &r.receiver}};
   for (int i = 0; i < 2; ++i) {
     const fixtures::uocs_station* s = world.find_station(*sides[i].code);

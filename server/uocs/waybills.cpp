@@ -387,7 +387,7 @@ net::awaitable<std::variant<waybill, refusal>> waybills::async_cancel(const std:
           const bool cancelled = w.cancelled && status == status_exception;
           return refusal{error_id::cancel_not_allowed,
                          {w.fy_code,
-                          cancelled ? "cancelled already"
+                          cancelled ? std::string("cancelled already")
                                     : std::string(order_status_name(status)) + " (orderStatus " +
                                           std::to_string(status) + ")",
                           cancelled ? "已取消" : order_status_name_zh(status)}};

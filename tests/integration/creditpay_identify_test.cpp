@@ -177,7 +177,8 @@ TEST_SUITE("creditpay identify") {
     check_rejected(send(""), 400, 40010, "empty");
     check_rejected(send("{\"custom_no\":"), 400, 40010, "not valid JSON");
     check_rejected(send("[1,2,3]"), 400, 40011, "got an array");
-    check_rejected(send("{\"custom_no\":\"\xc3\x28\"}"), 400, 40010, "not valid JSON");
+    check_rejected(send("{\"custom_no\":\"\xc3\x28\"}"), 400, 40010, "not valid JSON (stopped at byte 14: invalid UTF-8)");
+    check_rejected(send("{\"custom_no\":"), 400, 40010, "(stopped at byte 13: incomplete JSON)");
     check_rejected(send(with("", t, future, url, ip)), 400, 40012, "'custom_no'");
     check_rejected(send(with(u, "", future, url, ip)), 400, 40012, "'customer_token'");
     check_rejected(send(with(u, t, "", url, ip)), 400, 40012, "'token_expire'");
@@ -186,7 +187,10 @@ TEST_SUITE("creditpay identify") {
     check_rejected(send(with("7", t, future, url, ip)), 400, 40013, "field 'custom_no' must be a string, got an integer");
     check_rejected(send(with(u, "null", future, url, ip)), 400, 40013, "'customer_token' must be a string, got null");
     check_rejected(send(with(u, t, "\"" + future + "\"", url, ip)), 400, 40013, "'token_expire' must be an integer");
-    check_rejected(send(with(u, t, future + ".5", url, ip)), 400, 40013, "'token_expire'");
+    // A number written with a fraction or an exponent is of the right type
+    // and a wrong value, echoed as it was sent.
+    check_rejected(send(with(u, t, future + ".5", url, ip)), 400, 40014, "written as an integer, got " + future + ".5");
+    check_rejected(send(with(u, t, "1e12", url, ip)), 400, 40014, "got 1e12");
     check_rejected(send(with(u, "\"\"", future, url, ip)), 400, 40014, "'customer_token' must not be empty");
     check_rejected(send(with(u, t, "1732521424191", url, ip)), 400, 40014, "already in the past");
     check_rejected(send(with(u, t, "17325214241", url, ip)), 400, 40014, "13-digit");

@@ -73,6 +73,11 @@ TEST_SUITE("limits") {
     const auto refused = c.read_response();
     CHECK(refused.status == 503);
     CHECK(refused.json().at("code").to_number<int>() == 50300);
+    // The Credit Pay envelope whole, and the header every answer carries.
+    CHECK(refused.json().at("data").is_null());
+    CHECK(refused.json().at("trace").is_null());
+    CHECK(refused.header("server") == "authsim");
+    CHECK(refused.header("retry-after") == "1");
     CHECK(a.post(login_target, uocs_login_body()).status == 200);
     CHECK(b.post(login_target, uocs_login_body()).status == 200);
   }

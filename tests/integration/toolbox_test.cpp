@@ -92,6 +92,23 @@ TEST_SUITE("toolbox") {
     CHECK(s.at("active_scenario") == "slow");
     CHECK(s.at("seed") == 7);
     CHECK(s.at("tls").is_null());
+    CHECK(s.at("admin") == "loopback");
+  }
+
+  TEST_CASE("the start-up line says what a caller of the admin API meets") {
+    const auto admin_of = [](const std::vector<std::string>& args) {
+      server_process server(args);
+      const auto startup = events(server.stderr_text(), "startup");
+      REQUIRE(startup.size() == 1);
+      return std::string(startup[0].at("admin").as_string());
+    };
+    CHECK(admin_of({}) == "loopback");
+    CHECK(admin_of({"--admin-token", "t"}) == "token");
+    CHECK(admin_of({"--no-admin"}) == "off");
+    // Bound to every address without a token: every call but the health
+    // probe from the machine itself is refused (403 ADMIN_FORBIDDEN).
+    CHECK(admin_of({"--host", "0.0.0.0"}) == "health-only");
+    CHECK(admin_of({"--host", "0.0.0.0", "--admin-open"}) == "open");
   }
 
   TEST_CASE("--log-format text writes plain lines, --log-level warn leaves requests out, debug adds admin calls") {

@@ -1,4 +1,5 @@
 #include "creditpay/identify_request.hpp"
+#include "support/text.hpp"
 
 #include <doctest/doctest.h>
 
@@ -20,6 +21,9 @@ error_id error_of(const std::string& raw) {
   REQUIRE(r.error.has_value());
   return r.error->id;
 }
+
+// An argument as an English message shows it (a term unmarked).
+std::string english(const std::string& arg) { return authsim::support::substitute("{0}", {arg}); }
 
 std::string first_arg(const std::string& raw) {
   const auto r = parse_identify_body(raw, now);
@@ -52,7 +56,7 @@ TEST_CASE("bodies that are not JSON objects are refused with the reason") {
   CHECK(error_of("{") == error_id::body_not_json);
   CHECK(error_of("{\"a\":1} x") == error_id::body_not_json);
   CHECK(error_of("[1,2]") == error_id::body_not_object);
-  CHECK(first_arg("[1,2]") == "an array");
+  CHECK(english(first_arg("[1,2]")) == "an array");
   CHECK(error_of("\"text\"") == error_id::body_not_object);
   CHECK(error_of("{\"custom_no\":\"\xff\"}") == error_id::body_not_json);
 }
@@ -73,12 +77,19 @@ TEST_CASE("mistyped and empty fields are named with what was expected") {
   const auto r = parse_identify_body(body_with(R"("custom_no":42,)" + valid_rest), now);
   REQUIRE(r.error);
   CHECK(r.error->id == error_id::wrong_type);
-  CHECK(r.error->args == std::vector<std::string>{"custom_no", "a string", "an integer"});
+  REQUIRE(r.error->args.size() == 3);
+  CHECK(r.error->args[0] == "custom_no");
+  CHECK(english(r.error->args[1]) == "a string");
+  CHECK(english(r.error->args[2]) == "an integer");
   CHECK(error_of(body_with(R"("custom_no":"",)" + valid_rest)) == error_id::empty_field);
   CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":"1800000060000","callback_url":"https://a/","client_ip":"::1"})") ==
         error_id::wrong_type);
+  // A number with a fraction is a number: the right type, a wrong value,
+  // echoed as it was written.
   CHECK(error_of(R"({"custom_no":"a","customer_token":"t","token_expire":1800000060000.5,"callback_url":"https://a/","client_ip":"::1"})") ==
-        error_id::wrong_type);
+        error_id::token_expire_format);
+  CHECK(first_arg(R"({"custom_no":"a","customer_token":"t","token_expire":1.8e12,"callback_url":"https://a/","client_ip":"::1"})") ==
+        "1.8e12");
 }
 
 TEST_CASE("token_expire must be 13 digits and in the future") {

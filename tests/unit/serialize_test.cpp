@@ -21,7 +21,7 @@ std::string beast_bytes(const http::response& res, unsigned version, bool keep_a
 }  // namespace
 
 TEST_CASE("the one-string answer is byte for byte what Beast would write") {
-  for (const unsigned status : {200U, 400U, 401U, 404U, 405U, 413U, 429U, 500U, 503U}) {
+  for (const unsigned status : {200U, 299U, 400U, 401U, 404U, 405U, 413U, 418U, 429U, 500U, 503U, 599U}) {
     for (const unsigned version : {10U, 11U}) {
       for (const bool keep_alive : {false, true}) {
         for (const bool head : {false, true}) {
@@ -53,4 +53,22 @@ TEST_CASE("answers Beast must shape itself are left to it") {
   twice.headers.add("X-A", "1");
   twice.headers.add("x-a", "2");
   CHECK_FALSE(http::to_bytes(twice, 11, true, false).has_value());
+}
+
+TEST_CASE("every status a scenario may answer has a sensible reason phrase") {
+  CHECK(http::reason_phrase(200) == "OK");
+  CHECK(http::reason_phrase(503) == "Service Unavailable");
+  CHECK(http::reason_phrase(418) == "I'm a Teapot");
+  CHECK(http::reason_phrase(299) == "Successful");
+  CHECK(http::reason_phrase(477) == "Client Error");
+  for (unsigned status = 200; status <= 599; ++status) {
+    CAPTURE(status);
+    CHECK(http::reason_phrase(status).find('<') == std::string_view::npos);
+  }
+  http::response teapot;
+  teapot.status = 418;
+  teapot.body = "short and stout";
+  CHECK(http::to_bytes(teapot, 11, true, false)->starts_with("HTTP/1.1 418 I'm a Teapot\r\n"));
+  teapot.status = 597;
+  CHECK(http::to_bytes(teapot, 11, true, false)->starts_with("HTTP/1.1 597 Server Error\r\n"));
 }

@@ -1,4 +1,5 @@
 #include "support/json_duplicates.hpp"
+#include "support/json_number_text.hpp"
 #include "support/text.hpp"
 
 #include <doctest/doctest.h>
@@ -81,4 +82,23 @@ TEST_CASE("duplicate keys are found in small and large objects, with their path"
   CHECK(find_duplicate_key(R"({"a":1,"b":{"c":1,"c":2}})") == std::optional<std::string>("b.c"));
   CHECK(find_duplicate_key(R"({"a":[{"x":1},{"x":1,"x":2}]})") == std::optional<std::string>("a[1].x"));
   CHECK_FALSE(find_duplicate_key(R"({"a":{"x":1},"b":{"x":1}})").has_value());
+}
+
+TEST_CASE("first_invalid_utf8 names the first byte that starts no well-formed sequence") {
+  using authsim::support::first_invalid_utf8;
+  CHECK_FALSE(first_invalid_utf8("plain ascii, and 中文").has_value());
+  CHECK(first_invalid_utf8("{\"custom_no\":\"ab\xff\"}") == 16u);
+  CHECK(first_invalid_utf8("0123456789abcdef\xc3") == 16u);  // a sequence cut short
+  CHECK(first_invalid_utf8("\xed\xa0\x80") == 0u);            // a surrogate
+}
+
+TEST_CASE("top_level_number_text finds a top-level number as it was written") {
+  using authsim::support::top_level_number_text;
+  CHECK(top_level_number_text(R"({"token_expire":1796158753000.0})", "token_expire") == "1796158753000.0");
+  CHECK(top_level_number_text(R"({"a":{"token_expire":1},"token_expire":1e12})", "token_expire") == "1e12");
+  CHECK(top_level_number_text(R"({"token_expire": -12.50E+3 ,"b":2})", "token_expire") == "-12.50E+3");
+  CHECK_FALSE(top_level_number_text(R"({"token_expire":"1e12"})", "token_expire").has_value());
+  CHECK_FALSE(top_level_number_text(R"({"a":{"token_expire":1}})", "token_expire").has_value());
+  CHECK_FALSE(top_level_number_text(R"([{"token_expire":1}])", "token_expire").has_value());
+  CHECK_FALSE(top_level_number_text("not json", "token_expire").has_value());
 }
