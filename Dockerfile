@@ -12,8 +12,9 @@
 # Your own fixtures replace the bundled ones when mounted at /fixtures:
 #   docker run --rm -p 8080:8080 -v "$PWD/my-fixtures:/fixtures:ro" authsim
 #
-# No Docker engine runs where the tests do, so tests/docker checks this file
-# against the project instead: keep them in step.
+# CI builds and runs this image with podman (tests/docker/image_test.sh),
+# and tests/docker also checks this file against the project: keep them in
+# step.
 
 # --- build stage: the same packages and build script as a developer machine --
 FROM debian:12 AS build

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Checks the Dockerfile against the project. No Docker engine runs where the
-# tests do, so instead of building the image this reads the Dockerfile and
-# compares what it says with what the project really is: the packages of
+# Checks the Dockerfile against the project without building the image
+# (image_test.sh builds and runs it, from .ci/run, where podman can): it
+# reads the Dockerfile and compares what it says with what the project
+# really is: the packages of
 # scripts/setup.sh, the layout CMake gives the binary, the libraries the built
 # binary loads (ldd, dpkg -S), .dockerignore, the fixtures, the health probe,
 # the flags authsim accepts and the examples of the README and of the
