@@ -34,13 +34,13 @@ std::optional<std::uint64_t> change_feed::count_of(std::string_view cursor) cons
 net::awaitable<bool> change_feed::async_wait(std::optional<std::uint64_t> after,
                                              std::chrono::steady_clock::time_point deadline,
                                              support::interrupt_source* interrupts) {
-  const std::uint64_t from = after.value_or(count_.load(std::memory_order_relaxed));
+  // No count, or one from the future (a cursor of this process cannot be,
+  // a hand-made one can): from now, until the next change.
+  const std::uint64_t now = count_.load(std::memory_order_relaxed);
+  const std::uint64_t base = after && *after <= now ? *after : now;
   const std::function<net::awaitable<std::uint64_t>()> counted = [this]() -> net::awaitable<std::uint64_t> {
     co_return count_.load(std::memory_order_relaxed);
   };
-  // A count from the future (a cursor of this process cannot be, but a
-  // hand-made one can) waits for the next change too.
-  const std::uint64_t base = from > count_.load(std::memory_order_relaxed) ? count_.load() : from;
   const std::uint64_t reached = co_await waiters_.wait(counted, base + 1, deadline, interrupts);
   co_return reached > base;
 }

@@ -86,8 +86,6 @@ std::string url_of(const tcp::endpoint& ep, bool tls = false) {
   return (tls ? "https://" : "http://") + host + ":" + std::to_string(ep.port());
 }
 
-// What was loaded, in one line, so that a partner reading the log sees at
-// once which fixtures this server answers from.
 // What a caller of the admin API meets, as the start-up line says it:
 // `off` (--no-admin), `token` (the Bearer token), `loopback` (bound to a
 // loopback address: anyone who can reach it), `open` (--admin-open off
@@ -100,6 +98,8 @@ const char* admin_access_name(const options& opts, bool bound_to_loopback) {
   return opts.admin_open ? "open" : "health-only";
 }
 
+// What was loaded, in one line, so that a partner reading the log sees at
+// once which fixtures this server answers from.
 void log_startup(const options& opts, const fixtures::fixture_set& fx, const faults::engine& engine,
                  std::uint64_t seed, const std::string& base_url, net::ssl::context* tls,
                  const json::object& state, bool bound_to_loopback) {

@@ -14,7 +14,6 @@
 #include <charconv>
 
 #include <cmath>
-#include <sstream>
 
 namespace authsim::creditpay {
 
