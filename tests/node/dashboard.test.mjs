@@ -11,7 +11,8 @@
 // paste box marks the first differing character for a string signed with
 // /dg kept and for a re-serialised body, with the matching hint; a hostile
 // `trace` is shown as text and runs nothing; rows open and close from the
-// keyboard; a webhook that failed once shows both attempts once the page's
+// keyboard; a reset by another client followed by as many requests as
+// before; a webhook that failed once shows both attempts once the page's
 // clock button makes the retry due, and the redeliver button adds a third;
 // a code shown in State expires when the page's "+1 min" is pressed five times; the
 // scenario and verification controls change the server; the page reads
@@ -199,6 +200,21 @@ try {
   await page.click('#tab-requests');
   await page.locator('#requests-empty').filter({ hasText: 'No requests yet' }).waitFor();
   check((await adminCall(base, 'GET', '/__admin/requests')).total === 0, 'Reset (pressed twice) empties the journal, and the list follows');
+
+  // A reset by another client followed by as many requests as before leaves
+  // the journal's count unchanged: the list still follows.
+  await identify(base, { signature: 'bad', trace: 'before-reset-1' });
+  await identify(base, { signature: 'bad', trace: 'before-reset-2' });
+  await page.locator('#requests tbody tr').nth(1).waitFor();
+  await adminCall(base, 'POST', '/__admin/reset');
+  await identify(base, { signature: 'bad', trace: 'after-reset-1' });
+  await identify(base, { signature: 'bad', trace: 'after-reset-2' });
+  await page.fill('#filter-text', 'after-reset-2');
+  await page.locator('#requests tbody tr').first().waitFor();
+  await page.fill('#filter-text', 'before-reset');
+  await page.locator('#requests-empty').filter({ hasText: 'No request matches' }).waitFor();
+  check(true, 'after a reset and as many requests as before, the list shows the new ones only');
+  await page.fill('#filter-text', '');
 
   // --- Chinese, and a phone's width -------------------------------------------
   await page.click('#lang-switch button[data-lang="zh"]');

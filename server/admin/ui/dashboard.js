@@ -245,10 +245,13 @@
   // An admin call; a 401 asks for the token (once for every call waiting).
   async function api(method, path, body) {
     for (;;) {
+      const sent = token;
       try {
-        return await call(method, path, body);
+        return await call(method, path, body, sent);
       } catch (e) {
         if (!(e instanceof CallError) || e.status !== 401) throw e;
+        // Refused with a token given up since: try again with the new one.
+        if (token !== sent && token) continue;
         await askToken(e.code === 'ADMIN_TOKEN_INVALID' ? e.message : '');
       }
     }
@@ -278,8 +281,8 @@
         try { sessionStorage.setItem(TOKEN_KEY, token); } catch (e) { /* kept in memory only */ }
         $('#token-form').removeEventListener('submit', submit);
         input.value = '';
-        dialog.close();
         asking = null;
+        dialog.close();
         resolve();
       };
       $('#token-form').addEventListener('submit', submit);
@@ -288,13 +291,24 @@
     });
     return asking;
   }
-  // The token is needed for anything: the dialog cannot be dismissed.
+  // The token is needed for anything: the dialog cannot be dismissed (a
+  // browser may close it on Escape all the same: it opens again).
   $('#token-dialog').addEventListener('cancel', (e) => e.preventDefault());
+  $('#token-dialog').addEventListener('close', () => {
+    if (asking) $('#token-dialog').showModal();
+  });
 
-  function banner(text) {
+  // One line of news at the top; `kind` 'down' marks the live loops' own,
+  // which only they clear.
+  let bannerKind = '';
+  function banner(text, kind = '') {
     const b = $('#banner');
     b.textContent = text || '';
     b.hidden = !text;
+    bannerKind = text ? kind : '';
+  }
+  function clearDown() {
+    if (bannerKind === 'down') banner('');
   }
 
   // ---------------------------------------------------------------- clock
@@ -342,7 +356,7 @@
   });
 
   // ------------------------------------------------------------- requests
-  const journal = { total: 0, held: 0, entries: [], limit: 200, seen: new Set(), open: null, pasted: new Map() };
+  const journal = { total: 0, entries: [], limit: 200, seen: new Set(), loaded: false, open: null, pasted: new Map() };
   const keyOf = (e) => `${e.id}@${e.time_ms}`;
 
   function apiOf(path) {
@@ -382,7 +396,7 @@
       const key = keyOf(e);
       const answer = e.answer;
       const row = h('tr', {
-        class: `outcome-${e.outcome}${journal.seen.size && !journal.seen.has(key) ? ' fresh' : ''}`,
+        class: `outcome-${e.outcome}${journal.loaded && !journal.seen.has(key) ? ' fresh' : ''}`,
         tabindex: 0, 'aria-selected': journal.open === key ? 'true' : 'false',
         dataset: { key, id: String(e.id), outcome: e.outcome },
       },
@@ -396,10 +410,22 @@
       rows.push(row);
     }
     body.replaceChildren(...rows);
-    for (const e of journal.entries) journal.seen.add(keyOf(e));
+    journal.seen = new Set(journal.entries.map(keyOf));
+    journal.loaded = true;
     $('#requests-empty').hidden = rows.length > 0;
     $('#requests-empty').textContent = journal.entries.length ? t('requests.none_match') : t('requests.empty');
     $('#requests-count').textContent = t('requests.count', { shown: rows.length, held: journal.entries.length, total: journal.total });
+  }
+
+  async function reloadJournal() {
+    const all = await api('GET', `/__admin/requests?limit=${journal.limit}`);
+    const newest = all.entries[0] ? keyOf(all.entries[0]) : '';
+    const shown = journal.entries[0] ? keyOf(journal.entries[0]) : '';
+    if (all.total !== journal.total || newest !== shown || all.entries.length !== journal.entries.length) {
+      journal.total = all.total;
+      journal.entries = all.entries;
+      drawRequests();
+    }
   }
 
   function setLive(up) {
@@ -419,12 +445,12 @@
           const all = await api('GET', `/__admin/requests?limit=${journal.limit}`);
           journal.total = all.total;
           journal.entries = all.entries;
-          journal.seen.clear();
+          journal.loaded = false;
           drawRequests();
           fresh = false;
         }
         setLive(true);
-        banner('');
+        clearDown();
         backoff = 1000;
         const r = await api('GET', `/__admin/requests/wait?changed_from=${journal.total}&limit=${journal.limit}&timeout_ms=25000`);
         if (r.satisfied) {
@@ -436,7 +462,7 @@
         }
       } catch (e) {
         setLive(false);
-        banner(t('banner.down', { message: e.message }));
+        banner(t('banner.down', { message: e.message }), 'down');
         fresh = true;
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 10000);
@@ -496,7 +522,8 @@
     const box = h('textarea', { id: 'paste', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'paste-hint' });
     box.value = journal.pasted.get(key) || '';
     const update = () => {
-      journal.pasted.set(key, box.value);
+      if (box.value) journal.pasted.set(key, box.value);
+      else journal.pasted.delete(key);
       result.replaceChildren(...compareView(s, box.value));
     };
     box.addEventListener('input', update);
@@ -525,7 +552,9 @@
   function describeChar(c) {
     if (c === undefined) return t('cmp.end');
     const cp = c.codePointAt(0);
-    const shown = cp < 0x20 || cp === 0x7f ? '' : `'${c}' `;
+    // Control and format characters (a direction override, say) only as
+    // their code point, so that they cannot rearrange the sentence.
+    const shown = cp < 0x20 || cp === 0x7f || /\p{Cf}/u.test(c) ? '' : `'${c}' `;
     return `${shown}(U+${cp.toString(16).toUpperCase().padStart(4, '0')})`;
   }
   // The body part of a signed string: from its first '{' or '['.
@@ -545,9 +574,12 @@
 
   // What differs between what authsim signed and what the partner's code
   // signed, and what that usually means.
-  function compareSignedStrings(ours, yours, signedPath) {
+  // With `truncated`, authsim's string is only the start of what it signed:
+  // yours is compared over that length.
+  function compareSignedStrings(ours, yours, signedPath, truncated) {
     const a = chars(ours);
-    const b = chars(yours);
+    const b = truncated ? chars(yours).slice(0, a.length) : chars(yours);
+    if (truncated) yours = b.join('');
     let i = 0;
     while (i < a.length && i < b.length && a[i] === b[i]) i++;
     const same = i === a.length && i === b.length;
@@ -581,13 +613,13 @@
 
   function compareView(s, pasted) {
     if (!pasted) return [];
-    const r = compareSignedStrings(s.signed_string, pasted, s.signed_path);
+    const r = compareSignedStrings(s.signed_string, pasted, s.signed_path, s.signed_string_truncated);
     const out = [];
     if (r.same) {
       out.push(h('p', { class: 'verdict same', text: t('cmp.same') }));
     } else {
       out.push(h('p', { class: 'verdict', dataset: { index: String(r.index) } },
-        t('cmp.differs', { index: r.index, theirs: r.ours.length, yours: r.yours.length, a: describeChar(r.ours[r.index]), b: describeChar(r.yours[r.index]) })));
+        t('cmp.differs', { index: r.index + 1, theirs: r.ours.length, yours: r.yours.length, a: describeChar(r.ours[r.index]), b: describeChar(r.yours[r.index]) })));
       out.push(h('p', { class: 'note', text: t('cmp.ours') }), h('pre', { class: 'ours' }, marked(r.ours, r.index)));
       out.push(h('p', { class: 'note', text: t('cmp.yours') }), h('pre', { class: 'yours' }, marked(r.yours, r.index)));
     }
@@ -788,7 +820,9 @@
         await sleep(50);
         try {
           await loadClock();
-          if (view === 'requests') drawRequests();
+          // A reset followed by as many requests as before leaves the
+          // journal's count where the live wait expects it: read it again.
+          await reloadJournal();
           if (loaders[view]) { stale.delete(view); await loaders[view](); }
         } catch (e) {
           banner(t('banner.failed', { what: view, message: e.message }));
