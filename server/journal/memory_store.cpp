@@ -142,21 +142,21 @@ net::awaitable<void> memory_store::async_clear() {
 
 net::awaitable<std::size_t> memory_store::async_size() { co_return size(); }
 
+std::function<net::awaitable<std::uint64_t>()> memory_store::counter(const filter& f) const {
+  return [this, &f]() -> net::awaitable<std::uint64_t> { co_return count(f); };
+}
+
 net::awaitable<std::uint64_t> memory_store::async_wait(const filter& f, std::uint64_t wanted,
                                                        std::chrono::steady_clock::time_point deadline,
                                                        support::interrupt_source* interrupts) {
-  const std::function<net::awaitable<std::uint64_t>()> counted = [this, &f]() -> net::awaitable<std::uint64_t> {
-    co_return count(f);
-  };
+  const auto counted = counter(f);
   co_return co_await waiters_.wait(counted, wanted, deadline, interrupts);
 }
 
 net::awaitable<std::uint64_t> memory_store::async_wait_change(const filter& f, std::uint64_t from,
                                                               std::chrono::steady_clock::time_point deadline,
                                                               support::interrupt_source* interrupts) {
-  const std::function<net::awaitable<std::uint64_t>()> counted = [this, &f]() -> net::awaitable<std::uint64_t> {
-    co_return count(f);
-  };
+  const auto counted = counter(f);
   co_return co_await waiters_.wait_change(counted, from, deadline, interrupts);
 }
 

@@ -139,6 +139,8 @@ class memory_store final : public store {
   };
   // Writes the count key of (path or any, outcome or any) into `out`.
   static void key(std::string& out, const std::string* path, const std::string* outcome);
+  // What the long polls await: the count of `f`, read again at each wake-up.
+  [[nodiscard]] std::function<net::awaitable<std::uint64_t>()> counter(const filter& f) const;
   // Adds one to the count; returns it, or nullptr when it was not counted.
   std::uint64_t* bump(const std::string* path, const std::string* outcome, bool always);
 

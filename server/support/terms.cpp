@@ -104,19 +104,18 @@ std::string zh_term(std::string_view english) {
 }
 
 std::string substitute_terms(std::string_view pattern, std::span<const std::string> args, bool chinese) {
-  std::vector<std::string> shown;
-  shown.reserve(args.size());
-  for (const std::string& arg : args) {
-    if (arg.empty() || arg.front() != marker) {
-      shown.push_back(arg);
-    } else if (chinese) {
-      shown.push_back(zh_term(arg));
-    } else {
-      const std::string_view word = unmarked(arg);
-      shown.emplace_back(word.substr(0, word.find(separator)));
+  // substitute() itself shows a marked term in English; in Chinese the
+  // terms are translated first.
+  std::vector<std::string_view> views(args.begin(), args.end());
+  std::vector<std::string> translated;
+  if (chinese) {
+    translated.reserve(args.size());  // no reallocation: the views stay valid
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (!args[i].empty() && args[i].front() == marker) {
+        views[i] = translated.emplace_back(zh_term(args[i]));
+      }
     }
   }
-  const std::vector<std::string_view> views(shown.begin(), shown.end());
   return substitute(pattern, views);
 }
 
